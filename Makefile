@@ -1,0 +1,23 @@
+# The README's two commands. Both install what is missing first.
+#   make demo   build Release and run Vigil's main job
+#   make test   build with assertions and run every default test suite
+.PHONY: demo test deps format-check
+
+JOBS ?= $(shell nproc)
+
+deps:
+	@bash tools/setup-deps.sh
+
+demo: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+	@bash tools/demo.sh build/release
+
+test: deps
+	@cmake --preset ci >/dev/null
+	@cmake --build --preset ci -j $(JOBS)
+	@bash tools/format-check.sh
+	@ctest --preset ci
+
+format-check:
+	@bash tools/format-check.sh
