@@ -12,7 +12,7 @@ function(vigil_test name)
     set(T_TIMEOUT 300)
   endif()
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main vigil_warnings)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main vigil_common)
   target_compile_definitions(${name} PRIVATE
     VIGIL_VECTORS_DIR="${VIGIL_VECTORS_DIR}"
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
@@ -32,7 +32,7 @@ function(vigil_fuzz name)
     set(F_RUNS 20000)
   endif()
   add_executable(${name} ${F_SOURCES})
-  target_link_libraries(${name} PRIVATE ${F_LIBS} vigil_warnings)
+  target_link_libraries(${name} PRIVATE ${F_LIBS} vigil_common)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
   if(VIGIL_FUZZ)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined

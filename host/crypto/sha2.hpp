@@ -1,0 +1,47 @@
+// SHA-256 and SHA-512 (FIPS 180-4): one message, incremental, or many short
+// messages per call, on the fastest code this CPU has (SHA-NI for SHA-256).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace vigil::crypto {
+
+using Hash256 = std::array<uint8_t, 32>;
+using Hash512 = std::array<uint8_t, 64>;
+using Bytes = std::span<const uint8_t>;
+
+class Sha512 {
+ public:
+  Sha512();
+  void update(Bytes data);
+  Hash512 finish();
+
+ private:
+  void compress(const uint8_t* blocks, size_t count);
+  std::array<uint64_t, 8> state_;
+  std::array<uint8_t, 128> buffer_{};
+  uint64_t total_ = 0;  // bytes absorbed; messages stay far below 2^61 bytes
+};
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(Bytes data);
+  Hash256 finish();
+
+ private:
+  std::array<uint32_t, 8> state_;
+  std::array<uint8_t, 64> buffer_{};
+  uint64_t total_ = 0;
+};
+
+Hash512 sha512(Bytes data);
+Hash256 sha256(Bytes data);
+
+// out[i] = hash(messages[i]); out.size() must equal messages.size().
+void sha256_batch(std::span<const Bytes> messages, std::span<Hash256> out);
+void sha512_batch(std::span<const Bytes> messages, std::span<Hash512> out);
+
+}  // namespace vigil::crypto
