@@ -13,23 +13,10 @@
 #include "host/crypto/sha2.hpp"
 
 namespace vigil::crypto {
-namespace {
-
-// RFC 8032 5.1.5: the clamped secret scalar and the nonce prefix.
-void expand_seed(const Seed& seed, uint8_t scalar[32], uint8_t prefix[32]) {
-  const Hash512 h = sha512(seed);
-  std::memcpy(scalar, h.data(), 32);
-  std::memcpy(prefix, h.data() + 32, 32);
-  scalar[0] &= 248;
-  scalar[31] &= 127;
-  scalar[31] |= 64;
-}
-
-}  // namespace
 
 Keypair keypair_from_seed(const Seed& seed) {
   uint8_t a[32], prefix[32];
-  expand_seed(seed, a, prefix);
+  ed25519_expand_seed(seed, a, prefix);
   Keypair key;
   key.seed = seed;
   ge_tobytes(key.public_key.data(), ge_scalarmult_base(a));
@@ -52,7 +39,7 @@ Keypair generate_keypair() {
 
 Signature sign(const Keypair& key, std::span<const uint8_t> message) {
   uint8_t a[32], prefix[32];
-  expand_seed(key.seed, a, prefix);
+  ed25519_expand_seed(key.seed, a, prefix);
   Sha512 hr;
   hr.update({prefix, 32});
   hr.update(message);

@@ -1,6 +1,8 @@
 // Item checks of the two rule sets (see ed25519_rules.hpp).
 #include "host/crypto/ed25519_rules.hpp"
 
+#include <cstring>
+
 #include "host/crypto/double_scalarmult.hpp"
 #include "host/crypto/sha2.hpp"
 
@@ -46,6 +48,15 @@ bool ed25519_has_small_order(const uint8_t s[32]) {
     if (diff == 0) return true;
   }
   return false;
+}
+
+void ed25519_expand_seed(const Seed& seed, uint8_t scalar[32], uint8_t prefix[32]) {
+  const Hash512 h = sha512(seed);
+  std::memcpy(scalar, h.data(), 32);
+  std::memcpy(prefix, h.data() + 32, 32);
+  scalar[0] &= 248;
+  scalar[31] &= 127;
+  scalar[31] |= 64;
 }
 
 Sc ed25519_challenge(const uint8_t r[32], const uint8_t a[32], std::span<const uint8_t> message) {

@@ -26,6 +26,9 @@ bool ed25519_y_is_canonical(const uint8_t s[32]);
 // two order-8 y values, p-1, p, p+1); the sign bit plays no part.
 bool ed25519_has_small_order(const uint8_t s[32]);
 
+// RFC 8032 5.1.5: the clamped secret scalar (< 2^255) and the nonce prefix.
+void ed25519_expand_seed(const Seed& seed, uint8_t scalar[32], uint8_t prefix[32]);
+
 // k = SHA-512(r || a || message) mod L.
 Sc ed25519_challenge(const uint8_t r[32], const uint8_t a[32], std::span<const uint8_t> message);
 
