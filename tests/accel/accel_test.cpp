@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "drivers/accel/cuda_accelerator.hpp"
+#include "drivers/accel/item_verifier.hpp"
 #include "tests/accel/accel_test_util.hpp"
 
 namespace {
@@ -109,6 +110,26 @@ TEST_P(Drivers, InjectedFaultsReverifyOnTheCpuAndMarkTheDeviceDown) {
     expect_matches_cpu(*first, after);
     EXPECT_EQ(acc->stats().cpu_fallback, 1u);
     EXPECT_EQ(acc->stats().faults, 1u);
+  }
+}
+
+// ItemVerifier splits items into batches the engine takes and puts every
+// verdict back at its item's position, as crypto::verify_batch does.
+TEST_P(Drivers, ItemVerifierMatchesVerifyBatchAcrossBatchBoundaries) {
+  Options o;
+  MAKE_OR_SKIP(acc, o);
+  vigil::test::CaseGenerator gen(46);
+  auto cases = gen.make(9000);  // over max_batch 4096: three batches
+  std::vector<vigil::crypto::VerifyItem> items;
+  for (const auto& c : cases) items.push_back({c.pk.data(), c.sig.data(), c.msg});
+  for (Rules rules : {Rules::strict, Rules::zip215}) {
+    std::vector<uint32_t> got(VIGIL_VERDICT_WORDS(items.size())), want(got.size());
+    std::vector<uint8_t> got_err(items.size()), want_err(items.size());
+    vigil::accel::ItemVerifier v(*acc);
+    EXPECT_EQ(v.verify(items, rules, got, got_err), 0u);
+    vigil::crypto::verify_batch(items, rules, want, want_err);
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(got_err, want_err);
   }
 }
 
