@@ -99,8 +99,9 @@ VK_DEVICE vigil_u8 vk_ed25519_verify(VK_GLOBAL const vigil_u8* pk_g,
     for (int i = 0; i < 32; ++i) diff |= (vigil_u8)(check[i] ^ r[i]);
     return diff == 0 ? VIGIL_OK : VIGIL_ERR_SIG_INVALID;
   }
-  vk_ge_neg(&rp, &rp);
-  vk_ge_add(&p, &p, &rp);
+  vk_ge_cached rc;
+  vk_ge_to_cached(&rc, &rp);
+  vk_ge_add_cached(&p, &p, &rc, 1); /* - R */
   vk_ge_dbl(&p, &p);
   vk_ge_dbl(&p, &p);
   vk_ge_dbl(&p, &p);

@@ -86,6 +86,35 @@ VK_DEVICE void vk_fe_copy(vk_fe* h, const vk_fe* f) {
   for (int i = 0; i < 5; ++i) h->v[i] = f->v[i];
 }
 
+/* Folds five 128-bit column sums into a weakly reduced element. */
+VK_DEVICE void vk_fe_carry_wide(vk_fe* h, vk_u128* r0, vk_u128* r1, vk_u128* r2, vk_u128* r3,
+                                vk_u128* r4) {
+  vigil_u64 c;
+  vigil_u64 h0 = r0->lo & VK_MASK51;
+  c = vk_shr51(r0);
+  r1->lo += c;
+  r1->hi += (r1->lo < c) ? 1u : 0u;
+  vigil_u64 h1 = r1->lo & VK_MASK51;
+  c = vk_shr51(r1);
+  r2->lo += c;
+  r2->hi += (r2->lo < c) ? 1u : 0u;
+  vigil_u64 h2 = r2->lo & VK_MASK51;
+  c = vk_shr51(r2);
+  r3->lo += c;
+  r3->hi += (r3->lo < c) ? 1u : 0u;
+  vigil_u64 h3 = r3->lo & VK_MASK51;
+  c = vk_shr51(r3);
+  r4->lo += c;
+  r4->hi += (r4->lo < c) ? 1u : 0u;
+  vigil_u64 h4 = r4->lo & VK_MASK51;
+  c = vk_shr51(r4);
+  h0 += c * 19;
+  c = h0 >> 51;
+  h0 &= VK_MASK51;
+  h1 += c;
+  vk_fe_set(h, h0, h1, h2, h3, h4);
+}
+
 VK_DEVICE void vk_fe_mul(vk_fe* h, const vk_fe* f, const vk_fe* g) {
   vigil_u64 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
   vigil_u64 g0 = g->v[0], g1 = g->v[1], g2 = g->v[2], g3 = g->v[3], g4 = g->v[4];
@@ -116,34 +145,31 @@ VK_DEVICE void vk_fe_mul(vk_fe* h, const vk_fe* f, const vk_fe* g) {
   vk_mac(&r4, f2, g2);
   vk_mac(&r4, f3, g1);
   vk_mac(&r4, f4, g0);
-  vigil_u64 c;
-  vigil_u64 h0 = r0.lo & VK_MASK51;
-  c = vk_shr51(&r0);
-  r1.lo += c;
-  r1.hi += (r1.lo < c) ? 1u : 0u;
-  vigil_u64 h1 = r1.lo & VK_MASK51;
-  c = vk_shr51(&r1);
-  r2.lo += c;
-  r2.hi += (r2.lo < c) ? 1u : 0u;
-  vigil_u64 h2 = r2.lo & VK_MASK51;
-  c = vk_shr51(&r2);
-  r3.lo += c;
-  r3.hi += (r3.lo < c) ? 1u : 0u;
-  vigil_u64 h3 = r3.lo & VK_MASK51;
-  c = vk_shr51(&r3);
-  r4.lo += c;
-  r4.hi += (r4.lo < c) ? 1u : 0u;
-  vigil_u64 h4 = r4.lo & VK_MASK51;
-  c = vk_shr51(&r4);
-  h0 += c * 19;
-  c = h0 >> 51;
-  h0 &= VK_MASK51;
-  h1 += c;
-  vk_fe_set(h, h0, h1, h2, h3, h4);
+  vk_fe_carry_wide(h, &r0, &r1, &r2, &r3, &r4);
 }
 
+/* Squaring: 15 products instead of 25, the cross terms doubled. */
 VK_DEVICE void vk_fe_sq(vk_fe* h, const vk_fe* f) {
-  vk_fe_mul(h, f, f);
+  vigil_u64 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
+  vigil_u64 f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3;
+  vigil_u64 f3_19 = 19 * f3, f4_19 = 19 * f4;
+  vk_u128 r0 = {0, 0}, r1 = {0, 0}, r2 = {0, 0}, r3 = {0, 0}, r4 = {0, 0};
+  vk_mac(&r0, f0, f0);
+  vk_mac(&r0, f1_2, f4_19);
+  vk_mac(&r0, f2_2, f3_19);
+  vk_mac(&r1, f0_2, f1);
+  vk_mac(&r1, f2_2, f4_19);
+  vk_mac(&r1, f3, f3_19);
+  vk_mac(&r2, f0_2, f2);
+  vk_mac(&r2, f1, f1);
+  vk_mac(&r2, f3_2, f4_19);
+  vk_mac(&r3, f0_2, f3);
+  vk_mac(&r3, f1_2, f2);
+  vk_mac(&r3, f4, f4_19);
+  vk_mac(&r4, f0_2, f4);
+  vk_mac(&r4, f1_2, f3);
+  vk_mac(&r4, f2, f2);
+  vk_fe_carry_wide(h, &r0, &r1, &r2, &r3, &r4);
 }
 
 VK_DEVICE void vk_fe_sqn(vk_fe* h, const vk_fe* f, int n) {

@@ -58,32 +58,9 @@ VK_DEVICE void vk_ge_neg(vk_ge* r, const vk_ge* p) {
   vk_fe_neg(&r->T, &p->T);
 }
 
-/* add-2008-hwcd-3; r may alias p or q. */
-VK_DEVICE void vk_ge_add(vk_ge* r, const vk_ge* p, const vk_ge* q) {
-  vk_fe a, b, c, d, e, f, g, h, t;
-  vk_fe_sub(&a, &p->Y, &p->X);
-  vk_fe_sub(&t, &q->Y, &q->X);
-  vk_fe_mul(&a, &a, &t);
-  vk_fe_add(&b, &p->Y, &p->X);
-  vk_fe_add(&t, &q->Y, &q->X);
-  vk_fe_mul(&b, &b, &t);
-  vk_fe_d2(&t);
-  vk_fe_mul(&c, &p->T, &t);
-  vk_fe_mul(&c, &c, &q->T);
-  vk_fe_mul(&d, &p->Z, &q->Z);
-  vk_fe_add(&d, &d, &d);
-  vk_fe_sub(&e, &b, &a);
-  vk_fe_sub(&f, &d, &c);
-  vk_fe_add(&g, &d, &c);
-  vk_fe_add(&h, &b, &a);
-  vk_fe_mul(&r->X, &e, &f);
-  vk_fe_mul(&r->Y, &g, &h);
-  vk_fe_mul(&r->T, &e, &h);
-  vk_fe_mul(&r->Z, &f, &g);
-}
-
-/* dbl-2008-hwcd with a = -1; r may alias p. */
-VK_DEVICE void vk_ge_dbl(vk_ge* r, const vk_ge* p) {
+/* dbl-2008-hwcd with a = -1; r may alias p. Doubling never reads T, so a
+ * doubling followed by another doubling skips computing it (with_t = 0). */
+VK_DEVICE void vk_ge_dbl_t(vk_ge* r, const vk_ge* p, int with_t) {
   vk_fe a, b, c, e, f, g, h;
   vk_fe_sq(&a, &p->X);
   vk_fe_sq(&b, &p->Y);
@@ -97,6 +74,47 @@ VK_DEVICE void vk_ge_dbl(vk_ge* r, const vk_ge* p) {
   vk_fe_sub(&f, &g, &c); /* F = G - C */
   vk_fe_add(&h, &a, &b);
   vk_fe_neg(&h, &h); /* H = -A - B */
+  vk_fe_mul(&r->X, &e, &f);
+  vk_fe_mul(&r->Y, &g, &h);
+  if (with_t) vk_fe_mul(&r->T, &e, &h);
+  vk_fe_mul(&r->Z, &f, &g);
+}
+
+VK_DEVICE void vk_ge_dbl(vk_ge* r, const vk_ge* p) {
+  vk_ge_dbl_t(r, p, 1);
+}
+
+/* A point prepared for additions: (Y + X, Y - X, Z, 2dT). Its negative is
+ * the same four values with the first two swapped and the last negated. */
+typedef struct {
+  vk_fe ypx, ymx, z, t2d;
+} vk_ge_cached;
+
+VK_DEVICE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
+  vk_fe d2;
+  vk_fe_add(&c->ypx, &p->Y, &p->X);
+  vk_fe_sub(&c->ymx, &p->Y, &p->X);
+  vk_fe_copy(&c->z, &p->Z);
+  vk_fe_d2(&d2);
+  vk_fe_mul(&c->t2d, &p->T, &d2);
+}
+
+/* r = p + q (neg = 0) or p - q (neg = 1), add-2008-hwcd-3 with q's parts
+ * precomputed; r may alias p. */
+VK_DEVICE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q, int neg) {
+  vk_fe a, b, c, d, e, f, g, h;
+  vk_fe_sub(&a, &p->Y, &p->X);
+  vk_fe_mul(&a, &a, neg ? &q->ypx : &q->ymx);
+  vk_fe_add(&b, &p->Y, &p->X);
+  vk_fe_mul(&b, &b, neg ? &q->ymx : &q->ypx);
+  vk_fe_mul(&c, &p->T, &q->t2d);
+  if (neg) vk_fe_neg(&c, &c);
+  vk_fe_mul(&d, &p->Z, &q->z);
+  vk_fe_add(&d, &d, &d);
+  vk_fe_sub(&e, &b, &a);
+  vk_fe_sub(&f, &d, &c);
+  vk_fe_add(&g, &d, &c);
+  vk_fe_add(&h, &b, &a);
   vk_fe_mul(&r->X, &e, &f);
   vk_fe_mul(&r->Y, &g, &h);
   vk_fe_mul(&r->T, &e, &h);
@@ -154,31 +172,59 @@ VK_DEVICE int vk_ge_is_identity(const vk_ge* p) {
   return vk_fe_iszero(&p->X) && vk_fe_iszero(&t);
 }
 
-/* r = [a]P + [b]B for 256-bit little-endian scalars a and b: Straus with
- * 4-bit windows on both scalars, 252 doublings shared. */
+/* Signed radix-16 digits of a scalar below 2^255: 64 digits in [-8, 8]
+ * with a = sum e[i] 16^i (ref10's recoding). */
+VK_DEVICE void vk_sc_signed_radix16(signed char* e, const vigil_u8* a) {
+  for (int i = 0; i < 32; ++i) {
+    e[2 * i] = (signed char)(a[i] & 15);
+    e[2 * i + 1] = (signed char)((a[i] >> 4) & 15);
+  }
+  int carry = 0;
+  for (int i = 0; i < 63; ++i) {
+    e[i] = (signed char)(e[i] + carry);
+    carry = (e[i] + 8) >> 4;
+    e[i] = (signed char)(e[i] - (carry << 4));
+  }
+  e[63] = (signed char)(e[63] + carry);
+}
+
+/* t[j] = (j + 1) P for j = 0..7, cached. */
+VK_DEVICE void vk_ge_table8(vk_ge_cached* t, const vk_ge* p) {
+  vk_ge acc;
+  vk_ge_copy(&acc, p);
+  vk_ge_to_cached(&t[0], p);
+  for (int j = 1; j < 8; ++j) {
+    vk_ge_add_cached(&acc, &acc, &t[0], 0);
+    vk_ge_to_cached(&t[j], &acc);
+  }
+}
+
+/* r = [a]P + [b]B for scalars a, b below 2^255 (little-endian): Straus with
+ * signed 4-bit windows on both scalars, 252 doublings shared, tables of
+ * eight cached multiples (2.5 KB per work-item). */
 VK_DEVICE void vk_ge_double_scalarmult(vk_ge* r, const vigil_u8* a, const vk_ge* p,
                                        const vigil_u8* b) {
-  vk_ge tp[16], tb[16];
-  vk_ge_identity(&tp[0]);
-  vk_ge_copy(&tp[1], p);
-  vk_ge_identity(&tb[0]);
-  vk_ge_base(&tb[1]);
-  for (int j = 2; j < 16; ++j) {
-    vk_ge_add(&tp[j], &tp[j - 1], p);
-    vk_ge_add(&tb[j], &tb[j - 1], &tb[1]);
-  }
+  vk_ge_cached tp[8], tb[8];
+  signed char ea[64], eb[64];
+  vk_ge base;
+  vk_ge_base(&base);
+  vk_ge_table8(tp, p);
+  vk_ge_table8(tb, &base);
+  vk_sc_signed_radix16(ea, a);
+  vk_sc_signed_radix16(eb, b);
   vk_ge_identity(r);
   for (int w = 63; w >= 0; --w) {
     if (w != 63) {
-      vk_ge_dbl(r, r);
-      vk_ge_dbl(r, r);
-      vk_ge_dbl(r, r);
-      vk_ge_dbl(r, r);
+      vk_ge_dbl_t(r, r, 0);
+      vk_ge_dbl_t(r, r, 0);
+      vk_ge_dbl_t(r, r, 0);
+      vk_ge_dbl_t(r, r, 1);
     }
-    int na = (a[w >> 1] >> ((w & 1) * 4)) & 15;
-    int nb = (b[w >> 1] >> ((w & 1) * 4)) & 15;
-    if (na) vk_ge_add(r, r, &tp[na]);
-    if (nb) vk_ge_add(r, r, &tb[nb]);
+    int da = ea[w], db = eb[w];
+    if (da > 0) vk_ge_add_cached(r, r, &tp[da - 1], 0);
+    if (da < 0) vk_ge_add_cached(r, r, &tp[-da - 1], 1);
+    if (db > 0) vk_ge_add_cached(r, r, &tb[db - 1], 0);
+    if (db < 0) vk_ge_add_cached(r, r, &tb[-db - 1], 1);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "kernels/vigil_kernels.cl"
 
@@ -111,6 +112,50 @@ TEST(KernelsHost, DoubleScalarMultMatchesLibsodium) {
     ASSERT_EQ(0, std::memcmp(got, want, 32)) << i;
     (void)one_scalar;
   }
+}
+
+// The batch reader refuses what the descriptor cannot mean: message offsets
+// out of order or past the message area, an unknown scheme or rule set; each
+// such item gets its error and no verdict bit, and other items are unharmed.
+TEST(KernelsHost, BatchItemsWithBadDescriptorsGetErrors) {
+  uint8_t pk[32], sk[64], sig[64], msg[3] = {1, 2, 3};
+  crypto_sign_keypair(pk, sk);
+  crypto_sign_detached(sig, nullptr, msg, 3, sk);
+  const uint32_t n = 3;
+  std::vector<uint8_t> buf(512, 0);
+  vigil_batch_desc d{};
+  d.count = n;
+  d.rules = VIGIL_RULES_STRICT;
+  d.scheme = VIGIL_SCHEME_ED25519;
+  d.msg_bytes = 3;
+  d.pubkey_off = 48;
+  d.sig_off = d.pubkey_off + 32 * n;
+  d.msg_offsets_off = d.sig_off + 64 * n;
+  d.msg_off = d.msg_offsets_off + 4 * (n + 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    std::memcpy(&buf[d.pubkey_off + 32 * i], pk, 32);
+    std::memcpy(&buf[d.sig_off + 64 * i], sig, 64);
+  }
+  const uint32_t offs[n + 1] = {0, 3, 2, 9};  // item 0 fine, 1 reversed, 2 past the end
+  std::memcpy(&buf[d.msg_offsets_off], offs, sizeof offs);
+  std::memcpy(&buf[d.msg_off], msg, 3);
+  std::memcpy(buf.data(), &d, sizeof d);
+  uint32_t verdict = 0;
+  uint8_t errors[n];
+  for (uint32_t i = 0; i < n; ++i) vk_verify_batch_item(buf.data(), &verdict, errors, i);
+  EXPECT_EQ(verdict, 1u);
+  EXPECT_EQ(errors[0], VIGIL_OK);
+  EXPECT_EQ(errors[1], VIGIL_ERR_MALFORMED);
+  EXPECT_EQ(errors[2], VIGIL_ERR_MALFORMED);
+  d.rules = 7;
+  std::memcpy(buf.data(), &d, sizeof d);
+  vk_verify_batch_item(buf.data(), &verdict, errors, 0);
+  EXPECT_EQ(errors[0], VIGIL_ERR_BAD_RULES);
+  d.rules = VIGIL_RULES_ZIP215;
+  d.scheme = 9;
+  std::memcpy(buf.data(), &d, sizeof d);
+  vk_verify_batch_item(buf.data(), &verdict, errors, 0);
+  EXPECT_EQ(errors[0], VIGIL_ERR_BAD_SCHEME);
 }
 
 }  // namespace
