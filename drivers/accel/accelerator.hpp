@@ -11,7 +11,9 @@
 //   - verdicts equal the CPU engine's, rule set by rule set;
 //   - the queue of submitted batches is bounded (Options::max_in_flight):
 //     submit() blocks while it is full (backpressure, counted in
-//     Stats::submit_waits), it never grows.
+//     Stats::submit_waits), it never grows;
+//   - the caller owns batch and completion buffers, so a caller that reuses
+//     them verifies without allocating them per batch.
 #pragma once
 
 #include <vigil/fi/batch.h>
@@ -87,9 +89,16 @@ class Accelerator {
  public:
   virtual ~Accelerator() = default;
   virtual const Capabilities& capabilities() const = 0;
-  // `batch` must be sealed and stay alive and unchanged until the future is
-  // ready.
-  virtual std::future<Completion> submit(const BatchBuffer& batch) = 0;
+  // Queues a sealed `batch`; `out` receives its completion (its vectors are
+  // reused when large enough). Both must stay alive and untouched until the
+  // future is ready.
+  virtual std::future<void> submit(const BatchBuffer& batch, Completion& out) = 0;
+  // submit() and wait: for tools and tests.
+  Completion verify_now(const BatchBuffer& batch) {
+    Completion c;
+    submit(batch, c).get();
+    return c;
+  }
   virtual Stats stats() const = 0;
   // Test hook: the next batch to reach the device meets `fault`.
   virtual void inject_fault(InjectedFault fault) = 0;

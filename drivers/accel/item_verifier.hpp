@@ -26,6 +26,8 @@ class ItemVerifier {
  private:
   Accelerator& acc_;
   BatchBuffer batch_;
+  Completion done_;
+  std::vector<size_t> where_;  // item index of each batch slot
 };
 
 }  // namespace vigil::accel

@@ -29,8 +29,8 @@ void QueuedAccelerator::stop() {
   workers_.clear();
 }
 
-std::future<Completion> QueuedAccelerator::submit(const BatchBuffer& batch) {
-  Job job{&batch, {}};
+std::future<void> QueuedAccelerator::submit(const BatchBuffer& batch, Completion& out) {
+  Job job{&batch, &out, {}};
   auto fut = job.done.get_future();
   std::unique_lock lock(mu_);
   if (queue_.size() >= opts_.max_in_flight) {
@@ -40,9 +40,8 @@ std::future<Completion> QueuedAccelerator::submit(const BatchBuffer& batch) {
   if (stopping_) {
     // Shutting down: the batch is still verified, here, on the caller's thread.
     lock.unlock();
-    Completion c;
-    cpu_verify(batch, opts_.cpu_engine, c);
-    job.done.set_value(std::move(c));
+    cpu_verify(batch, opts_.cpu_engine, out);
+    job.done.set_value();
     return fut;
   }
   queue_.push_back(std::move(job));
@@ -60,12 +59,12 @@ void QueuedAccelerator::worker(unsigned slot) {
     queue_.pop_front();
     lock.unlock();
     not_full_.notify_one();
-    job.done.set_value(process(slot, *job.batch));
+    process(slot, *job.batch, *job.out);
+    job.done.set_value();
   }
 }
 
-Completion QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch) {
-  Completion c;
+void QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch, Completion& c) {
   const uint32_t n = batch.count();
   if (n > caps_.max_batch || batch.bytes().size() < sizeof(vigil_batch_desc) ||
       batch.desc().msg_bytes > caps_.max_msg_bytes || !caps_.supports(batch.rules())) {
@@ -74,7 +73,7 @@ Completion QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch) {
                          ? VIGIL_ERR_TOO_LARGE
                          : VIGIL_ERR_BAD_RULES);
     refused_.fetch_add(1, std::memory_order_relaxed);
-    return c;
+    return;
   }
   vigil_error st = VIGIL_ERR_DEVICE_FAULT;
   bool tried = false;
@@ -102,7 +101,6 @@ Completion QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch) {
   count_valid(c);
   batches_.fetch_add(1, std::memory_order_relaxed);
   items_.fetch_add(n, std::memory_order_relaxed);
-  return c;
 }
 
 Stats QueuedAccelerator::stats() const {

@@ -47,7 +47,7 @@ TEST_P(Drivers, BatchesMatchTheCpuEngineInBothRuleSets) {
   auto cases = gen.make(700);
   for (Rules rules : {Rules::strict, Rules::zip215}) {
     auto b = make_batch(cases, rules);
-    auto c = acc->submit(*b).get();
+    auto c = acc->verify_now(*b);
     EXPECT_EQ(c.summary.status, VIGIL_OK);
     EXPECT_EQ(c.summary.faults, 0u);
     expect_matches_cpu(*b, c);
@@ -62,22 +62,26 @@ TEST_P(Drivers, ManyBatchesInFlightAllComplete) {
   MAKE_OR_SKIP(acc, o);
   vigil::test::CaseGenerator gen(43);
   std::vector<std::unique_ptr<vigil::accel::BatchBuffer>> batches;
-  std::vector<std::future<vigil::accel::Completion>> futs;
+  std::vector<vigil::accel::Completion> done(8);
+  std::vector<std::future<void>> futs;
   for (int i = 0; i < 8; ++i) batches.push_back(make_batch(gen.make(1 + 37 * i), Rules::zip215));
-  for (auto& b : batches) futs.push_back(acc->submit(*b));
-  for (size_t i = 0; i < futs.size(); ++i) expect_matches_cpu(*batches[i], futs[i].get());
+  for (size_t i = 0; i < batches.size(); ++i) futs.push_back(acc->submit(*batches[i], done[i]));
+  for (size_t i = 0; i < futs.size(); ++i) {
+    futs[i].get();
+    expect_matches_cpu(*batches[i], done[i]);
+  }
   EXPECT_EQ(acc->stats().batches, 8u);
 }
 
 TEST_P(Drivers, EmptyAndOversizedBatches) {
   MAKE_OR_SKIP(acc);
   auto empty = make_batch({}, Rules::strict);
-  auto c = acc->submit(*empty).get();
+  auto c = acc->verify_now(*empty);
   EXPECT_EQ(c.summary.count, 0u);
   EXPECT_EQ(c.summary.status, VIGIL_OK);
   vigil::test::CaseGenerator gen(44);
   auto big = make_batch(gen.make(4097), Rules::strict);  // over max_batch 4096
-  auto r = acc->submit(*big).get();
+  auto r = acc->verify_now(*big);
   EXPECT_EQ(r.summary.status, VIGIL_ERR_TOO_LARGE);
   EXPECT_EQ(r.summary.valid, 0u);
   EXPECT_EQ(acc->stats().refused, 1u);
@@ -93,10 +97,10 @@ TEST_P(Drivers, InjectedFaultsReverifyOnTheCpuAndMarkTheDeviceDown) {
     vigil::test::CaseGenerator gen(45);
     auto cases = gen.make(300);
     auto first = make_batch(cases, Rules::strict);
-    expect_matches_cpu(*first, acc->submit(*first).get());  // device healthy
+    expect_matches_cpu(*first, acc->verify_now(*first));  // device healthy
     acc->inject_fault(f);
     auto b = make_batch(cases, Rules::zip215);
-    auto c = acc->submit(*b).get();
+    auto c = acc->verify_now(*b);
     EXPECT_EQ(c.summary.status,
               f == InjectedFault::hang ? VIGIL_ERR_DEADLINE : VIGIL_ERR_DEVICE_FAULT);
     EXPECT_EQ(c.summary.faults, 1u);
@@ -105,7 +109,7 @@ TEST_P(Drivers, InjectedFaultsReverifyOnTheCpuAndMarkTheDeviceDown) {
     EXPECT_TRUE(s.device_down);
     EXPECT_EQ(s.faults, 1u);
     // Later batches go to the CPU engine directly and still complete.
-    auto after = acc->submit(*first).get();
+    auto after = acc->verify_now(*first);
     EXPECT_EQ(after.summary.status, VIGIL_OK);
     expect_matches_cpu(*first, after);
     EXPECT_EQ(acc->stats().cpu_fallback, 1u);

@@ -28,7 +28,7 @@ TEST(Cuda, SpeccheckVectorsBothRuleSets) {
   auto spec = vigil::test::load_speccheck(VIGIL_VECTORS_DIR);
   for (Rules r : {Rules::strict, Rules::zip215}) {
     auto b = vigil::test::make_batch(spec.cases, r);
-    auto c = acc->submit(*b).get();
+    auto c = acc->verify_now(*b);
     std::string got;
     for (uint32_t i = 0; i < b->count(); ++i) got += c.valid(i) ? 'V' : 'X';
     EXPECT_EQ(got, r == Rules::strict ? spec.strict : spec.zip215);
@@ -41,7 +41,7 @@ TEST(Cuda, RandomAndMutatedSignaturesMatchTheCpuEngine) {
   auto cases = gen.make(20000);
   for (Rules r : {Rules::strict, Rules::zip215}) {
     auto b = vigil::test::make_batch(cases, r);
-    auto c = acc->submit(*b).get();
+    auto c = acc->verify_now(*b);
     EXPECT_EQ(c.summary.status, VIGIL_OK);
     vigil::test::expect_matches_cpu(*b, c);
   }
@@ -54,7 +54,7 @@ TEST(Cuda, InjectedFaultReverifiesOnTheCpu) {
   vigil::test::CaseGenerator gen(7);
   auto b = vigil::test::make_batch(gen.make(500), Rules::zip215);
   acc->inject_fault(InjectedFault::hang);
-  auto c = acc->submit(*b).get();
+  auto c = acc->verify_now(*b);
   EXPECT_EQ(c.summary.status, VIGIL_ERR_DEADLINE);
   vigil::test::expect_matches_cpu(*b, c);
   EXPECT_TRUE(acc->stats().device_down);
