@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -59,39 +60,64 @@ std::vector<Signed> make_work(size_t n) {
   return out;
 }
 
-// Runs `step` (which verifies some items and returns how many, or -1 on a
-// wrong verdict) on `threads` threads for `seconds`; returns items/s.
-template <typename MakeStep>
-Row measure(const Options& o, std::string engine, std::string rules, size_t batch,
-            MakeStep make_step) {
+// A benchmark row: make_step(thread) returns a callable that verifies some
+// items and returns how many, or -1 on a wrong verdict.
+struct Job {
+  std::string engine, rules;
+  size_t batch;
+  std::function<std::function<long()>(int)> make_step;
+};
+
+// Runs `job` on `threads` threads at once for `seconds`; returns the items
+// done and the time taken.
+std::pair<uint64_t, double> run_slice(const Job& job, int threads, double seconds, bool& failed) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> total{0};
-  std::atomic<bool> failed{false};
+  std::atomic<bool> bad{false};
   std::vector<std::thread> pool;
   const auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < o.threads; ++t) {
+  for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      auto step = make_step(t);
+      auto step = job.make_step(t);
       uint64_t count = 0;
       while (!stop.load(std::memory_order_relaxed)) {
         const long n = step();
-        if (n < 0) failed = true;
+        if (n < 0) bad = true;
         count += static_cast<uint64_t>(n < 0 ? 0 : n);
       }
       total += count;
     });
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& th : pool) th.join();
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return Row{std::move(engine),
-             std::move(rules),
-             batch,
-             o.threads,
-             static_cast<double>(total.load()) / elapsed,
-             failed.load()};
+  failed |= bad.load();
+  return {total.load(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+// Every row runs in short slices, rows taking turns, so that a load change
+// on a shared machine hits every row alike and the ratios stay fair.
+std::vector<Row> measure_all(const std::vector<Job>& jobs, const Options& o) {
+  const int rounds = std::max(3, static_cast<int>(o.seconds / 0.25));
+  std::vector<uint64_t> done(jobs.size());
+  std::vector<double> took(jobs.size());
+  std::vector<bool> failed(jobs.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      bool f = false;
+      const auto [n, secs] = run_slice(jobs[j], o.threads, o.seconds / rounds, f);
+      done[j] += n;
+      took[j] += secs;
+      if (f) failed[j] = true;
+    }
+  }
+  std::vector<Row> rows;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    rows.push_back(Row{jobs[j].engine, jobs[j].rules, jobs[j].batch, o.threads,
+                       static_cast<double>(done[j]) / took[j], failed[j]});
+  }
+  return rows;
 }
 
 int bench_verify(const Options& o) {
@@ -129,47 +155,54 @@ int bench_verify(const Options& o) {
   const std::vector<Signed> work = make_work(per_thread * static_cast<size_t>(o.threads));
   auto slice = [&](int t) { return std::span(work).subspan(per_thread * size_t(t), per_thread); };
 
-  std::vector<Row> rows;
-  rows.push_back(measure(o, "libsodium", "strict", 1, [&](int t) {
-    return [s = slice(t), i = size_t{0}]() mutable -> long {
-      const Signed& w = s[i++ % s.size()];
-      return crypto_sign_verify_detached(w.sig.data(), w.msg.data(), 64, w.pk.data()) == 0 ? 1 : -1;
-    };
-  }));
-  rows.push_back(measure(o, "openssl", "rfc8032", 1, [&](int t) {
-    return [s = slice(t), i = size_t{0}]() mutable -> long {
-      const Signed& w = s[i++ % s.size()];
-      EVP_PKEY* key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, w.pk.data(), 32);
-      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-      const bool ok = key && ctx &&
-                      EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-                      EVP_DigestVerify(ctx, w.sig.data(), 64, w.msg.data(), 64) == 1;
-      EVP_MD_CTX_free(ctx);
-      EVP_PKEY_free(key);
-      return ok ? 1 : -1;
-    };
-  }));
+  std::vector<Job> jobs;
+  jobs.push_back({"libsodium", "strict", 1, [&](int t) -> std::function<long()> {
+                    return [s = slice(t), i = size_t{0}]() mutable -> long {
+                      const Signed& w = s[i++ % s.size()];
+                      return crypto_sign_verify_detached(w.sig.data(), w.msg.data(), 64,
+                                                         w.pk.data()) == 0
+                                 ? 1
+                                 : -1;
+                    };
+                  }});
+  jobs.push_back({"openssl", "rfc8032", 1, [&](int t) -> std::function<long()> {
+                    return [s = slice(t), i = size_t{0}]() mutable -> long {
+                      const Signed& w = s[i++ % s.size()];
+                      EVP_PKEY* key =
+                          EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, w.pk.data(), 32);
+                      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+                      const bool ok =
+                          key && ctx &&
+                          EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+                          EVP_DigestVerify(ctx, w.sig.data(), 64, w.msg.data(), 64) == 1;
+                      EVP_MD_CTX_free(ctx);
+                      EVP_PKEY_free(key);
+                      return ok ? 1 : -1;
+                    };
+                  }});
   for (Engine e : engines) {
     for (Rules r : rule_sets) {
-      rows.push_back(
-          measure(o, std::string(engine_name(e)), std::string(rules_name(r)), o.batch, [&](int t) {
-            auto s = slice(t);
-            std::vector<VerifyItem> items;
-            for (const auto& w : s) items.push_back({w.pk.data(), w.sig.data(), w.msg});
-            return [items = std::move(items),
-                    words = std::vector<uint32_t>(VIGIL_VERDICT_WORDS(o.batch)), pos = size_t{0}, r,
-                    e, b = o.batch]() mutable -> long {
-              if (pos + b > items.size()) pos = 0;
-              verify_batch(std::span(items).subspan(pos, b), r, words, {}, e);
-              pos += b;
-              for (size_t i = 0; i < b; ++i) {
-                if (!((words[i / 32] >> (i % 32)) & 1)) return -1;
-              }
-              return static_cast<long>(b);
-            };
-          }));
+      jobs.push_back({std::string(engine_name(e)), std::string(rules_name(r)), o.batch,
+                      [&, e, r](int t) -> std::function<long()> {
+                        std::vector<VerifyItem> items;
+                        for (const auto& w : slice(t)) {
+                          items.push_back({w.pk.data(), w.sig.data(), w.msg});
+                        }
+                        return [items = std::move(items),
+                                words = std::vector<uint32_t>(VIGIL_VERDICT_WORDS(o.batch)),
+                                pos = size_t{0}, r, e, b = o.batch]() mutable -> long {
+                          if (pos + b > items.size()) pos = 0;
+                          verify_batch(std::span(items).subspan(pos, b), r, words, {}, e);
+                          pos += b;
+                          for (size_t i = 0; i < b; ++i) {
+                            if (!((words[i / 32] >> (i % 32)) & 1)) return -1;
+                          }
+                          return static_cast<long>(b);
+                        };
+                      }});
     }
   }
+  const std::vector<Row> rows = measure_all(jobs, o);
 
   const double sodium = rows[0].per_sec;
   bool failed = false;
