@@ -39,8 +39,12 @@ function(vigil_fuzz name)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
                                            -fno-sanitize-recover=undefined)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    # New inputs go to a scratch folder in the build tree (libFuzzer writes
+    # to the first corpus folder), so a test run never edits the sources.
+    set(scratch ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
+    file(MAKE_DIRECTORY ${scratch})
     add_test(NAME ${name}.smoke
-             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1 ${F_CORPUS})
+             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1 ${scratch} ${F_CORPUS})
   else()
     target_sources(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
     add_test(NAME ${name}.smoke COMMAND ${name} ${F_CORPUS})
