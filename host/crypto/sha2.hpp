@@ -40,8 +40,18 @@ class Sha256 {
 Hash512 sha512(Bytes data);
 Hash256 sha256(Bytes data);
 
-// out[i] = hash(messages[i]); out.size() must equal messages.size().
+// out[i] = hash(messages[i]); out.size() must equal messages.size() (in a
+// release build a mismatch hashes the shorter count and leaves the rest).
+// Messages of any lengths may be mixed. On AVX2/AVX-512 CPUs the messages
+// run side by side in SIMD lanes (multi-buffer), which pays from a few
+// messages on; the result is always exactly the single-message hash.
+// Thread-safe; no allocation.
 void sha256_batch(std::span<const Bytes> messages, std::span<Hash256> out);
 void sha512_batch(std::span<const Bytes> messages, std::span<Hash512> out);
+
+// out[i] = hash(parts[i][0] || parts[i][1] || parts[i][2]) without copying
+// the parts together (Ed25519 hashes R || A || M). Same contract as above.
+void sha256_batch3(std::span<const std::array<Bytes, 3>> parts, std::span<Hash256> out);
+void sha512_batch3(std::span<const std::array<Bytes, 3>> parts, std::span<Hash512> out);
 
 }  // namespace vigil::crypto
