@@ -187,13 +187,22 @@ void single256(uint32_t* state, const uint8_t* blocks, size_t count) {
 
 }  // namespace
 
+// Stragglers: a multi-buffer step costs about as much as this many blocks on
+// the single-message path (`vigil bench hash`, Xeon with AVX-512 and SHA-NI:
+// a 16-lane AVX-512 SHA-256 step ~ 9 SHA-NI blocks ~ 2.5 portable ones; an
+// 8-lane AVX-512 or 4-lane AVX2 SHA-512 step ~ 1.8 portable blocks), so with
+// fewer busy lanes than that the rest finish one at a time.
 void sha256_many(const Bytes* parts, size_t nparts, size_t count, uint8_t* out) {
-  switch (current_paths().batch256) {
+  const Paths paths = current_paths();
+  const bool shani = paths.single256 == Path::shani;
+  switch (paths.batch256) {
 #if defined(__x86_64__)
     case Path::avx512:
-      return hash_lanes<Alg256, 16>(parts, nparts, count, out, sha256_x16_avx512, single256, 4);
+      return hash_lanes<Alg256, 16>(parts, nparts, count, out, sha256_x16_avx512, single256,
+                                    shani ? 9 : 3);
     case Path::avx2:
-      return hash_lanes<Alg256, 8>(parts, nparts, count, out, sha256_x8_avx2, single256, 2);
+      return hash_lanes<Alg256, 8>(parts, nparts, count, out, sha256_x8_avx2, single256,
+                                   shani ? 9 : 3);
 #endif
     default:
       return hash_single<Alg256>(parts, nparts, count, out, single256);
