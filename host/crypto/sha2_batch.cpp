@@ -177,14 +177,6 @@ void hash_lanes(const Bytes* parts, size_t nparts, size_t count, uint8_t* out,
   }
 }
 
-void single256(uint32_t* state, const uint8_t* blocks, size_t count) {
-  if (current_paths().single256 == Path::shani) {
-    sha256_compress_shani(state, blocks, count);
-  } else {
-    sha256_compress_portable(state, blocks, count);
-  }
-}
-
 }  // namespace
 
 // Stragglers: a multi-buffer step costs about as much as this many blocks on
@@ -198,14 +190,14 @@ void sha256_many(const Bytes* parts, size_t nparts, size_t count, uint8_t* out) 
   switch (paths.batch256) {
 #if defined(__x86_64__)
     case Path::avx512:
-      return hash_lanes<Alg256, 16>(parts, nparts, count, out, sha256_x16_avx512, single256,
-                                    shani ? 9 : 3);
+      return hash_lanes<Alg256, 16>(parts, nparts, count, out, sha256_x16_avx512,
+                                    sha256_compress_single, shani ? 9 : 3);
     case Path::avx2:
-      return hash_lanes<Alg256, 8>(parts, nparts, count, out, sha256_x8_avx2, single256,
-                                   shani ? 9 : 3);
+      return hash_lanes<Alg256, 8>(parts, nparts, count, out, sha256_x8_avx2,
+                                   sha256_compress_single, shani ? 9 : 3);
 #endif
     default:
-      return hash_single<Alg256>(parts, nparts, count, out, single256);
+      return hash_single<Alg256>(parts, nparts, count, out, sha256_compress_single);
   }
 }
 

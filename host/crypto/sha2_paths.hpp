@@ -46,7 +46,9 @@ bool force_paths(Paths paths);
 void sha256_many(const std::span<const uint8_t>* parts, size_t nparts, size_t count, uint8_t* out);
 void sha512_many(const std::span<const uint8_t>* parts, size_t nparts, size_t count, uint8_t* out);
 
-// Single-buffer compression of `count` consecutive blocks.
+// Single-buffer compression of `count` consecutive blocks. _single is the
+// one current_paths().single256 names.
+void sha256_compress_single(uint32_t state[8], const uint8_t* blocks, size_t count);
 void sha256_compress_portable(uint32_t state[8], const uint8_t* blocks, size_t count);
 void sha256_compress_shani(uint32_t state[8], const uint8_t* blocks, size_t count);
 void sha512_compress_portable(uint64_t state[8], const uint8_t* blocks, size_t count);
