@@ -13,6 +13,8 @@ namespace {
 constexpr uint8_t kLeafPrefix[1] = {0x00};
 constexpr uint8_t kNodePrefix[1] = {0x01};
 
+static_assert(sizeof(Hash256) == 32, "two adjacent nodes are 64 contiguous bytes");
+
 // Items per sha256_many call: a multiple of every lane count, small enough
 // for the stack.
 constexpr size_t kChunk = 128;

@@ -86,8 +86,10 @@ Paths best_paths() {
   const Cpu& c = cpu();
   Paths p;
   p.single256 = c.shani ? Path::shani : Path::portable;
-  // SHA-256 batches: SHA-NI one message at a time against 8/16 lanes; the
-  // order below is what `vigil bench hash` measured (see sha2_batch.cpp).
+  // SHA-256 batches: SHA-NI one message at a time against 8/16 lanes, as
+  // `vigil bench hash` measured on a Xeon with both (2026-11-25): 16 AVX-512
+  // lanes ~1.7x serial SHA-NI on 64- and 256-byte messages; 8 AVX2 lanes
+  // ~0.85x of it. So AVX2 lanes serve SHA-256 only where SHA-NI is missing.
   p.batch256 = c.avx512 ? Path::avx512 : c.avx2 && !c.shani ? Path::avx2 : Path::portable;
   p.batch512 = c.avx512 ? Path::avx512 : c.avx2 ? Path::avx2 : Path::portable;
   return p;
