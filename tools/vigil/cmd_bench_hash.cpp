@@ -2,13 +2,16 @@
 // 1 MiB messages, one message per call and whole batches, on every code path
 // this CPU supports (forced in turn) next to OpenSSL measured in the same
 // run. Ratios are to OpenSSL's row of the same algorithm, size and mode.
-// Last, RFC 6962 Merkle roots over 4096 leaves, against the same tree
-// computed on OpenSSL one hash at a time.
+// Then Ed25519's SHA-512(R || A || M) in three parts per item, and RFC 6962
+// Merkle roots over 4096 leaves against the same tree computed on OpenSSL
+// one hash at a time.
 #include <openssl/sha.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -79,6 +82,12 @@ void openssl_sha512(Bytes m, uint8_t* out) {
   SHA512_Update(&c, m.data(), m.size());
   SHA512_Final(out, &c);
 }
+void openssl_sha512_parts(const std::array<Bytes, 3>& parts, uint8_t* out) {
+  SHA512_CTX c;
+  SHA512_Init(&c);
+  for (Bytes p : parts) SHA512_Update(&c, p.data(), p.size());
+  SHA512_Final(out, &c);
+}
 #pragma clang diagnostic pop
 
 // RFC 6962 root on OpenSSL, level by level, one hash at a time.
@@ -115,7 +124,83 @@ struct Options {
   std::string csv;
 };
 
-// Every (algo, size, mode) group: OpenSSL first, then each path we have.
+// One group of rows (same algorithm, size and mode): OpenSSL first, then
+// ours on each forced path; ratios are to the OpenSSL row.
+class Group {
+ public:
+  Group(std::vector<Row>& rows, const Options& opt, std::string algo, size_t size, std::string mode,
+        size_t batch)
+      : rows_(rows), opt_(opt), proto_{std::move(algo), size, std::move(mode), "", false, batch} {}
+
+  template <class Work>
+  void openssl(Work&& work) {
+    add("openssl", false, measure(opt_.seconds, proto_.batch, work));
+  }
+
+  template <class Work>
+  void ours(const std::string& engine, bool chosen, const sha2::Paths& paths, Work&& work) {
+    sha2::force_paths(paths);
+    add(engine, chosen, measure(opt_.seconds, proto_.batch, work));
+  }
+
+ private:
+  void add(const std::string& engine, bool chosen, double per_sec) {
+    Row r = proto_;
+    r.engine = engine;
+    r.chosen = chosen;
+    r.per_sec = per_sec;
+    r.mb_per_s = per_sec * static_cast<double>(r.size) / 1e6;
+    r.ratio = engine == "openssl" ? 1.0 : per_sec / openssl_per_sec_;
+    if (engine == "openssl") openssl_per_sec_ = per_sec;
+    rows_.push_back(r);
+  }
+  std::vector<Row>& rows_;
+  const Options& opt_;
+  Row proto_;
+  double openssl_per_sec_ = 0;
+};
+
+struct Variant {
+  std::string engine;
+  bool chosen;
+  sha2::Paths paths;
+};
+
+// Our single-message paths for one algorithm (SHA-512 has only portable).
+std::vector<Variant> single_variants(bool is256, const sha2::Paths& best) {
+  std::vector<Variant> v;
+  for (Path p : {Path::portable, Path::shani}) {
+    if (!sha2::cpu_supports(p) || (!is256 && p != Path::portable)) continue;
+    sha2::Paths forced = best;
+    if (is256) forced.single256 = p;
+    v.push_back({sha2::path_name(p), !is256 || p == best.single256, forced});
+  }
+  return v;
+}
+
+// Our batch paths; `portable` runs the messages one after another on the
+// single-message path, hence its name here.
+std::vector<Variant> batch_variants(bool is256, const sha2::Paths& best) {
+  std::vector<Variant> v;
+  for (Path p : {Path::portable, Path::avx2, Path::avx512}) {
+    if (!sha2::cpu_supports(p)) continue;
+    sha2::Paths forced = best;
+    (is256 ? forced.batch256 : forced.batch512) = p;
+    std::string name =
+        p == Path::portable
+            ? std::string("serial-") + (is256 ? sha2::path_name(best.single256) : "portable")
+            : sha2::path_name(p);
+    v.push_back({name, p == (is256 ? best.batch256 : best.batch512), forced});
+  }
+  return v;
+}
+
+std::vector<uint8_t> filler(size_t n) {
+  std::vector<uint8_t> data(n);
+  for (size_t i = 0; i < n; ++i) data[i] = static_cast<uint8_t>(i * 2654435761u >> 13);
+  return data;
+}
+
 std::vector<Row> run(const Options& opt) {
   std::vector<Row> rows;
   const sha2::Paths best = sha2::best_paths();
@@ -127,112 +212,91 @@ std::vector<Row> run(const Options& opt) {
     // alias one buffer, so that the rows measure hashing, not DRAM.
     const bool big = size > 4096;
     const size_t n = big ? 16 : 1024;
-    std::vector<uint8_t> data(big ? size : n * size);
-    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 2654435761u >> 13);
+    const std::vector<uint8_t> data = filler(big ? size : n * size);
     std::vector<Bytes> msgs;
     for (size_t i = 0; i < n; ++i) msgs.emplace_back(data.data() + (big ? 0 : i * size), size);
     std::vector<vigil::crypto::Hash256> out256(n);
     std::vector<vigil::crypto::Hash512> out512(n);
+    auto openssl_loop = [&](bool is256) {
+      for (size_t i = 0; i < n; ++i) {
+        if (is256) {
+          openssl_sha256(msgs[i], out256[i].data());
+        } else {
+          openssl_sha512(msgs[i], out512[i].data());
+        }
+      }
+      sink = sink ^ out256[0][0] ^ out512[0][0];
+    };
 
-    for (const std::string algo : {"sha256", "sha512"}) {
-      const bool is256 = algo == "sha256";
-      for (const std::string mode : {"single", "batch"}) {
-        const size_t group = rows.size();
-        auto add = [&](const std::string& engine, bool chosen, double per_sec) {
-          Row r{algo,   size, mode,    engine,
-                chosen, n,    per_sec, per_sec * static_cast<double>(size) / 1e6,
-                0};
-          r.ratio = per_sec / rows[group].per_sec;
-          rows.push_back(r);
-        };
-        // OpenSSL has no multi-message call: its batch is the same loop.
-        rows.push_back({algo, size, mode, "openssl", false, n, 0, 0, 1});
-        rows[group].per_sec = measure(opt.seconds, n, [&] {
+    for (bool is256 : {true, false}) {
+      const std::string algo = is256 ? "sha256" : "sha512";
+      Group single(rows, opt, algo, size, "single", n);
+      single.openssl([&] { openssl_loop(is256); });
+      for (const Variant& v : single_variants(is256, best)) {
+        single.ours(v.engine, v.chosen, v.paths, [&] {
           for (size_t i = 0; i < n; ++i) {
             if (is256) {
-              openssl_sha256(msgs[i], out256[i].data());
+              out256[i] = vigil::crypto::sha256(msgs[i]);
             } else {
-              openssl_sha512(msgs[i], out512[i].data());
+              out512[i] = vigil::crypto::sha512(msgs[i]);
             }
           }
           sink = sink ^ out256[0][0] ^ out512[0][0];
         });
-        rows[group].mb_per_s = rows[group].per_sec * static_cast<double>(size) / 1e6;
-
-        std::vector<Path> paths;
-        if (mode == "single") {
-          paths = is256 ? std::vector<Path>{Path::portable, Path::shani}
-                        : std::vector<Path>{Path::portable};
-        } else {
-          paths = {Path::portable, Path::avx2, Path::avx512};
-        }
-        for (Path p : paths) {
-          if (!sha2::cpu_supports(p)) continue;
-          sha2::Paths forced = best;
-          bool chosen;
-          if (mode == "single") {
-            forced.single256 = is256 ? p : best.single256;
-            chosen = is256 ? p == best.single256 : true;
+      }
+      // OpenSSL has no multi-message call: its batch is the same loop.
+      Group batch(rows, opt, algo, size, "batch", n);
+      batch.openssl([&] { openssl_loop(is256); });
+      for (const Variant& v : batch_variants(is256, best)) {
+        batch.ours(v.engine, v.chosen, v.paths, [&] {
+          if (is256) {
+            vigil::crypto::sha256_batch(msgs, out256);
           } else {
-            (is256 ? forced.batch256 : forced.batch512) = p;
-            chosen = p == (is256 ? best.batch256 : best.batch512);
+            vigil::crypto::sha512_batch(msgs, out512);
           }
-          sha2::force_paths(forced);
-          double rate = measure(opt.seconds, n, [&] {
-            if (mode == "batch") {
-              if (is256) {
-                vigil::crypto::sha256_batch(msgs, out256);
-              } else {
-                vigil::crypto::sha512_batch(msgs, out512);
-              }
-            } else {
-              for (size_t i = 0; i < n; ++i) {
-                if (is256) {
-                  out256[i] = vigil::crypto::sha256(msgs[i]);
-                } else {
-                  out512[i] = vigil::crypto::sha512(msgs[i]);
-                }
-              }
-            }
-            sink = sink ^ out256[0][0] ^ out512[0][0];
-          });
-          // A batch on `portable` runs the messages one after another on
-          // the single-message path.
-          std::string name = sha2::path_name(p);
-          if (mode == "batch" && p == Path::portable) {
-            name = std::string("serial-") + (is256 ? sha2::path_name(best.single256) : "portable");
-          }
-          add(name, chosen, rate);
-        }
+          sink = sink ^ out256[0][0] ^ out512[0][0];
+        });
       }
     }
   }
-  // Merkle roots (merkle.hpp) over a block's worth of 256-byte leaves, on
-  // each SHA-256 batch path; per_sec counts leaves.
+
+  // Ed25519's challenge hash SHA-512(R || A || M) with 100-byte messages,
+  // three parts per item (sha512_batch3).
+  {
+    const size_t n = 1024, mlen = 100;
+    const std::vector<uint8_t> data = filler(n * (64 + mlen));
+    std::vector<std::array<Bytes, 3>> items;
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t* p = data.data() + i * (64 + mlen);
+      items.push_back({Bytes(p, 32), Bytes(p + 32, 32), Bytes(p + 64, mlen)});
+    }
+    std::vector<vigil::crypto::Hash512> out(n);
+    Group g(rows, opt, "sha512", 64 + mlen, "ed25519", n);
+    g.openssl([&] {
+      for (size_t i = 0; i < n; ++i) openssl_sha512_parts(items[i], out[i].data());
+      sink = sink ^ out[0][0];
+    });
+    for (const Variant& v : batch_variants(false, best)) {
+      g.ours(v.engine, v.chosen, v.paths, [&] {
+        vigil::crypto::sha512_batch3(items, out);
+        sink = sink ^ out[0][0];
+      });
+    }
+  }
+
+  // Merkle roots (merkle.hpp) over a block's worth of 256-byte leaves;
+  // per_sec counts leaves.
   {
     const size_t n = 4096, size = 256;
-    std::vector<uint8_t> data(n * size);
-    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 40503u >> 7);
+    const std::vector<uint8_t> data = filler(n * size);
     std::vector<Bytes> leaves;
     for (size_t i = 0; i < n; ++i) leaves.emplace_back(data.data() + i * size, size);
     std::vector<vigil::crypto::Hash256> scratch(n);
-    const size_t group = rows.size();
-    rows.push_back({"merkle", size, "root", "openssl", false, n, 0, 0, 1});
-    rows[group].per_sec =
-        measure(opt.seconds, n, [&] { sink = sink ^ openssl_merkle_root(leaves, scratch)[0]; });
-    rows[group].mb_per_s = rows[group].per_sec * size / 1e6;
-    for (Path p : {Path::portable, Path::avx2, Path::avx512}) {
-      if (!sha2::cpu_supports(p)) continue;
-      sha2::Paths forced = best;
-      forced.batch256 = p;
-      sha2::force_paths(forced);
-      double rate = measure(opt.seconds, n,
-                            [&] { sink = sink ^ vigil::crypto::merkle_root(leaves, scratch)[0]; });
-      std::string name = p == Path::portable
-                             ? std::string("serial-") + sha2::path_name(best.single256)
-                             : sha2::path_name(p);
-      rows.push_back({"merkle", size, "root", name, p == best.batch256, n, rate, rate * size / 1e6,
-                      rate / rows[group].per_sec});
+    Group g(rows, opt, "merkle", size, "root", n);
+    g.openssl([&] { sink = sink ^ openssl_merkle_root(leaves, scratch)[0]; });
+    for (const Variant& v : batch_variants(true, best)) {
+      g.ours(v.engine, v.chosen, v.paths,
+             [&] { sink = sink ^ vigil::crypto::merkle_root(leaves, scratch)[0]; });
     }
   }
   sha2::force_paths(saved);
@@ -276,14 +340,16 @@ bool write_csv(const std::string& path, const std::vector<Row>& rows) {
   if (!f) return false;
   f << "algo,size,mode,engine,chosen,batch,threads,per_sec,mb_per_s,ratio_openssl\n";
   for (const Row& r : rows) {
-    f << r.algo << ',' << r.size << ',' << r.mode << ',' << r.engine << ',' << r.chosen << ','
-      << r.batch << ",1," << r.per_sec << ',' << r.mb_per_s << ',' << r.ratio << '\n';
+    f << std::fixed << std::setprecision(2) << r.algo << ',' << r.size << ',' << r.mode << ','
+      << r.engine << ',' << r.chosen << ',' << r.batch << ",1," << r.per_sec << ',' << r.mb_per_s
+      << ',' << r.ratio << '\n';
   }
   return static_cast<bool>(f);
 }
 
 const bool registered = vigil::tool::register_command(
-    {"hash", "SHA-256/512 throughput per code path, next to OpenSSL", "bench", [](CLI::App& app) {
+    {"hash", "SHA-256/512 and Merkle throughput per code path, next to OpenSSL", "bench",
+     [](CLI::App& app) {
        auto opt = std::make_shared<Options>();
        app.add_option("--seconds", opt->seconds, "Seconds per measured row")
            ->check(CLI::PositiveNumber);
