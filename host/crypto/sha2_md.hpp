@@ -39,6 +39,7 @@ inline void store_be(uint8_t* p, Word v) {
 template <size_t kBlock, class Compress>
 inline void md_update(uint8_t* buffer, uint64_t& total, std::span<const uint8_t> data,
                       Compress&& compress) {
+  if (data.empty()) return;  // an empty span may hold a null pointer: no memcpy from it
   size_t used = total % kBlock;
   total += data.size();
   if (used > 0) {
