@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_accel.hpp"
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
 
@@ -28,15 +30,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using vigil::accel::Accelerator;
 using vigil::accel::BatchBuffer;
-
-struct BenchOptions {
-  std::string engine = "auto";
-  std::string rules = "strict";
-  std::string sizes = "64,256,1024,4096,16384,65536";
-  double seconds = 1.0;
-  unsigned in_flight = 4;
-  bool peers = true;
-};
+using vigil::tool::AccelBenchOptions;
 
 struct Work {
   std::vector<std::array<uint8_t, 32>> pk;
@@ -137,19 +131,47 @@ double sodium_rate(const Work& w, double seconds) {
   return double(n) / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-int bench(const BenchOptions& o) {
-  if (sodium_init() < 0) return 1;
-  auto rules = vigil::crypto::Rules::strict;
-  if (o.rules == "zip215") rules = vigil::crypto::Rules::zip215;
-  std::vector<uint32_t> sizes;
-  std::stringstream ss(o.sizes);
+// Parses "64,256,..." into sizes within 1..VIGIL_BATCH_MAX; false on a bad
+// entry.
+bool parse_sizes(const std::string& text, std::vector<uint32_t>& sizes) {
+  std::stringstream ss(text);
   for (std::string tok; std::getline(ss, tok, ',');) {
-    unsigned long v = std::stoul(tok);
-    if (v == 0 || v > VIGIL_BATCH_MAX) {
-      std::fprintf(stderr, "vigil bench accel: batch size %lu outside 1..%d\n", v, VIGIL_BATCH_MAX);
-      return 2;
-    }
+    char* end = nullptr;
+    unsigned long v = std::strtoul(tok.c_str(), &end, 10);
+    if (tok.empty() || *end != '\0' || v == 0 || v > VIGIL_BATCH_MAX) return false;
     sizes.push_back(uint32_t(v));
+  }
+  return !sizes.empty();
+}
+
+const bool registered = vigil::tool::register_command(
+    {"accel", "Ed25519 through an accelerator (opencl, cuda, cpu): latency and rate by batch size",
+     "bench", [](CLI::App& app) {
+       auto o = std::make_shared<AccelBenchOptions>();
+       app.add_option("--engine", o->engine, "auto, cpu, opencl[:SEL] or cuda[:N]");
+       app.add_option("--rules", o->rules, "strict (default), zip215 or both")
+           ->check(CLI::IsMember({"strict", "zip215", "both"}));
+       app.add_option("--sizes", o->sizes, "comma-separated batch sizes (1..65536)");
+       app.add_option("--seconds", o->seconds, "time per batch size")
+           ->check(CLI::Range(0.01, 600.0));
+       app.add_option("--in-flight", o->in_flight, "batches queued at once")
+           ->check(CLI::Range(1u, 64u));
+       app.add_flag("!--no-peers", o->peers, "skip libsodium and the cpu driver");
+       app.callback([=] { vigil::tool::exit_status() = vigil::tool::bench_accel(*o); });
+     }});
+
+}  // namespace
+
+int vigil::tool::bench_accel(const AccelBenchOptions& o) {
+  if (sodium_init() < 0) return 1;
+  std::vector<vigil::crypto::Rules> rule_sets;
+  if (o.rules != "zip215") rule_sets.push_back(vigil::crypto::Rules::strict);
+  if (o.rules != "strict") rule_sets.push_back(vigil::crypto::Rules::zip215);
+  std::vector<uint32_t> sizes;
+  if (!parse_sizes(o.sizes, sizes)) {
+    std::fprintf(stderr, "vigil bench accel: --sizes wants numbers in 1..%d, got '%s'\n",
+                 VIGIL_BATCH_MAX, o.sizes.c_str());
+    return 2;
   }
   const uint32_t max_size = *std::max_element(sizes.begin(), sizes.end());
   vigil::accel::Options opts;
@@ -171,25 +193,28 @@ int bench(const BenchOptions& o) {
   }
   const Work w = make_work(4096);
   const double sodium = o.peers ? sodium_rate(w, 0.5) : 0;
-  std::printf("engine: %s (%s rules, %u in flight)\n", acc->capabilities().name.c_str(),
-              o.rules.c_str(), o.in_flight);
+  std::printf("engine: %s (%u in flight, copies included)\n", acc->capabilities().name.c_str(),
+              o.in_flight);
   if (o.peers)
     std::printf("peer libsodium crypto_sign_verify_detached, 1 core: %.0f verifications/s\n",
                 sodium);
-  std::printf("%8s %12s %12s %14s %9s %14s %9s\n", "batch", "p50 us", "p99 us", "verif/s",
-              "x sodium", "cpu drv/s", "x sodium");
+  std::printf("%-7s %8s %12s %12s %14s %9s %14s %9s\n", "rules", "batch", "p50 us", "p99 us",
+              "verif/s", "x sodium", "cpu drv/s", "x sodium");
   bool failed = sodium < 0;
-  for (uint32_t n : sizes) {
-    std::vector<std::unique_ptr<BatchBuffer>> batches;
-    for (unsigned i = 0; i < std::max(2u, o.in_flight); ++i) batches.push_back(fill(w, n, rules));
-    Figures f = measure(*acc, batches, o.seconds, o.in_flight);
-    Figures c;
-    if (cpu) c = measure(*cpu, batches, o.seconds / 2, o.in_flight);
-    failed |= f.failed || c.failed;
-    std::printf("%8u %12.1f %12.1f %14.0f %9.2f %14.0f %9.2f%s\n", n, f.p50_us, f.p99_us, f.per_sec,
-                sodium > 0 ? f.per_sec / sodium : 0.0, c.per_sec,
-                sodium > 0 ? c.per_sec / sodium : 0.0, f.failed ? "  WRONG VERDICTS" : "");
-    std::fflush(stdout);
+  for (auto rules : rule_sets) {
+    for (uint32_t n : sizes) {
+      std::vector<std::unique_ptr<BatchBuffer>> batches;
+      for (unsigned i = 0; i < std::max(2u, o.in_flight); ++i) batches.push_back(fill(w, n, rules));
+      Figures f = measure(*acc, batches, o.seconds, o.in_flight);
+      Figures c;
+      if (cpu) c = measure(*cpu, batches, o.seconds / 2, o.in_flight);
+      failed |= f.failed || c.failed;
+      std::printf("%-7s %8u %12.1f %12.1f %14.0f %9.2f %14.0f %9.2f%s\n",
+                  std::string(vigil::crypto::rules_name(rules)).c_str(), n, f.p50_us, f.p99_us,
+                  f.per_sec, sodium > 0 ? f.per_sec / sodium : 0.0, c.per_sec,
+                  sodium > 0 ? c.per_sec / sodium : 0.0, f.failed ? "  WRONG VERDICTS" : "");
+      std::fflush(stdout);
+    }
   }
   auto s = acc->stats();
   std::printf("faults %llu, cpu fallback batches %llu, device %s\n", (unsigned long long)s.faults,
@@ -197,21 +222,3 @@ int bench(const BenchOptions& o) {
   if (failed) std::fprintf(stderr, "vigil bench accel: a valid signature was rejected\n");
   return failed ? 1 : 0;
 }
-
-const bool registered = vigil::tool::register_command(
-    {"accel", "Ed25519 through an accelerator (opencl, cuda, cpu): latency and rate by batch size",
-     "bench", [](CLI::App& app) {
-       auto o = std::make_shared<BenchOptions>();
-       app.add_option("--engine", o->engine, "auto, cpu, opencl[:SEL] or cuda[:N]");
-       app.add_option("--rules", o->rules, "strict or zip215")
-           ->check(CLI::IsMember({"strict", "zip215"}));
-       app.add_option("--sizes", o->sizes, "comma-separated batch sizes (1..65536)");
-       app.add_option("--seconds", o->seconds, "time per batch size")
-           ->check(CLI::Range(0.01, 600.0));
-       app.add_option("--in-flight", o->in_flight, "batches queued at once")
-           ->check(CLI::Range(1u, 64u));
-       app.add_flag("!--no-peers", o->peers, "skip libsodium and the cpu driver");
-       app.callback([=] { vigil::tool::exit_status() = bench(*o); });
-     }});
-
-}  // namespace
