@@ -11,8 +11,8 @@ namespace vigil::kernels {
 // per thread, so small blocks keep occupancy limited by registers only.
 inline constexpr unsigned kCudaVerifyBlock = 64;
 
-int cuda_launch_verify(const void* batch, uint32_t* verdict, uint8_t* errors, uint32_t count,
-                       void* stream);
+int cuda_launch_verify(const void* batch, uint64_t batch_bytes, uint32_t* verdict, uint8_t* errors,
+                       uint32_t count, void* stream);
 int cuda_launch_sha256(const uint8_t* msgs, const uint32_t* offsets, uint8_t* out, uint32_t count,
                        void* stream);
 int cuda_launch_merkle_level(const uint8_t* nodes, uint32_t count, uint8_t* out, void* stream);

@@ -12,12 +12,32 @@
 
 #include "vk_ed25519.h"
 
-/* Verifies item i of the batch at `batch`; the caller zeroed `verdict`. */
-VK_DEVICE void vk_verify_batch_item(VK_GLOBAL const vigil_u8* batch, VK_GLOBAL vigil_u32* verdict,
-                                    VK_GLOBAL vigil_u8* errors, vigil_u32 i) {
+/* 1 when [off, off + len) lies within `size` bytes, without overflow. */
+VK_DEVICE int vk_within(vigil_u64 off, vigil_u64 len, vigil_u64 size) {
+  return off <= size && len <= size - off;
+}
+
+/* 1 when every region the descriptor names lies inside the `size`-byte
+ * buffer and the offset table is 4-byte aligned: the kernel then never reads
+ * outside the batch, whatever the descriptor says. */
+VK_DEVICE int vk_batch_desc_fits(VK_GLOBAL const vigil_batch_desc* d, vigil_u64 size) {
+  vigil_u64 n = d->count;
+  return size >= sizeof(vigil_batch_desc) && n <= VIGIL_BATCH_MAX &&
+         vk_within(d->pubkey_off, 32 * n, size) && vk_within(d->sig_off, 64 * n, size) &&
+         vk_within(d->msg_offsets_off, 4 * (n + 1), size) && (d->msg_offsets_off & 3) == 0 &&
+         vk_within(d->msg_off, d->msg_bytes, size);
+}
+
+/* Verifies item i of the `size`-byte batch at `batch`; the caller zeroed
+ * `verdict`. */
+VK_DEVICE void vk_verify_batch_item(VK_GLOBAL const vigil_u8* batch, vigil_u64 size,
+                                    VK_GLOBAL vigil_u32* verdict, VK_GLOBAL vigil_u8* errors,
+                                    vigil_u32 i) {
   VK_GLOBAL const vigil_batch_desc* d = (VK_GLOBAL const vigil_batch_desc*)batch;
   vigil_u8 err;
-  if (d->scheme != VIGIL_SCHEME_ED25519) {
+  if (size < sizeof(vigil_batch_desc) || !vk_batch_desc_fits(d, size) || i >= d->count) {
+    err = VIGIL_ERR_MALFORMED;
+  } else if (d->scheme != VIGIL_SCHEME_ED25519) {
     err = VIGIL_ERR_BAD_SCHEME;
   } else {
     VK_GLOBAL const vigil_u32* offs = (VK_GLOBAL const vigil_u32*)(batch + d->msg_offsets_off);
@@ -72,10 +92,11 @@ VK_DEVICE void vk_merkle_item(VK_GLOBAL const vigil_u8* nodes, vigil_u32 count,
 }
 
 #if !defined(VK_HOST)
-VK_KERNEL void vigil_ed25519_verify(VK_GLOBAL const vigil_u8* batch, VK_GLOBAL vigil_u32* verdict,
-                                    VK_GLOBAL vigil_u8* errors, vigil_u32 count) {
+VK_KERNEL void vigil_ed25519_verify(VK_GLOBAL const vigil_u8* batch, vigil_u64 batch_bytes,
+                                    VK_GLOBAL vigil_u32* verdict, VK_GLOBAL vigil_u8* errors,
+                                    vigil_u32 count) {
   vigil_u32 i = vk_global_id();
-  if (i < count) vk_verify_batch_item(batch, verdict, errors, i);
+  if (i < count) vk_verify_batch_item(batch, batch_bytes, verdict, errors, i);
 }
 
 VK_KERNEL void vigil_sha256(VK_GLOBAL const vigil_u8* msgs, VK_GLOBAL const vigil_u32* offs,

@@ -47,7 +47,8 @@ void cpu_verify(const BatchBuffer& batch, crypto::Engine engine, Completion& out
 #else
   (void)engine;
   for (uint32_t i = 0; i < n; ++i)
-    vk_verify_batch_item(batch.bytes().data(), out.verdict.data(), out.errors.data(), i);
+    vk_verify_batch_item(batch.bytes().data(), batch.bytes().size(), out.verdict.data(),
+                         out.errors.data(), i);
 #endif
   count_valid(out);
 }

@@ -64,7 +64,8 @@ class CudaAccelerator final : public QueuedAccelerator {
     int err = cudaMemcpyAsync(s.d_batch, s.h_batch, bytes.size(), cudaMemcpyHostToDevice, s.stream);
     err |= cudaMemsetAsync(s.d_verdict, 0, vbytes, s.stream);
     if (err != cudaSuccess) return VIGIL_ERR_DEVICE_FAULT;
-    if (kernels::cuda_launch_verify(s.d_batch, s.d_verdict, s.d_errors, n, s.stream) != 0)
+    if (kernels::cuda_launch_verify(s.d_batch, bytes.size(), s.d_verdict, s.d_errors, n,
+                                    s.stream) != 0)
       return VIGIL_ERR_DEVICE_FAULT;
     err = cudaMemcpyAsync(s.h_verdict, s.d_verdict, vbytes, cudaMemcpyDeviceToHost, s.stream);
     err |= cudaMemcpyAsync(s.h_errors, s.d_errors, n, cudaMemcpyDeviceToHost, s.stream);

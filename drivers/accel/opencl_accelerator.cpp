@@ -111,10 +111,12 @@ class OpenClAccelerator final : public QueuedAccelerator {
                                       nullptr, nullptr);
     err |= clEnqueueFillBuffer(s.queue, s.verdict, &zero, sizeof zero, 0,
                                VIGIL_VERDICT_WORDS(n) * sizeof(cl_uint), 0, nullptr, nullptr);
+    const cl_ulong size = bytes.size();
     err |= clSetKernelArg(s.kernel, 0, sizeof(cl_mem), &s.batch);
-    err |= clSetKernelArg(s.kernel, 1, sizeof(cl_mem), &s.verdict);
-    err |= clSetKernelArg(s.kernel, 2, sizeof(cl_mem), &s.errors);
-    err |= clSetKernelArg(s.kernel, 3, sizeof(cl_uint), &n);
+    err |= clSetKernelArg(s.kernel, 1, sizeof(cl_ulong), &size);
+    err |= clSetKernelArg(s.kernel, 2, sizeof(cl_mem), &s.verdict);
+    err |= clSetKernelArg(s.kernel, 3, sizeof(cl_mem), &s.errors);
+    err |= clSetKernelArg(s.kernel, 4, sizeof(cl_uint), &n);
     if (err != CL_SUCCESS) return VIGIL_ERR_DEVICE_FAULT;
     size_t local = 64;
     size_t global = (size_t(n) + local - 1) / local * local;

@@ -12,12 +12,12 @@ unsigned blocks_for(uint32_t n, unsigned block) {
 }
 }  // namespace
 
-int cuda_launch_verify(const void* batch, uint32_t* verdict, uint8_t* errors, uint32_t count,
-                       void* stream) {
+int cuda_launch_verify(const void* batch, uint64_t batch_bytes, uint32_t* verdict, uint8_t* errors,
+                       uint32_t count, void* stream) {
   if (count == 0) return 0;
   vigil_ed25519_verify<<<blocks_for(count, kCudaVerifyBlock), kCudaVerifyBlock, 0,
                          static_cast<cudaStream_t>(stream)>>>(static_cast<const vigil_u8*>(batch),
-                                                              verdict, errors, count);
+                                                              batch_bytes, verdict, errors, count);
   return static_cast<int>(cudaGetLastError());
 }
 

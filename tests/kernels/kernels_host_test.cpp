@@ -142,20 +142,61 @@ TEST(KernelsHost, BatchItemsWithBadDescriptorsGetErrors) {
   std::memcpy(buf.data(), &d, sizeof d);
   uint32_t verdict = 0;
   uint8_t errors[n];
-  for (uint32_t i = 0; i < n; ++i) vk_verify_batch_item(buf.data(), &verdict, errors, i);
+  for (uint32_t i = 0; i < n; ++i)
+    vk_verify_batch_item(buf.data(), buf.size(), &verdict, errors, i);
   EXPECT_EQ(verdict, 1u);
   EXPECT_EQ(errors[0], VIGIL_OK);
   EXPECT_EQ(errors[1], VIGIL_ERR_MALFORMED);
   EXPECT_EQ(errors[2], VIGIL_ERR_MALFORMED);
   d.rules = 7;
   std::memcpy(buf.data(), &d, sizeof d);
-  vk_verify_batch_item(buf.data(), &verdict, errors, 0);
+  vk_verify_batch_item(buf.data(), buf.size(), &verdict, errors, 0);
   EXPECT_EQ(errors[0], VIGIL_ERR_BAD_RULES);
   d.rules = VIGIL_RULES_ZIP215;
   d.scheme = 9;
   std::memcpy(buf.data(), &d, sizeof d);
-  vk_verify_batch_item(buf.data(), &verdict, errors, 0);
+  vk_verify_batch_item(buf.data(), buf.size(), &verdict, errors, 0);
   EXPECT_EQ(errors[0], VIGIL_ERR_BAD_SCHEME);
+}
+
+// Descriptors that point outside the buffer are refused item by item before
+// any read past the batch (ASan would see one here).
+TEST(KernelsHost, DescriptorsOutsideTheBufferAreMalformed) {
+  std::vector<uint8_t> buf(48 + 96 + 8 + 8, 0);
+  vigil_batch_desc d{};
+  d.count = 1;
+  d.rules = VIGIL_RULES_STRICT;
+  d.scheme = VIGIL_SCHEME_ED25519;
+  d.pubkey_off = 48;
+  d.sig_off = 80;
+  d.msg_offsets_off = 144;
+  d.msg_off = 152;
+  d.msg_bytes = 0;
+  auto run = [&](const vigil_batch_desc& dd, uint32_t i = 0) {
+    std::memcpy(buf.data(), &dd, sizeof dd);
+    uint32_t verdict = 0;
+    uint8_t err[2] = {0xee, 0xee};
+    vk_verify_batch_item(buf.data(), buf.size(), &verdict, err, i);
+    EXPECT_EQ(verdict, 0u);
+    return err[i];
+  };
+  EXPECT_EQ(run(d), VIGIL_ERR_SMALL_ORDER);   // well-formed; all-zero R is in the blocklist
+  EXPECT_EQ(run(d, 1), VIGIL_ERR_MALFORMED);  // item past count
+  auto bad = d;
+  bad.pubkey_off = buf.size() - 16;
+  EXPECT_EQ(run(bad), VIGIL_ERR_MALFORMED);
+  bad = d;
+  bad.sig_off = ~0ull - 10;  // would wrap
+  EXPECT_EQ(run(bad), VIGIL_ERR_MALFORMED);
+  bad = d;
+  bad.msg_offsets_off = 146;  // misaligned
+  EXPECT_EQ(run(bad), VIGIL_ERR_MALFORMED);
+  bad = d;
+  bad.msg_bytes = 100;
+  EXPECT_EQ(run(bad), VIGIL_ERR_MALFORMED);
+  bad = d;
+  bad.count = 1000;
+  EXPECT_EQ(run(bad), VIGIL_ERR_MALFORMED);
 }
 
 }  // namespace

@@ -60,7 +60,14 @@ class OpenClRunner {
     cl_mem in = buffer(b.bytes().data(), b.bytes().size());
     cl_mem v = buffer(verdict.data(), verdict.size() * 4);
     cl_mem e = buffer(errors.data(), errors.size());
-    run("vigil_ed25519_verify", n, {in, v, e}, n);
+    cl_kernel k = clCreateKernel(prog_, "vigil_ed25519_verify", nullptr);
+    const cl_ulong size = b.bytes().size();
+    clSetKernelArg(k, 0, sizeof(cl_mem), &in);
+    clSetKernelArg(k, 1, sizeof(cl_ulong), &size);
+    clSetKernelArg(k, 2, sizeof(cl_mem), &v);
+    clSetKernelArg(k, 3, sizeof(cl_mem), &e);
+    clSetKernelArg(k, 4, sizeof(cl_uint), &n);
+    launch(k, n);
     read(v, verdict.data(), verdict.size() * 4);
     read(e, errors.data(), errors.size());
     errors.resize(n);
@@ -121,6 +128,10 @@ class OpenClRunner {
     cl_kernel k = clCreateKernel(prog_, name, nullptr);
     for (cl_uint i = 0; i < 3; ++i) clSetKernelArg(k, i, sizeof(cl_mem), &bufs[i]);
     clSetKernelArg(k, 3, sizeof(cl_uint), &count);
+    launch(k, items);
+  }
+  // Runs `k` over `items` work-items and waits; releases `k`.
+  void launch(cl_kernel k, size_t items) {
     // Work-groups of 64 as the drivers use: PoCL's own choice (the whole
     // grid) puts thousands of verify frames on one thread's stack.
     size_t local = 64, global = (items + local - 1) / local * local;
