@@ -18,15 +18,15 @@ uint32_t ItemVerifier::verify(std::span<const crypto::VerifyItem> items, crypto:
     batch_.clear(rules);
     where_.clear();
     for (; i < items.size(); ++i) {
-      if (items[i].message.size() > acc_.capabilities().max_msg_bytes) {
-        // Too big for any batch: the CPU engine takes it alone.
-        const vigil_error e = crypto::verify(items[i], rules);
-        if (e == VIGIL_OK) verdict_words[i / 32] |= 1u << (i % 32);
-        if (!errors.empty()) errors[i] = static_cast<uint8_t>(e);
+      if (batch_.add(items[i])) {
+        where_.push_back(i);
         continue;
       }
-      if (!batch_.add(items[i])) break;
-      where_.push_back(i);
+      if (!where_.empty()) break;  // full: send it, then go on from item i
+      // Fits in no batch of this engine: the CPU engine takes it alone.
+      const vigil_error e = crypto::verify(items[i], rules);
+      if (e == VIGIL_OK) verdict_words[i / 32] |= 1u << (i % 32);
+      if (!errors.empty()) errors[i] = static_cast<uint8_t>(e);
     }
     if (where_.empty()) continue;
     batch_.seal();

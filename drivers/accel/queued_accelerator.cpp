@@ -66,12 +66,16 @@ void QueuedAccelerator::worker(unsigned slot) {
 
 void QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch, Completion& c) {
   const uint32_t n = batch.count();
-  if (n > caps_.max_batch || batch.bytes().size() < sizeof(vigil_batch_desc) ||
-      batch.desc().msg_bytes > caps_.max_msg_bytes || !caps_.supports(batch.rules())) {
-    reset_completion(c, n,
-                     n > caps_.max_batch || batch.desc().msg_bytes > caps_.max_msg_bytes
-                         ? VIGIL_ERR_TOO_LARGE
-                         : VIGIL_ERR_BAD_RULES);
+  vigil_error refusal = VIGIL_OK;
+  if (batch.bytes().size() < sizeof(vigil_batch_desc)) {
+    refusal = VIGIL_ERR_MALFORMED;  // never sealed
+  } else if (n > caps_.max_batch || batch.desc().msg_bytes > caps_.max_msg_bytes) {
+    refusal = VIGIL_ERR_TOO_LARGE;
+  } else if (!caps_.supports(batch.rules())) {
+    refusal = VIGIL_ERR_BAD_RULES;
+  }
+  if (refusal != VIGIL_OK) {
+    reset_completion(c, n, refusal);
     refused_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
