@@ -9,6 +9,7 @@
 //     device down, re-verifies the batch on the CPU engine and counts the
 //     fault (Stats::faults); later batches go to the CPU engine directly;
 //   - verdicts equal the CPU engine's, rule set by rule set;
+//   - small batches (Options::express_items) overtake queued large ones;
 //   - the queue of submitted batches is bounded (Options::max_in_flight):
 //     submit() blocks while it is full (backpressure, counted in
 //     Stats::submit_waits), it never grows;
@@ -70,8 +71,12 @@ struct Stats {
 struct Options {
   uint32_t max_batch = VIGIL_BATCH_MAX;
   uint32_t max_msg_bytes = 16u << 20;
-  unsigned max_in_flight = 4;                 // queued + running batches
-  unsigned workers = 2;                       // device slots (opencl, cuda) or CPU threads
+  unsigned max_in_flight = 4;  // batches queued, not yet running
+  unsigned workers = 2;        // device slots (opencl, cuda) or CPU threads
+  // Batches of at most this many items (votes, small service requests) go
+  // ahead of larger queued batches, so they never wait behind a queue of
+  // big ones; among themselves, and among the large ones, order is FIFO.
+  uint32_t express_items = 256;
   std::chrono::milliseconds deadline{30000};  // per batch, from dequeue
   crypto::Engine cpu_engine = crypto::Engine::automatic;
   std::string cache_dir;  // OpenCL program binaries; empty: default_cache_dir()

@@ -1,5 +1,6 @@
 #include "drivers/accel/queued_accelerator.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "drivers/accel/cpu_engine.hpp"
@@ -44,7 +45,14 @@ std::future<void> QueuedAccelerator::submit(const BatchBuffer& batch, Completion
     job.done.set_value();
     return fut;
   }
-  queue_.push_back(std::move(job));
+  if (batch.count() <= opts_.express_items) {
+    // Behind the express batches already queued, ahead of every large one.
+    auto at = std::find_if(queue_.begin(), queue_.end(),
+                           [&](const Job& j) { return j.batch->count() > opts_.express_items; });
+    queue_.insert(at, std::move(job));
+  } else {
+    queue_.push_back(std::move(job));
+  }
   lock.unlock();
   not_empty_.notify_one();
   return fut;

@@ -5,6 +5,8 @@
 // driver over PoCL's CPU device.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "drivers/accel/cuda_accelerator.hpp"
 #include "drivers/accel/item_verifier.hpp"
 #include "tests/accel/accel_test_util.hpp"
@@ -115,6 +117,37 @@ TEST_P(Drivers, InjectedFaultsReverifyOnTheCpuAndMarkTheDeviceDown) {
     EXPECT_EQ(acc->stats().cpu_fallback, 1u);
     EXPECT_EQ(acc->stats().faults, 1u);
   }
+}
+
+// A small batch submitted behind queued large ones completes before them.
+TEST(Queue, SmallBatchesOvertakeQueuedLargeOnes) {
+  Options o;
+  o.workers = 1;
+  o.max_in_flight = 8;
+  o.express_items = 64;
+  o.deadline = std::chrono::milliseconds(300);
+  std::string why;
+  auto acc = engine("cpu", o, &why);
+  ASSERT_TRUE(acc) << why;
+  vigil::test::CaseGenerator gen(47);
+  auto big = make_batch(gen.make(2500), Rules::strict);
+  auto small = make_batch(gen.make(20), Rules::strict);
+  std::vector<vigil::accel::Completion> done(4);
+  acc->inject_fault(InjectedFault::hang);  // holds the one worker for 300 ms
+  auto f0 = acc->submit(*big, done[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto f1 = acc->submit(*big, done[1]);
+  auto f2 = acc->submit(*big, done[2]);
+  auto f3 = acc->submit(*small, done[3]);
+  f3.get();
+  // The small batch went ahead of both queued large ones.
+  EXPECT_EQ(f1.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(f2.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  expect_matches_cpu(*small, done[3]);
+  f0.get();
+  f1.get();
+  f2.get();
+  expect_matches_cpu(*big, done[2]);
 }
 
 // ItemVerifier splits items into batches the engine takes and puts every
