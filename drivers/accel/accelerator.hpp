@@ -77,6 +77,11 @@ struct Options {
   // ahead of larger queued batches, so they never wait behind a queue of
   // big ones; among themselves, and among the large ones, order is FIFO.
   uint32_t express_items = 256;
+  // Slots (worker, queue or stream, buffers) that take express batches
+  // only, so a small batch starts at once even while every other slot runs
+  // a large one; on CUDA their streams have the highest priority.
+  unsigned express_slots = 1;
+  unsigned slots() const { return (workers ? workers : 1) + express_slots; }
   std::chrono::milliseconds deadline{30000};  // per batch, from dequeue
   crypto::Engine cpu_engine = crypto::Engine::automatic;
   std::string cache_dir;  // OpenCL program binaries; empty: default_cache_dir()

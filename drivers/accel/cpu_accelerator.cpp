@@ -12,7 +12,7 @@ class CpuAccelerator final : public QueuedAccelerator {
  public:
   CpuAccelerator(Capabilities caps, const Options& opts)
       : QueuedAccelerator(std::move(caps), opts) {
-    start(opts.workers ? opts.workers : 1);
+    start(opts.slots());
   }
   ~CpuAccelerator() override { stop(); }
 

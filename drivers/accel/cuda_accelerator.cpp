@@ -119,10 +119,14 @@ std::unique_ptr<Accelerator> make_cuda_accelerator(int device, const Options& op
   }
   const size_t batch_bytes = packed_batch_size(opts.max_batch, opts.max_msg_bytes);
   const size_t vbytes = VIGIL_VERDICT_WORDS(opts.max_batch) * 4;
-  std::vector<Slot> slots(std::max(1u, opts.workers));
+  std::vector<Slot> slots(opts.slots());
   bool ok = true;
-  for (auto& s : slots) {
-    ok = ok && cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking) == cudaSuccess;
+  int least = 0, greatest = 0;  // "greatest" is the numerically lowest
+  cudaDeviceGetStreamPriorityRange(&least, &greatest);
+  for (size_t k = 0; k < slots.size(); ++k) {
+    Slot& s = slots[k];
+    const int prio = k < opts.express_slots ? greatest : least;
+    ok = ok && cudaStreamCreateWithPriority(&s.stream, cudaStreamNonBlocking, prio) == cudaSuccess;
     ok = ok && cudaMallocHost(&s.h_batch, batch_bytes) == cudaSuccess;
     ok = ok && cudaMallocHost(&s.h_verdict, vbytes) == cudaSuccess;
     ok = ok && cudaMallocHost(&s.h_errors, opts.max_batch) == cudaSuccess;

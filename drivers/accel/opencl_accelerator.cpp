@@ -194,7 +194,7 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
     return fail(built.error);
   }
   const size_t batch_bytes = packed_batch_size(opts.max_batch, opts.max_msg_bytes);
-  std::vector<Slot> slots(std::max(1u, opts.workers));
+  std::vector<Slot> slots(opts.slots());
   bool ok = true;
   for (auto& s : slots) {
     s.queue = clCreateCommandQueue(ctx, d->device, 0, &err);

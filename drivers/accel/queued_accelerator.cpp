@@ -54,15 +54,26 @@ std::future<void> QueuedAccelerator::submit(const BatchBuffer& batch, Completion
     queue_.push_back(std::move(job));
   }
   lock.unlock();
-  not_empty_.notify_one();
+  // All: the woken worker must be one that may take this batch.
+  not_empty_.notify_all();
   return fut;
 }
 
+bool QueuedAccelerator::express_slot(unsigned slot) const {
+  return slot < opts_.express_slots && opts_.slots() > opts_.express_slots;
+}
+
 void QueuedAccelerator::worker(unsigned slot) {
+  // Express batches sit at the front of the queue (submit puts them there),
+  // so an express slot only ever looks at the front.
+  const bool express = express_slot(slot);
+  auto takeable = [&] {
+    return !queue_.empty() && (!express || queue_.front().batch->count() <= opts_.express_items);
+  };
   for (;;) {
     std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-    if (queue_.empty()) return;  // stopping and drained
+    not_empty_.wait(lock, [&] { return takeable() || stopping_; });
+    if (!takeable()) return;  // stopping, and nothing here for this slot
     Job job = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();

@@ -28,7 +28,9 @@ class QueuedAccelerator : public Accelerator {
 
  protected:
   QueuedAccelerator(Capabilities caps, const Options& opts);
-  // Starts one worker per slot; the derived constructor calls it last.
+  // Starts one worker per slot (opts.slots() of them; the first
+  // opts.express_slots take express batches only); the derived constructor
+  // calls it last.
   void start(unsigned slots);
   // Stops and joins the workers; the derived destructor calls it first,
   // before its slots' resources go.
@@ -51,6 +53,7 @@ class QueuedAccelerator : public Accelerator {
     std::promise<void> done;
   };
   void worker(unsigned slot);
+  bool express_slot(unsigned slot) const;
   void process(unsigned slot, const BatchBuffer& batch, Completion& c);
 
   Capabilities caps_;

@@ -123,6 +123,7 @@ TEST_P(Drivers, InjectedFaultsReverifyOnTheCpuAndMarkTheDeviceDown) {
 TEST(Queue, SmallBatchesOvertakeQueuedLargeOnes) {
   Options o;
   o.workers = 1;
+  o.express_slots = 0;  // one slot in all: only queue order matters
   o.max_in_flight = 8;
   o.express_items = 64;
   o.deadline = std::chrono::milliseconds(300);
@@ -148,6 +149,35 @@ TEST(Queue, SmallBatchesOvertakeQueuedLargeOnes) {
   f1.get();
   f2.get();
   expect_matches_cpu(*big, done[2]);
+}
+
+// With every regular slot held by a large batch, the express slot still
+// verifies a small one at once.
+TEST(Queue, ExpressSlotServesSmallBatchesWhileLargeOnesRun) {
+  Options o;
+  o.workers = 1;
+  o.express_slots = 1;
+  o.express_items = 64;
+  o.deadline = std::chrono::milliseconds(1500);
+  std::string why;
+  auto acc = engine("cpu", o, &why);
+  ASSERT_TRUE(acc) << why;
+  vigil::test::CaseGenerator gen(48);
+  auto big = make_batch(gen.make(500), Rules::zip215);
+  auto small = make_batch(gen.make(30), Rules::zip215);
+  vigil::accel::Completion c0, c1;
+  acc->inject_fault(InjectedFault::hang);  // the regular slot hangs 1.5 s
+  auto f0 = acc->submit(*big, c0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto t0 = std::chrono::steady_clock::now();
+  acc->submit(*small, c1).get();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
+  EXPECT_EQ(f0.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(c1.summary.status, VIGIL_OK);
+  expect_matches_cpu(*small, c1);
+  f0.get();
+  EXPECT_EQ(c0.summary.status, VIGIL_ERR_DEADLINE);
+  expect_matches_cpu(*big, c0);
 }
 
 // ItemVerifier splits items into batches the engine takes and puts every
