@@ -199,6 +199,7 @@ TEST(KernelsOpenCl, RandomAndMutatedSignaturesMatchTheCpuEngine) {
   vigil::test::CaseGenerator gen(20261125);
   auto cases = gen.make(20000);
   size_t strict_valid = 0, zip_valid = 0, differ = 0;
+  std::vector<uint32_t> strict_verdict;
   for (Rules rules : {Rules::strict, Rules::zip215}) {
     auto b = pack(cases, rules);
     std::vector<uint32_t> verdict;
@@ -221,14 +222,13 @@ TEST(KernelsOpenCl, RandomAndMutatedSignaturesMatchTheCpuEngine) {
         zip_valid += got;
       }
     }
-    if (rules == Rules::zip215) {
+    if (rules == Rules::strict) {
+      strict_verdict = verdict;
+    } else {
       // zip215 accepts everything strict accepts, and more (torsion cases).
-      auto sb = pack(cases, Rules::strict);
-      std::vector<uint32_t> sv;
-      runner().verify(sb, sv);
       for (size_t i = 0; i < cases.size(); ++i) {
-        if (bit(sv, i)) ASSERT_TRUE(bit(verdict, i)) << i;
-        differ += bit(sv, i) != bit(verdict, i);
+        if (bit(strict_verdict, i)) ASSERT_TRUE(bit(verdict, i)) << i;
+        differ += bit(strict_verdict, i) != bit(verdict, i);
       }
     }
   }
