@@ -39,9 +39,11 @@ void fill_random(uint8_t* p, size_t n) {
 
 struct Workspace {
   std::vector<Zip215Prepared> prepared;
-  std::vector<size_t> live;   // indices into `prepared`
-  std::vector<Sc> z;          // 128-bit coefficients, per prepared item
-  std::vector<size_t> order;  // a subset sorted by key bytes
+  std::vector<size_t> item_of;  // prepared slot -> item index
+  std::vector<size_t> all;      // 0, 1, ..., prepared count - 1
+  std::vector<uint8_t> random;  // 16 bytes per prepared item
+  std::vector<Sc> z;            // 128-bit coefficients, per prepared item
+  std::vector<size_t> order;    // a subset sorted by key bytes
   std::vector<MsmPoint> points;
   std::vector<Sc> scalars;
   MsmWorkspace msm;
@@ -110,28 +112,26 @@ void zip215_verify_batch(std::span<const VerifyItem> items,
                          const std::function<void(size_t, vigil_error)>& report) {
   Workspace& ws = workspace();
   ws.prepared.resize(items.size());
-  std::vector<size_t>& item_of = ws.live;  // prepared slot -> item index
-  item_of.clear();
+  ws.item_of.clear();
   for (size_t i = 0; i < items.size(); ++i) {
-    const vigil_error e = zip215_prepare(items[i], ws.prepared[item_of.size()]);
+    const vigil_error e = zip215_prepare(items[i], ws.prepared[ws.item_of.size()]);
     if (e != VIGIL_OK) {
       report(i, e);
     } else {
-      item_of.push_back(i);
+      ws.item_of.push_back(i);
     }
   }
-  const size_t n = item_of.size();
+  const size_t n = ws.item_of.size();
   ws.z.resize(n);
-  std::vector<uint8_t> random(16 * n);
-  fill_random(random.data(), random.size());
+  ws.random.resize(16 * n);
+  fill_random(ws.random.data(), ws.random.size());
+  ws.all.resize(n);
   for (size_t i = 0; i < n; ++i) {
     ws.z[i] = Sc{{0, 0, 0, 0}};
-    std::memcpy(ws.z[i].v, random.data() + 16 * i, 16);
+    std::memcpy(ws.z[i].v, ws.random.data() + 16 * i, 16);
+    ws.all[i] = i;
   }
-  std::vector<size_t> all(n);
-  for (size_t i = 0; i < n; ++i) all[i] = i;
-  const std::vector<size_t> map(item_of.begin(), item_of.end());
-  check(ws, all, map, report);
+  check(ws, ws.all, ws.item_of, report);
 }
 
 }  // namespace vigil::crypto
