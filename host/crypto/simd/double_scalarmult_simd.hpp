@@ -1,0 +1,37 @@
+// SIMD double scalar multiplication for Ed25519 verification: for several
+// signatures at once (one per SIMD lane),
+//     out_i = encode([s_i]B - [k_i]A_i)
+// A_i: an already decoded point as affine (x, y), each a little-endian field
+// element (bit 255 ignored; values >= p are taken mod p); any point of the
+// curve, small-order and mixed-order ones included.
+// k_i, s_i: little-endian scalars below 2^255 (callers pass them reduced
+// mod L); B: the Ed25519 base point; encode: RFC 8032 (y, sign of x on top).
+// Lanes: n <= 8 for IFMA, n <= 4 for AVX2; out[i] for i >= n is not written.
+//
+// Exact on every input; not constant time (verification data is public).
+// Call a function only where its *_supported() is true: each one runs
+// instructions that baseline x86-64 lacks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vigil::crypto::simd {
+
+bool ifma_supported();  // AVX-512 F, VL and IFMA
+bool avx2_supported();
+
+void double_scalarmult_encode_x8_ifma(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
+                                      const uint8_t (*k)[32], const uint8_t (*s)[32],
+                                      uint8_t (*out)[32], size_t n);
+
+void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
+                                      const uint8_t (*k)[32], const uint8_t (*s)[32],
+                                      uint8_t (*out)[32], size_t n);
+
+// Test hooks for the field arithmetic of each engine: per lane, the
+// canonical encodings of a*b, a^2, a+b, a-b and 1/a (0 for a = 0).
+void field_ops_x8_ifma(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]);
+void field_ops_x4_avx2(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]);
+
+}  // namespace vigil::crypto::simd
