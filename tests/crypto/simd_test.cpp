@@ -399,7 +399,9 @@ TEST_P(SimdEngine, EdgeCasesMatchReference) {
 INSTANTIATE_TEST_SUITE_P(Engines, SimdEngine,
                          ::testing::Values(Engine{"avx512ifma",
                                                   simd::double_scalarmult_encode_x8_ifma, 8,
-                                                  simd::field_ops_x8_ifma, simd::ifma_supported}),
+                                                  simd::field_ops_x8_ifma, simd::ifma_supported},
+                                           Engine{"avx2", simd::double_scalarmult_encode_x4_avx2, 4,
+                                                  simd::field_ops_x4_avx2, simd::avx2_supported}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

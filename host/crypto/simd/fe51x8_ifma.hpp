@@ -34,15 +34,18 @@ struct FieldIfma {
   static Fe carry(const Fe& x) {
     const V m = mask51();
     V c[5];
+#pragma unroll
     for (int i = 0; i < 5; ++i) c[i] = _mm512_srli_epi64(x.v[i], 51);
     Fe r;
     r.v[0] = _mm512_madd52lo_epu64(_mm512_and_si512(x.v[0], m), c[4], _mm512_set1_epi64(19));
+#pragma unroll
     for (int i = 1; i < 5; ++i) r.v[i] = _mm512_add_epi64(_mm512_and_si512(x.v[i], m), c[i - 1]);
     return r;
   }
 
   static Fe add(const Fe& a, const Fe& b) {
     Fe r;
+#pragma unroll
     for (int i = 0; i < 5; ++i) r.v[i] = _mm512_add_epi64(a.v[i], b.v[i]);
     return carry(r);
   }
@@ -50,6 +53,7 @@ struct FieldIfma {
   // a + 4p - b: b's limbs must not exceed 4p's (2^53 - 76, 2^53 - 4).
   static Fe sub(const Fe& a, const Fe& b) {
     Fe r;
+#pragma unroll
     for (int i = 0; i < 5; ++i) {
       const V four_p = _mm512_set1_epi64(i == 0 ? (int64_t{1} << 53) - 76 : (int64_t{1} << 53) - 4);
       r.v[i] = _mm512_sub_epi64(_mm512_add_epi64(a.v[i], four_p), b.v[i]);
@@ -63,8 +67,10 @@ struct FieldIfma {
   // 19; the folded sums stay below 2^61.
   static Fe reduce_columns(V lo[10], V hi[10]) {
     V z[10];
+#pragma unroll
     for (int c = 0; c < 10; ++c) z[c] = _mm512_add_epi64(lo[c], _mm512_add_epi64(hi[c], hi[c]));
     Fe r;
+#pragma unroll
     for (int i = 0; i < 5; ++i) {
       const V t = z[i + 5];
       const V t19 =
@@ -76,8 +82,11 @@ struct FieldIfma {
 
   static Fe mul(const Fe& a, const Fe& b) {
     V lo[10], hi[10];
+#pragma unroll
     for (int c = 0; c < 10; ++c) lo[c] = hi[c] = _mm512_setzero_si512();
+#pragma unroll
     for (int i = 0; i < 5; ++i) {
+#pragma unroll
       for (int j = 0; j < 5; ++j) {
         lo[i + j] = _mm512_madd52lo_epu64(lo[i + j], a.v[i], b.v[j]);
         hi[i + j + 1] = _mm512_madd52hi_epu64(hi[i + j + 1], a.v[i], b.v[j]);
@@ -90,15 +99,19 @@ struct FieldIfma {
   // which are doubled before they join the square terms.
   static Fe sqr(const Fe& a) {
     V lo[10], hi[10], xlo[10], xhi[10];
+#pragma unroll
     for (int c = 0; c < 10; ++c) lo[c] = hi[c] = xlo[c] = xhi[c] = _mm512_setzero_si512();
+#pragma unroll
     for (int i = 0; i < 5; ++i) {
       lo[2 * i] = _mm512_madd52lo_epu64(lo[2 * i], a.v[i], a.v[i]);
       hi[2 * i + 1] = _mm512_madd52hi_epu64(hi[2 * i + 1], a.v[i], a.v[i]);
+#pragma unroll
       for (int j = i + 1; j < 5; ++j) {
         xlo[i + j] = _mm512_madd52lo_epu64(xlo[i + j], a.v[i], a.v[j]);
         xhi[i + j + 1] = _mm512_madd52hi_epu64(xhi[i + j + 1], a.v[i], a.v[j]);
       }
     }
+#pragma unroll
     for (int c = 0; c < 10; ++c) {
       lo[c] = _mm512_add_epi64(lo[c], _mm512_add_epi64(xlo[c], xlo[c]));
       hi[c] = _mm512_add_epi64(hi[c], _mm512_add_epi64(xhi[c], xhi[c]));
@@ -110,15 +123,19 @@ struct FieldIfma {
   static Fe constant(uint64_t v) {
     Fe r;
     r.v[0] = _mm512_set1_epi64(static_cast<int64_t>(v));
+#pragma unroll
     for (int i = 1; i < 5; ++i) r.v[i] = _mm512_setzero_si512();
     return r;
   }
 
-  static V load(const uint64_t* p) { return _mm512_loadu_si512(p); }
+  static V load(const uint64_t* p) {
+    return _mm512_loadu_si512(p);
+  }
 
   // Limb m of lane l from base[m * row + idx_l].
   static Fe gather(const uint64_t* base, size_t row, V idx) {
     Fe r;
+#pragma unroll
     for (size_t m = 0; m < 5; ++m) r.v[m] = _mm512_i64gather_epi64(idx, base + m * row, 8);
     return r;
   }
@@ -127,28 +144,36 @@ struct FieldIfma {
   static Fe select(V mask, const Fe& a, const Fe& b) {
     const __mmask8 k = _mm512_test_epi64_mask(mask, mask);
     Fe r;
+#pragma unroll
     for (int i = 0; i < 5; ++i) r.v[i] = _mm512_mask_blend_epi64(k, a.v[i], b.v[i]);
     return r;
   }
 
   // Limb-major: out[m * 8 + lane].
   static void store(uint64_t* out, const Fe& x) {
+#pragma unroll
     for (int i = 0; i < 5; ++i) _mm512_storeu_si512(out + 8 * i, x.v[i]);
   }
 
   static Fe from_fe51(const uint64_t (*l)[5]) {
     alignas(64) uint64_t t[5][8];
+#pragma unroll
     for (int i = 0; i < 8; ++i)
+#pragma unroll
       for (int m = 0; m < 5; ++m) t[m][i] = l[i][m];
     Fe r;
+#pragma unroll
     for (int m = 0; m < 5; ++m) r.v[m] = _mm512_load_si512(t[m]);
     return r;
   }
 
   static void to_fe51(uint64_t (*l)[5], const Fe& x) {
     alignas(64) uint64_t t[5][8];
+#pragma unroll
     for (int m = 0; m < 5; ++m) _mm512_store_si512(t[m], x.v[m]);
+#pragma unroll
     for (int i = 0; i < 8; ++i)
+#pragma unroll
       for (int m = 0; m < 5; ++m) l[i][m] = t[m][i];
   }
 };
