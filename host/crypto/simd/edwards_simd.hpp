@@ -2,7 +2,12 @@
 // out_i = encode([s_i]B - [k_i]A_i), one signature per lane.
 //
 // Written once over a field type F (fe51x8_ifma.hpp, fe26x4_avx2.hpp) that
-// supplies lane-parallel add, sub, mul, sqr, gathers and blends. Everything
+// supplies lane-parallel add, sub, mul, sqr, gathers and blends. The field
+// contract: mul, sqr, add and sub return "tight" limbs, which every
+// operation accepts in every operand; add_lazy(tight, tight) may skip the
+// carry, and its result may only be a mul or sqr factor or the first
+// operand of add or sub (never the second, never an add_lazy operand).
+// Everything
 // here has internal linkage on purpose: each engine's translation unit is
 // compiled with its own target flags, and a shared inline symbol could let
 // the linker hand AVX-512 code to an AVX2-only CPU.
@@ -60,10 +65,10 @@ Completed<F> dbl(const Point<F>& p) {
   const auto a = F::sqr(p.X);
   const auto b = F::sqr(p.Y);
   auto c = F::sqr(p.Z);
-  c = F::add(c, c);
-  const auto xy = F::sqr(F::add(p.X, p.Y));
+  c = F::add_lazy(c, c);
+  const auto xy = F::sqr(F::add_lazy(p.X, p.Y));
   Completed<F> r;
-  r.H = F::add(a, b);
+  r.H = F::add_lazy(a, b);
   r.E = F::sub(r.H, xy);
   r.G = F::sub(a, b);
   r.Fv = F::add(c, r.G);
@@ -75,21 +80,21 @@ Completed<F> dbl(const Point<F>& p) {
 template <class F>
 Completed<F> add(const Point<F>& p, const Cached<F>& q) {
   const auto a = F::mul(F::sub(p.Y, p.X), q.YmX);
-  const auto b = F::mul(F::add(p.Y, p.X), q.YpX);
+  const auto b = F::mul(F::add_lazy(p.Y, p.X), q.YpX);
   const auto c = F::mul(p.T, q.T2d);
   auto d = F::mul(p.Z, q.Z);
-  d = F::add(d, d);
+  d = F::add_lazy(d, d);
   Completed<F> r;
   r.E = F::sub(b, a);
   r.Fv = F::sub(d, c);
   r.G = F::add(d, c);
-  r.H = F::add(b, a);
+  r.H = F::add_lazy(b, a);
   return r;
 }
 
 template <class F>
 Cached<F> to_cached(const Point<F>& p, const typename F::Fe& two_d) {
-  return {F::add(p.Y, p.X), F::sub(p.Y, p.X), p.Z, F::mul(p.T, two_d)};
+  return {F::add_lazy(p.Y, p.X), F::sub(p.Y, p.X), p.Z, F::mul(p.T, two_d)};
 }
 
 template <class F>

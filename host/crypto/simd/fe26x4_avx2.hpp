@@ -2,10 +2,11 @@
 // register, multiplied with AVX2 vpmuludq (32 x 32 -> 64 bits).
 //
 // Radix 2^25.5: ten limbs of 26, 25, 26, ... bits (limb i at bit
-// ceil(25.5 i)), unsigned. mul takes limbs below 2^27 (then 2 a_i and
-// 19 b_j fit the 32-bit multiplier inputs and each 64-bit column sum stays
-// below 380 * 2^54 < 2^63) and returns limbs below 2^26 + 2^18 ("tight").
-// add and sub carry once in parallel, which also leaves them tight.
+// ceil(25.5 i)), unsigned. mul and sqr take limbs below 2^27.5 (then
+// 4 a_i and 19 b_j fit the 32-bit multiplier inputs and each 64-bit column
+// sum stays below 2^63) and return limbs below 2^26 + 2^18 ("tight").
+// add and sub carry once in parallel, which also leaves them tight;
+// add_lazy does not carry (see edwards_simd.hpp for where that is allowed).
 //
 // Include only from a translation unit compiled with -mavx2.
 #pragma once
@@ -52,6 +53,16 @@ struct FieldAvx2 {
 #pragma unroll
     for (int i = 0; i < 10; ++i) r.v[i] = _mm256_add_epi64(a.v[i], b.v[i]);
     return carry(r);
+  }
+
+  // No carry: limbs below 2^27 + 2^19, still inside mul's and sqr's input
+  // bound (2^27.5: 4 a_i and 19 b_j fit 32 bits, column sums stay below
+  // 2^63) and fine as sub's first operand or add's first operand.
+  static Fe add_lazy(const Fe& a, const Fe& b) {
+    Fe r;
+#pragma unroll
+    for (int i = 0; i < 10; ++i) r.v[i] = _mm256_add_epi64(a.v[i], b.v[i]);
+    return r;
   }
 
   // a + 4p - b: b's limbs must not exceed 4p's (2^28 - 76, then 2^27 - 4
