@@ -19,6 +19,15 @@ namespace {
 
 namespace simd = vigil::crypto::simd;
 using Bytes32 = std::array<uint8_t, 32>;
+
+// The soak build (simd_soak_test, label soak) runs 100 times more.
+#ifdef VIGIL_SIMD_SOAK
+constexpr int kRandomCases = 200000;
+constexpr int kFieldValues = 400000;
+#else
+constexpr int kRandomCases = 2000;
+constexpr int kFieldValues = 4000;
+#endif
 using U256 = std::array<uint64_t, 4>;  // little-endian words, kept < p
 using u128 = unsigned __int128;
 
@@ -299,7 +308,7 @@ TEST_P(SimdEngine, FieldOpsMatchReference) {
                         "ffffffffffff07000000000000000000000000000000000000000000000000ff",
                         "0000000000f8ffffffffffffffffffffffffffffffffffffffffffffffffff00"})
     values.push_back(from_hex(h));
-  for (int i = 0; i < 4000; ++i) values.push_back(random_bytes(rng));
+  for (int i = 0; i < kFieldValues; ++i) values.push_back(random_bytes(rng));
   for (size_t at = 0; at + e.lanes <= values.size(); at += e.lanes) {
     uint8_t a[8][32], b[8][32], out[8][5][32];
     for (size_t i = 0; i < e.lanes; ++i) {
@@ -324,7 +333,7 @@ TEST_P(SimdEngine, FieldOpsMatchReference) {
 TEST_P(SimdEngine, RandomInputsMatchLibsodium) {
   const Engine e = GetParam();
   std::vector<Case> cases;
-  for (int i = 0; i < 2000; ++i) {
+  for (int i = 0; i < kRandomCases; ++i) {
     Case c;
     uint8_t a[32], a_enc[32], sb[32], ka[32];
     crypto_core_ed25519_scalar_random(a);

@@ -1,28 +1,15 @@
-// The AVX2 engine: 4 lanes. Compiled with -mavx2
-// (host/crypto/CMakeLists.txt); nothing else in the library is.
+// The AVX2 engine: 4 lanes. Compiled with -mavx2 (host/crypto/CMakeLists.txt); nothing else in the
+// library is.
 #include "host/crypto/simd/double_scalarmult_simd.hpp"
 #include "host/crypto/simd/edwards_simd.hpp"
 #include "host/crypto/simd/fe26x4_avx2.hpp"
 
 namespace vigil::crypto::simd {
 
-namespace {
-
-const BaseTable<FieldAvx2>& avx2_base_table() {
-  static const BaseTable<FieldAvx2>* const table = [] {
-    static BaseTable<FieldAvx2> t;
-    build_base_table(t);
-    return &t;
-  }();
-  return *table;
-}
-
-}  // namespace
-
 void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
                                       const uint8_t (*k)[32], const uint8_t (*s)[32],
                                       uint8_t (*out)[32], size_t n) {
-  double_scalarmult_encode<FieldAvx2>(ax, ay, k, s, out, n, avx2_base_table());
+  double_scalarmult_encode<FieldAvx2>(ax, ay, k, s, out, n);
 }
 
 void field_ops_x4_avx2(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]) {

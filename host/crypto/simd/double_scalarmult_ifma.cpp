@@ -1,28 +1,16 @@
 // The AVX-512 IFMA engine: 8 lanes. Compiled with -mavx512f -mavx512ifma
-// -mavx512vl (host/crypto/CMakeLists.txt); nothing else in the library is.
+// -mavx512vl (host/crypto/CMakeLists.txt); nothing else in the
+// library is.
 #include "host/crypto/simd/double_scalarmult_simd.hpp"
 #include "host/crypto/simd/edwards_simd.hpp"
 #include "host/crypto/simd/fe51x8_ifma.hpp"
 
 namespace vigil::crypto::simd {
 
-namespace {
-
-const BaseTable<FieldIfma>& ifma_base_table() {
-  static const BaseTable<FieldIfma>* const table = [] {
-    static BaseTable<FieldIfma> t;
-    build_base_table(t);
-    return &t;
-  }();
-  return *table;
-}
-
-}  // namespace
-
 void double_scalarmult_encode_x8_ifma(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
                                       const uint8_t (*k)[32], const uint8_t (*s)[32],
                                       uint8_t (*out)[32], size_t n) {
-  double_scalarmult_encode<FieldIfma>(ax, ay, k, s, out, n, ifma_base_table());
+  double_scalarmult_encode<FieldIfma>(ax, ay, k, s, out, n);
 }
 
 void field_ops_x8_ifma(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]) {

@@ -209,10 +209,22 @@ void build_base_table(BaseTable<F>& t) {
   }
 }
 
+// The table above, built on first use (thread-safe static initialisation).
+template <class F>
+const BaseTable<F>& base_table() {
+  static const BaseTable<F>* const table = [] {
+    static BaseTable<F> t;
+    build_base_table(t);
+    return &t;
+  }();
+  return *table;
+}
+
 template <class F>
 void double_scalarmult_encode(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
                               const uint8_t (*k)[32], const uint8_t (*s)[32], uint8_t (*out)[32],
-                              size_t n, const BaseTable<F>& btab) {
+                              size_t n) {
+  const BaseTable<F>& btab = base_table<F>();
   constexpr size_t L = F::kLanes;
   if (n == 0) return;
   if (n > L) n = L;
