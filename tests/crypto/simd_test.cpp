@@ -273,6 +273,8 @@ struct Engine {
   size_t lanes;
   void (*field_ops)(const uint8_t (*)[32], const uint8_t (*)[32], uint8_t (*)[5][32]);
   bool (*supported)();
+  void (*lanes_fn)(size_t, const uint8_t*, const uint8_t*, const uint8_t*, const uint8_t*,
+                   uint8_t*);
 };
 
 void PrintTo(const Engine& e, std::ostream* os) {
@@ -330,10 +332,8 @@ TEST_P(SimdEngine, FieldOpsMatchReference) {
 }
 
 // Random main-subgroup keys and scalars below L; the answer from libsodium.
-TEST_P(SimdEngine, RandomInputsMatchLibsodium) {
-  const Engine e = GetParam();
-  std::vector<Case> cases;
-  for (int i = 0; i < kRandomCases; ++i) {
+void libsodium_cases(int count, std::vector<Case>& cases) {
+  for (int i = 0; i < count; ++i) {
     Case c;
     uint8_t a[32], a_enc[32], sb[32], ka[32];
     crypto_core_ed25519_scalar_random(a);
@@ -348,8 +348,39 @@ TEST_P(SimdEngine, RandomInputsMatchLibsodium) {
     ref_xy(*pa, c.ax, c.ay);
     cases.push_back(c);
   }
+}
+
+TEST_P(SimdEngine, RandomInputsMatchLibsodium) {
+  const Engine e = GetParam();
+  std::vector<Case> cases;
+  libsodium_cases(kRandomCases, cases);
+  ASSERT_FALSE(HasFatalFailure());
   const auto out = run(e.fn, e.lanes, cases, e.lanes);
   for (size_t i = 0; i < cases.size(); ++i) ASSERT_EQ(hex(out[i]), hex(cases[i].expected)) << i;
+}
+
+// The hook-shaped adapter: flat arrays, any n, several groups per call.
+TEST_P(SimdEngine, LanesAdapterMatchesLibsodium) {
+  const Engine e = GetParam();
+  std::vector<Case> cases;
+  libsodium_cases(37, cases);
+  ASSERT_FALSE(HasFatalFailure());
+  for (size_t n : {size_t{1}, e.lanes - 1, e.lanes, e.lanes + 1, cases.size()}) {
+    std::vector<uint8_t> ax(32 * n), ay(32 * n), k(32 * n), s(32 * n), out(32 * n + 32, 0xa5);
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(&ax[32 * i], cases[i].ax.data(), 32);
+      std::memcpy(&ay[32 * i], cases[i].ay.data(), 32);
+      std::memcpy(&k[32 * i], cases[i].k.data(), 32);
+      std::memcpy(&s[32 * i], cases[i].s.data(), 32);
+    }
+    e.lanes_fn(n, ax.data(), ay.data(), k.data(), s.data(), out.data());
+    for (size_t i = 0; i < n; ++i) {
+      Bytes32 got;
+      std::memcpy(got.data(), &out[32 * i], 32);
+      ASSERT_EQ(hex(got), hex(cases[i].expected)) << "lane " << i << " n=" << n;
+    }
+    for (size_t b = 32 * n; b < out.size(); ++b) ASSERT_EQ(out[b], 0xa5) << "wrote past n=" << n;
+  }
 }
 
 // Small-order and mixed-order A, edge scalars (0, 1, L-1, digit-boundary
@@ -408,9 +439,11 @@ TEST_P(SimdEngine, EdgeCasesMatchReference) {
 INSTANTIATE_TEST_SUITE_P(Engines, SimdEngine,
                          ::testing::Values(Engine{"avx512ifma",
                                                   simd::double_scalarmult_encode_x8_ifma, 8,
-                                                  simd::field_ops_x8_ifma, simd::ifma_supported},
+                                                  simd::field_ops_x8_ifma, simd::ifma_supported,
+                                                  simd::dsm_encode_lanes_ifma},
                                            Engine{"avx2", simd::double_scalarmult_encode_x4_avx2, 4,
-                                                  simd::field_ops_x4_avx2, simd::avx2_supported}),
+                                                  simd::field_ops_x4_avx2, simd::avx2_supported,
+                                                  simd::dsm_encode_lanes_avx2}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

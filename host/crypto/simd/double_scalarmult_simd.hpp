@@ -29,6 +29,14 @@ void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*a
                                       const uint8_t (*k)[32], const uint8_t (*s)[32],
                                       uint8_t (*out)[32], size_t n);
 
+// The same with the engine hook's shape (DsmEncodeLanesFn in
+// host/crypto/double_scalarmult.hpp): lane i reads ax + 32 i, ay + 32 i,
+// k + 32 i, s + 32 i and writes out + 32 i; any n (groups of 8 or 4).
+void dsm_encode_lanes_ifma(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k,
+                           const uint8_t* s, uint8_t* out);
+void dsm_encode_lanes_avx2(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k,
+                           const uint8_t* s, uint8_t* out);
+
 // Test hooks for the field arithmetic of each engine: per lane, the
 // canonical encodings of a*b, a^2, a+b, a-b and 1/a (0 for a = 0).
 void field_ops_x8_ifma(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]);
