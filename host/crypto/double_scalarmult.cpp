@@ -3,6 +3,8 @@
 // points) precomputed, so the B half costs about 253/9 additions.
 #include "host/crypto/double_scalarmult.hpp"
 
+#include "host/crypto/simd/double_scalarmult_simd.hpp"
+
 namespace vigil::crypto {
 
 GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32], const uint8_t s[32]) {
@@ -54,14 +56,32 @@ void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* 
   }
 }
 
+namespace {
+
+// AVX2 runs 4 lanes per call at about the cost of 2-3 portable items, so a
+// lone item (single verify, a batch's last one) goes the portable way.
+void avx2_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k, const uint8_t* s,
+                uint8_t* out) {
+  if (n == 1) {
+    double_scalarmult_encode_lanes(n, ax, ay, k, s, out);
+  } else {
+    simd::dsm_encode_lanes_avx2(n, ax, ay, k, s, out);
+  }
+}
+
+}  // namespace
+
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
   switch (engine) {
-    // The avx2 and avx512ifma lanes functions come from host/crypto/simd;
-    // until they are linked in, every engine computes the portable way.
+    case Engine::avx512ifma:
+      // One 8-lane call costs about one portable item: always worth it.
+      if (simd::ifma_supported()) return simd::dsm_encode_lanes_ifma;
+      break;
+    case Engine::avx2:
+      if (simd::avx2_supported()) return avx2_lanes;
+      break;
     case Engine::automatic:
     case Engine::portable:
-    case Engine::avx2:
-    case Engine::avx512ifma:
       break;
   }
   return double_scalarmult_encode_lanes;

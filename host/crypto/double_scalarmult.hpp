@@ -33,8 +33,9 @@ using DsmEncodeLanesFn = void (*)(size_t n, const uint8_t* ax, const uint8_t* ay
 void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* ay,
                                     const uint8_t* k, const uint8_t* s, uint8_t* out);
 
-// The lanes function that `engine` uses (engine must be supported and not
-// `automatic`). Until an engine's SIMD code is linked in, it is the portable one.
+// The lanes function that `engine` uses (engine should be supported and not
+// `automatic`): avx512ifma and avx2 run host/crypto/simd's lane-parallel
+// code; an engine the CPU lacks, and `portable`, get the portable one.
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine);
 
 // [s]B - [k]A with A already decoded; the common core of both rule sets.
