@@ -30,13 +30,13 @@ struct FieldAvx2 {
 
   static constexpr int width(int i) { return i % 2 == 0 ? 26 : 25; }
   static V mask(int i) { return _mm256_set1_epi64x((int64_t{1} << width(i)) - 1); }
-  static V times19(V x) {  // x < 2^32
+  [[gnu::always_inline]] static V times19(V x) {  // x < 2^32
     return _mm256_mul_epu32(x, _mm256_set1_epi64x(19));
   }
 
   // One parallel carry: limbs below 2^32 in (so the top carry times 19
   // fits), tight limbs out.
-  static Fe carry(const Fe& x) {
+  [[gnu::always_inline]] static Fe carry(const Fe& x) {
     V c[10];
 #pragma unroll
     for (int i = 0; i < 10; ++i) c[i] = _mm256_srli_epi64(x.v[i], width(i));
@@ -48,7 +48,7 @@ struct FieldAvx2 {
     return r;
   }
 
-  static Fe add(const Fe& a, const Fe& b) {
+  [[gnu::always_inline]] static Fe add(const Fe& a, const Fe& b) {
     Fe r;
 #pragma unroll
     for (int i = 0; i < 10; ++i) r.v[i] = _mm256_add_epi64(a.v[i], b.v[i]);
@@ -58,7 +58,7 @@ struct FieldAvx2 {
   // No carry: limbs below 2^27 + 2^19, still inside mul's and sqr's input
   // bound (2^27.5: 4 a_i and 19 b_j fit 32 bits, column sums stay below
   // 2^63) and fine as sub's first operand or add's first operand.
-  static Fe add_lazy(const Fe& a, const Fe& b) {
+  [[gnu::always_inline]] static Fe add_lazy(const Fe& a, const Fe& b) {
     Fe r;
 #pragma unroll
     for (int i = 0; i < 10; ++i) r.v[i] = _mm256_add_epi64(a.v[i], b.v[i]);
@@ -67,7 +67,7 @@ struct FieldAvx2 {
 
   // a + 4p - b: b's limbs must not exceed 4p's (2^28 - 76, then 2^27 - 4
   // for odd limbs and 2^28 - 4 for even ones).
-  static Fe sub(const Fe& a, const Fe& b) {
+  [[gnu::always_inline]] static Fe sub(const Fe& a, const Fe& b) {
     Fe r;
 #pragma unroll
     for (int i = 0; i < 10; ++i) {
@@ -79,7 +79,7 @@ struct FieldAvx2 {
 
   // Column sums below 2^63 in; the ref10 carry chain (two interleaved
   // chains, then the wrap-around) leaves tight limbs.
-  static Fe carry_wide(V h[10]) {
+  [[gnu::always_inline]] static Fe carry_wide(V h[10]) {
     auto step = [&](int i) {
       const V c = _mm256_srli_epi64(h[i], width(i));
       h[i] = _mm256_and_si256(h[i], mask(i));
@@ -101,7 +101,7 @@ struct FieldAvx2 {
 
   // h[(i+j) mod 10] += a_i b_j, doubled when i and j are both odd (the
   // half-bit of radix 2^25.5), times 19 when i + j >= 10 (2^255 = 19).
-  static Fe mul(const Fe& a, const Fe& b) {
+  [[gnu::always_inline]] static Fe mul(const Fe& a, const Fe& b) {
     V b19[10], a2[10];
 #pragma unroll
     for (int i = 0; i < 10; ++i) {
@@ -124,7 +124,7 @@ struct FieldAvx2 {
   }
 
   // 55 products instead of 100: a_i a_j for i < j counted once, doubled.
-  static Fe sqr(const Fe& a) {
+  [[gnu::always_inline]] static Fe sqr(const Fe& a) {
     V a19[10], a2[10];
 #pragma unroll
     for (int i = 0; i < 10; ++i) {
@@ -162,7 +162,7 @@ struct FieldAvx2 {
   }
 
   // Limb m of lane l from base[m * row + idx_l].
-  static Fe gather(const uint64_t* base, size_t row, V idx) {
+  [[gnu::always_inline]] static Fe gather(const uint64_t* base, size_t row, V idx) {
     Fe r;
 #pragma unroll
     for (size_t m = 0; m < 10; ++m)
@@ -171,7 +171,7 @@ struct FieldAvx2 {
   }
 
   // b where mask is all-ones, a elsewhere.
-  static Fe select(V mask_, const Fe& a, const Fe& b) {
+  [[gnu::always_inline]] static Fe select(V mask_, const Fe& a, const Fe& b) {
     Fe r;
 #pragma unroll
     for (int i = 0; i < 10; ++i) r.v[i] = _mm256_blendv_epi8(a.v[i], b.v[i], mask_);
