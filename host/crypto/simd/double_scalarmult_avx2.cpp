@@ -12,6 +12,11 @@ void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*a
   double_scalarmult_encode<FieldAvx2>(ax, ay, k, s, out, n);
 }
 
+void decode_x4_avx2(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok,
+                    size_t n) {
+  decode<FieldAvx2>(enc, x, y, ok, n);
+}
+
 void field_ops_x4_avx2(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]) {
   field_ops<FieldAvx2>(a, b, out);
 }

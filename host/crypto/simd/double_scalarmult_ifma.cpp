@@ -13,6 +13,11 @@ void double_scalarmult_encode_x8_ifma(const uint8_t (*ax)[32], const uint8_t (*a
   double_scalarmult_encode<FieldIfma>(ax, ay, k, s, out, n);
 }
 
+void decode_x8_ifma(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok,
+                    size_t n) {
+  decode<FieldIfma>(enc, x, y, ok, n);
+}
+
 void field_ops_x8_ifma(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]) {
   field_ops<FieldIfma>(a, b, out);
 }

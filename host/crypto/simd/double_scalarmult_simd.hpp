@@ -29,6 +29,16 @@ void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*a
                                       const uint8_t (*k)[32], const uint8_t (*s)[32],
                                       uint8_t (*out)[32], size_t n);
 
+// Point decoding for several encodings at once, as ge_decode_affine does
+// it: y = the low 255 bits mod p (canonicity is the caller's rule), x the
+// square root with the parity of bit 255 (x = 0 with bit 255 set gives
+// x = 0); ok[i] = 0 where (y^2 - 1) / (d y^2 + 1) has no square root.
+// x[i], y[i] canonical where ok[i]. n <= 8 (IFMA), n <= 4 (AVX2).
+void decode_x8_ifma(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok,
+                    size_t n);
+void decode_x4_avx2(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok,
+                    size_t n);
+
 // The same with the engine hook's shape (DsmEncodeLanesFn in
 // host/crypto/double_scalarmult.hpp): lane i reads ax + 32 i, ay + 32 i,
 // k + 32 i, s + 32 i and writes out + 32 i; any n (groups of 8 or 4).
@@ -36,6 +46,9 @@ void dsm_encode_lanes_ifma(size_t n, const uint8_t* ax, const uint8_t* ay, const
                            const uint8_t* s, uint8_t* out);
 void dsm_encode_lanes_avx2(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k,
                            const uint8_t* s, uint8_t* out);
+// Lane i decodes enc + 32 i into x + 32 i, y + 32 i, ok[i]; any n.
+void decode_lanes_ifma(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
+void decode_lanes_avx2(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
 
 // Test hooks for the field arithmetic of each engine: per lane, the
 // canonical encodings of a*b, a^2, a+b, a-b and 1/a (0 for a = 0).

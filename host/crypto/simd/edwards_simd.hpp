@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "host/crypto/simd/simd_common.hpp"
 
@@ -103,12 +104,12 @@ typename F::Fe sqr_n(typename F::Fe x, int n) {
   return x;
 }
 
-// z^(p-2) = 1/z for z != 0, lane by lane (the ref10 addition chain).
+// z^(2^250 - 1), and z^11 on the side (the ref10 addition chain).
 template <class F>
-typename F::Fe invert(const typename F::Fe& z) {
+typename F::Fe pow_2_250_1(const typename F::Fe& z, typename F::Fe& z11) {
   const auto z2 = F::sqr(z);
   const auto z9 = F::mul(z, sqr_n<F>(z2, 2));
-  const auto z11 = F::mul(z2, z9);
+  z11 = F::mul(z2, z9);
   const auto z_5_0 = F::mul(F::sqr(z11), z9);
   const auto z_10_0 = F::mul(sqr_n<F>(z_5_0, 5), z_5_0);
   const auto z_20_0 = F::mul(sqr_n<F>(z_10_0, 10), z_10_0);
@@ -116,8 +117,22 @@ typename F::Fe invert(const typename F::Fe& z) {
   const auto z_50_0 = F::mul(sqr_n<F>(z_40_0, 10), z_10_0);
   const auto z_100_0 = F::mul(sqr_n<F>(z_50_0, 50), z_50_0);
   const auto z_200_0 = F::mul(sqr_n<F>(z_100_0, 100), z_100_0);
-  const auto z_250_0 = F::mul(sqr_n<F>(z_200_0, 50), z_50_0);
-  return F::mul(sqr_n<F>(z_250_0, 5), z11);  // 2^255 - 32 + 11 = p - 2
+  return F::mul(sqr_n<F>(z_200_0, 50), z_50_0);
+}
+
+// z^(p-2) = 1/z for z != 0, lane by lane.
+template <class F>
+typename F::Fe invert(const typename F::Fe& z) {
+  typename F::Fe z11;
+  const auto t = pow_2_250_1<F>(z, z11);
+  return F::mul(sqr_n<F>(t, 5), z11);  // 2^255 - 32 + 11 = p - 2
+}
+
+// z^((p-5)/8) = z^(2^252 - 3), the exponent of the square-root ratio.
+template <class F>
+typename F::Fe pow_p58(const typename F::Fe& z) {
+  typename F::Fe z11;
+  return F::mul(sqr_n<F>(pow_2_250_1<F>(z, z11), 2), z);
 }
 
 // Loads one field element per lane from canonical-or-not 32-byte strings;
@@ -315,6 +330,66 @@ void field_ops(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5]
     uint64_t l[L][5];
     F::to_fe51(l, r[op]);
     for (size_t i = 0; i < L; ++i) fe51_to_bytes(out[i][op], l[i]);
+  }
+}
+
+// Canonical bytes of every lane of x.
+template <class F>
+void to_bytes(uint8_t (*out)[32], const typename F::Fe& x) {
+  uint64_t l[F::kLanes][5];
+  F::to_fe51(l, x);
+  for (size_t i = 0; i < F::kLanes; ++i) fe51_to_bytes(out[i], l[i]);
+}
+
+// RFC 8032 point decoding, lane by lane, with ZIP 215's leniency: y is the
+// low 255 bits taken mod p (the caller checks canonicity if its rules ask),
+// x = sqrt((y^2 - 1) / (d y^2 + 1)) with the parity of bit 255, and x = 0
+// with bit 255 set decodes to x = 0. ok[i] = 0 where no square root exists
+// (x, y then unspecified). x and y come out canonical.
+template <class F>
+void decode(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok, size_t n) {
+  constexpr size_t L = F::kLanes;
+  if (n == 0) return;
+  if (n > L) n = L;
+  const auto fy = load_bytes<F>(enc, n, 0);
+  const auto one = F::constant(1);
+  const auto yy = F::sqr(fy);
+  const auto u = F::sub(yy, one);
+  const auto v = F::add(F::mul(yy, broadcast_bytes<F>(kD)), one);
+  // r = u v^3 (u v^7)^((p-5)/8); then v r^2 is u (r is a root), -u (r i
+  // is), or neither (u / v is not a square).
+  const auto v3 = F::mul(F::sqr(v), v);
+  const auto v7 = F::mul(F::sqr(v3), v);
+  const auto r = F::mul(F::mul(u, v3), pow_p58<F>(F::mul(u, v7)));
+  const auto ri = F::mul(r, broadcast_bytes<F>(kSqrtM1));
+  const auto zero = F::constant(0);
+  uint8_t check[L][32], ub[L][32], nub[L][32], rb[L][32], nrb[L][32], rib[L][32], nrib[L][32];
+  to_bytes<F>(check, F::mul(v, F::sqr(r)));
+  to_bytes<F>(ub, u);
+  to_bytes<F>(nub, F::sub(zero, u));
+  to_bytes<F>(rb, r);
+  to_bytes<F>(nrb, F::sub(zero, r));
+  to_bytes<F>(rib, ri);
+  to_bytes<F>(nrib, F::sub(zero, ri));
+  uint8_t yb[L][32];
+  to_bytes<F>(yb, fy);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t *pos, *neg;
+    if (std::memcmp(check[i], ub[i], 32) == 0) {
+      pos = rb[i];
+      neg = nrb[i];
+    } else if (std::memcmp(check[i], nub[i], 32) == 0) {
+      pos = rib[i];
+      neg = nrib[i];
+    } else {
+      ok[i] = 0;
+      continue;
+    }
+    ok[i] = 1;
+    const unsigned sign = enc[i][31] >> 7;
+    // neg has the other parity, except for x = 0 where -0 = 0 is kept.
+    std::memcpy(x[i], (pos[0] & 1) == sign ? pos : neg, 32);
+    std::memcpy(y[i], yb[i], 32);
   }
 }
 

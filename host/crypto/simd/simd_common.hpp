@@ -30,10 +30,12 @@ void recode_radix16(int8_t d[64], const uint8_t s[32]);
 // Requires s < 2^255 (bit 255 clear).
 void recode_radix256(int16_t d[32], const uint8_t s[32]);
 
-// The Ed25519 base point B in affine coordinates and the curve constant 2d,
-// each as a canonical little-endian field element.
+// The Ed25519 base point B in affine coordinates, the curve constant d,
+// 2d and sqrt(-1) = 2^((p-1)/4), each a canonical little-endian field element.
 extern const uint8_t kBaseX[32];
 extern const uint8_t kBaseY[32];
+extern const uint8_t kD[32];
 extern const uint8_t kTwoD[32];
+extern const uint8_t kSqrtM1[32];
 
 }  // namespace vigil::crypto::simd
