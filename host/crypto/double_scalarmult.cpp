@@ -59,7 +59,8 @@ void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* 
 namespace {
 
 // AVX2 runs 4 lanes per call at about the cost of 2-3 portable items, so a
-// lone item (single verify, a batch's last one) goes the portable way.
+// lone item (single verify, a batch's last one) goes the portable way; the
+// same for decoding.
 void avx2_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k, const uint8_t* s,
                 uint8_t* out) {
   if (n == 1) {
@@ -69,7 +70,41 @@ void avx2_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k
   }
 }
 
+void avx2_decode_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok) {
+  if (n == 1) {
+    decode_affine_lanes(n, enc, x, y, ok);
+  } else {
+    simd::decode_lanes_avx2(n, enc, x, y, ok);
+  }
+}
+
 }  // namespace
+
+void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok) {
+  for (size_t i = 0; i < n; ++i) {
+    Fe fx, fy;
+    ok[i] = ge_decode_affine(fx, fy, enc + 32 * i) ? 1 : 0;
+    if (ok[i]) {
+      fe_tobytes(x + 32 * i, fx);
+      fe_tobytes(y + 32 * i, fy);
+    }
+  }
+}
+
+DecodeLanesFn decode_lanes_for(Engine engine) {
+  switch (engine) {
+    case Engine::avx512ifma:
+      if (simd::ifma_supported()) return simd::decode_lanes_ifma;
+      break;
+    case Engine::avx2:
+      if (simd::avx2_supported()) return avx2_decode_lanes;
+      break;
+    case Engine::automatic:
+    case Engine::portable:
+      break;
+  }
+  return decode_affine_lanes;
+}
 
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
   switch (engine) {
