@@ -3,7 +3,9 @@
 // points) precomputed, so the B half costs about 253/9 additions.
 #include "host/crypto/double_scalarmult.hpp"
 
+#if defined(__x86_64__)
 #include "host/crypto/simd/double_scalarmult_simd.hpp"
+#endif
 
 namespace vigil::crypto {
 
@@ -58,6 +60,7 @@ void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* 
 
 namespace {
 
+#if defined(__x86_64__)
 // AVX2 runs 4 lanes per call at about the cost of 2-3 portable items, so a
 // lone item (single verify, a batch's last one) goes the portable way; the
 // same for decoding.
@@ -77,6 +80,7 @@ void avx2_decode_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uin
     simd::decode_lanes_avx2(n, enc, x, y, ok);
   }
 }
+#endif
 
 }  // namespace
 
@@ -92,33 +96,21 @@ void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, u
 }
 
 DecodeLanesFn decode_lanes_for(Engine engine) {
-  switch (engine) {
-    case Engine::avx512ifma:
-      if (simd::ifma_supported()) return simd::decode_lanes_ifma;
-      break;
-    case Engine::avx2:
-      if (simd::avx2_supported()) return avx2_decode_lanes;
-      break;
-    case Engine::automatic:
-    case Engine::portable:
-      break;
-  }
+#if defined(__x86_64__)
+  if (engine == Engine::avx512ifma && simd::ifma_supported()) return simd::decode_lanes_ifma;
+  if (engine == Engine::avx2 && simd::avx2_supported()) return avx2_decode_lanes;
+#endif
+  (void)engine;
   return decode_affine_lanes;
 }
 
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
-  switch (engine) {
-    case Engine::avx512ifma:
-      // One 8-lane call costs about one portable item: always worth it.
-      if (simd::ifma_supported()) return simd::dsm_encode_lanes_ifma;
-      break;
-    case Engine::avx2:
-      if (simd::avx2_supported()) return avx2_lanes;
-      break;
-    case Engine::automatic:
-    case Engine::portable:
-      break;
-  }
+#if defined(__x86_64__)
+  // One 8-lane IFMA call costs about one portable item: always worth it.
+  if (engine == Engine::avx512ifma && simd::ifma_supported()) return simd::dsm_encode_lanes_ifma;
+  if (engine == Engine::avx2 && simd::avx2_supported()) return avx2_lanes;
+#endif
+  (void)engine;
   return double_scalarmult_encode_lanes;
 }
 
