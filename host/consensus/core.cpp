@@ -47,6 +47,8 @@ Core::Core(CoreConfig config, const Genesis& genesis, Storage& storage, Signer& 
   committed_ = storage_.committed().value_or(CommittedTip{epoch_.root_id, epoch_.root_height});
   auto hq = storage_.high_qc();
   high_qc_ = hq && hq->vote.epoch == epoch() ? *hq : epoch_root_qc(epoch_);
+  auto tc = storage_.high_tc();
+  if (tc && tc->epoch == epoch() && tc->round > high_qc_.round()) last_tc_ = tc;
 }
 
 void Core::find_self() {
@@ -61,7 +63,12 @@ void Core::start(Actions& out) {
   if (high_qc_.round() > 0 && high_qc_.vote.parent_round + 1 == high_qc_.round())
     commit_qc_ = high_qc_;
   try_commit(out);
-  enter_round(high_qc_.round() + 1, true, out);
+  if (last_tc_) {
+    std::optional<TimeoutCert> tc = std::move(last_tc_);
+    last_tc_.reset();
+    process_tc(*tc, out);  // the round it ended is where we were
+  }
+  if (round_ == 0) enter_round(high_qc_.round() + 1, true, out);
 }
 
 void Core::handle(const Event& e, Actions& out) {
@@ -420,6 +427,7 @@ void Core::process_qc(const QuorumCert& qc, ValidatorIndex hint, Actions& out) {
 void Core::process_tc(const TimeoutCert& tc, Actions& out) {
   if (tc.round < round_) return;
   last_tc_ = tc;
+  storage_.put_high_tc(tc);
   enter_round(tc.round + 1, false, out);
 }
 

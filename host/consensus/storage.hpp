@@ -1,5 +1,5 @@
 // What consensus keeps across a restart: blocks, the QC certifying each
-// block, the highest QC, the committed tip, the current epoch, each ended
+// block, the highest QC and TC (the round a node restarts in), the committed tip, the current epoch, each ended
 // epoch's last commit QC, and the safety state. The core writes blocks and
 // QCs itself (losing one costs only a re-fetch); the safety state is written
 // by the driver on a persist action, synced, before the core is told it is
@@ -30,6 +30,8 @@ class Storage {
   virtual const QuorumCert* qc_for(const BlockId& id) const = 0;
   virtual void put_high_qc(const QuorumCert& qc) = 0;
   virtual std::optional<QuorumCert> high_qc() const = 0;
+  virtual void put_high_tc(const TimeoutCert& tc) = 0;
+  virtual std::optional<TimeoutCert> high_tc() const = 0;
   virtual void put_committed(const CommittedTip& tip) = 0;
   virtual std::optional<CommittedTip> committed() const = 0;
   virtual void put_epoch(const EpochRecord& e) = 0;
@@ -54,6 +56,8 @@ class MemoryStorage final : public Storage {
   }
   void put_high_qc(const QuorumCert& qc) override { high_qc_ = qc; }
   std::optional<QuorumCert> high_qc() const override { return high_qc_; }
+  void put_high_tc(const TimeoutCert& tc) override { high_tc_ = tc; }
+  std::optional<TimeoutCert> high_tc() const override { return high_tc_; }
   void put_committed(const CommittedTip& tip) override { committed_ = tip; }
   std::optional<CommittedTip> committed() const override { return committed_; }
   void put_epoch(const EpochRecord& e) override { epoch_ = e; }
@@ -72,6 +76,7 @@ class MemoryStorage final : public Storage {
   std::map<BlockId, Block> blocks_;
   std::map<BlockId, QuorumCert> qcs_;
   std::optional<QuorumCert> high_qc_;
+  std::optional<TimeoutCert> high_tc_;
   std::optional<CommittedTip> committed_;
   std::optional<EpochRecord> epoch_;
   std::map<Epoch, QuorumCert> epoch_end_;

@@ -308,13 +308,17 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
   Message m;
   bool decoded = decode(*bytes, m) == ParseError::ok;
   if (s.role == Role::equivocator && decoded && m.type == VIGIL_MSG_PROPOSAL) {
-    // A second block for the round; each peer gets one of the two.
+    // A second block for the round; each peer gets one, the other or both.
     Message other = m;
     other.proposal.block.txs.push_back('E');
     other.proposal.block.hdr.tx_count += 1;
     other.proposal.block.id = compute_block_id(other.proposal.block.hdr);
     SharedBytes alt = seal(other, *s.signer);
-    return targets([&](uint32_t d) { transmit(src, d, rng_.chance(500) ? bytes : alt); });
+    return targets([&](uint32_t d) {
+      uint64_t pick = rng_.below(3);
+      if (pick != 1) transmit(src, d, bytes);
+      if (pick != 0) transmit(src, d, alt);
+    });
   }
   if (s.role == Role::double_voter && decoded && m.type == VIGIL_MSG_VOTE) {
     Message other = m;
