@@ -19,6 +19,12 @@ constexpr size_t kMaxEvidence = 1024;
 bool same_id(const uint8_t* a, const uint8_t* b) { return std::memcmp(a, b, VIGIL_HASH_LEN) == 0; }
 
 // True when no signer bit at or above n is set.
+// A block's header commits to its frames: the frames must match tx_root.
+bool frames_match(const Block& b) {
+  BlockId root = compute_tx_root(b.txs);
+  return same_id(root.data(), b.hdr.tx_root);
+}
+
 bool signers_within(const SignerSet& s, uint32_t n) {
   for (uint32_t i = n; i < VIGIL_MAX_VALIDATORS; ++i)
     if (s.has(i)) return false;
@@ -166,6 +172,10 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
         ++counters_.bad_sender;
         return;
       }
+      if (!frames_match(p.block)) {
+        ++counters_.bad_proposal;
+        return;
+      }
       shape_ok = check_qc_shape(p.qc) && (!p.tc || check_tc_shape(*p.tc));
       if (shape_ok) {
         add_qc_items(p.qc, items);
@@ -189,6 +199,11 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
     case VIGIL_MSG_SYNC_REQUEST:
       break;
     case VIGIL_MSG_SYNC_RESPONSE:
+      for (const auto& p : m.sync_response.blocks)
+        if (!frames_match(p.block)) {
+          ++counters_.bad_proposal;
+          return;
+        }
       if (m.sync_response.qc) {
         shape_ok = check_qc_shape(*m.sync_response.qc);
         if (shape_ok) add_qc_items(*m.sync_response.qc, items);

@@ -312,6 +312,8 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
     Message other = m;
     other.proposal.block.txs.push_back('E');
     other.proposal.block.hdr.tx_count += 1;
+    BlockId root = compute_tx_root(other.proposal.block.txs);
+    std::memcpy(other.proposal.block.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
     other.proposal.block.id = compute_block_id(other.proposal.block.hdr);
     SharedBytes alt = seal(other, *s.signer);
     return targets([&](uint32_t d) {
