@@ -16,7 +16,9 @@ namespace {
 constexpr Round kKeepRounds = 16;
 constexpr size_t kMaxEvidence = 1024;
 
-bool same_id(const uint8_t* a, const uint8_t* b) { return std::memcmp(a, b, VIGIL_HASH_LEN) == 0; }
+bool same_id(const uint8_t* a, const uint8_t* b) {
+  return std::memcmp(a, b, VIGIL_HASH_LEN) == 0;
+}
 
 // True when no signer bit at or above n is set.
 // A block's header commits to its frames: the frames must match tx_root.

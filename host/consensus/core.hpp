@@ -151,10 +151,10 @@ class Core {
     Bytes raw;
     ValidatorIndex from;
   };
-  struct Release {  // what a persist holds back
+  struct Release {                    // what a persist holds back
     std::optional<Message> proposal;  // to everyone
-    std::optional<Message> vote;     // to leader(round + 1)
-    std::optional<Message> timeout;  // to everyone
+    std::optional<Message> vote;      // to leader(round + 1)
+    std::optional<Message> timeout;   // to everyone
   };
   struct VoteAgg {
     vigil_vote_data data{};
@@ -193,8 +193,8 @@ class Core {
   void need_block(const BlockId& id, ValidatorIndex peer, Actions& out);
   void send_sync_request(const BlockId& id, ValidatorIndex peer, Actions& out);
   void retry_syncs(bool all, Actions& out);
-  void record_evidence(EvidenceKind kind, const Message& m, const Bytes& first,
-                       const Bytes& second, Actions& out);
+  void record_evidence(EvidenceKind kind, const Message& m, const Bytes& first, const Bytes& second,
+                       Actions& out);
   void add_vote(const Message& m, Actions& out);
   void prune(Round r);
   void add_timeout(ValidatorIndex signer, const vigil_timeout_data& d, const Signature& sig,
@@ -222,11 +222,11 @@ class Core {
   std::optional<QuorumCert> commit_qc_;  // highest QC whose parent awaits commit
   uint32_t backoff_ = 0;
   uint64_t timer_token_ = 0;
-  bool proposed_ = false;            // proposed in round_
-  bool epoch_sync_asked_ = false;    // asked a peer for a newer epoch since the last timer
-  SharedBytes my_timeout_;           // the timeout this node sent for my_timeout_round_
+  bool proposed_ = false;          // proposed in round_
+  bool epoch_sync_asked_ = false;  // asked a peer for a newer epoch since the last timer
+  SharedBytes my_timeout_;         // the timeout this node sent for my_timeout_round_
   Round my_timeout_round_ = 0;
-  ValidatorIndex sync_hint_ = 0;     // a peer that holds the blocks we lack
+  ValidatorIndex sync_hint_ = 0;  // a peer that holds the blocks we lack
 
   std::map<Round, std::map<Bytes, VoteAgg>> votes_;  // keyed by the signed vote bytes
   std::map<Round, std::map<ValidatorIndex, std::pair<Round, Signature>>> timeouts_;

@@ -52,7 +52,8 @@ std::optional<std::vector<PublicKey>> parse_reconfiguration(ByteView txs) {
   if (n == 0 || n > VIGIL_MAX_VALIDATORS || txs.size() != kMagic + 4 + size_t(n) * 32)
     return std::nullopt;
   std::vector<PublicKey> keys(n);
-  for (uint32_t i = 0; i < n; ++i) std::memcpy(keys[i].data(), txs.data() + kMagic + 4 + i * 32, 32);
+  for (uint32_t i = 0; i < n; ++i)
+    std::memcpy(keys[i].data(), txs.data() + kMagic + 4 + i * 32, 32);
   return keys;
 }
 

@@ -30,11 +30,11 @@ bool get_bytes(ByteView in, size_t& pos, Bytes& b) {
 
 std::string describe(const Evidence& e) {
   char line[160];
-  std::snprintf(line, sizeof line,
-                "equivocation: validator %u %s in epoch %llu round %llu (%zu + %zu bytes of proof)",
-                e.validator, e.kind == EvidenceKind::double_vote ? "double vote" : "double proposal",
-                (unsigned long long)e.epoch, (unsigned long long)e.round, e.first.size(),
-                e.second.size());
+  std::snprintf(
+      line, sizeof line,
+      "equivocation: validator %u %s in epoch %llu round %llu (%zu + %zu bytes of proof)",
+      e.validator, e.kind == EvidenceKind::double_vote ? "double vote" : "double proposal",
+      (unsigned long long)e.epoch, (unsigned long long)e.round, e.first.size(), e.second.size());
   return line;
 }
 

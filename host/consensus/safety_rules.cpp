@@ -35,8 +35,10 @@ SafetyVerdict SafetyRules::vote(const vigil_vote_data& vote, const QuorumCert& q
                                 const TimeoutCert* tc) {
   const Round r = vote.round, q = qc.round();
   if (enforcing_) {
-    if (vote.epoch != state_.epoch || qc.vote.epoch != state_.epoch) return SafetyVerdict::wrong_epoch;
-    if (vote.parent_round != q || std::memcmp(vote.parent_id, qc.vote.block_id, VIGIL_HASH_LEN) != 0 ||
+    if (vote.epoch != state_.epoch || qc.vote.epoch != state_.epoch)
+      return SafetyVerdict::wrong_epoch;
+    if (vote.parent_round != q ||
+        std::memcmp(vote.parent_id, qc.vote.block_id, VIGIL_HASH_LEN) != 0 ||
         vote.height != qc.vote.height + 1)
       return SafetyVerdict::bad_data;
     if (state_.last_vote && state_.last_vote->round == r &&

@@ -60,8 +60,7 @@ class SafetyRules {
 
   // `vote` is what would be signed: block id, epoch, round, height and the
   // parent (the QC's block and round). `tc` is the TC of round - 1, if any.
-  SafetyVerdict vote(const vigil_vote_data& vote, const QuorumCert& qc,
-                     const TimeoutCert* tc);
+  SafetyVerdict vote(const vigil_vote_data& vote, const QuorumCert& qc, const TimeoutCert* tc);
 
   // A timeout for `round` reporting `high_qc_round`; `tc_round` is the round
   // of the TC by which this round was entered, if any.

@@ -1,10 +1,9 @@
 // What consensus keeps across a restart: blocks, the QC certifying each
-// block, the highest QC and TC (the round a node restarts in), the committed tip, the current epoch, each ended
-// epoch's last commit QC, and the safety state. The core writes blocks and
-// QCs itself (losing one costs only a re-fetch); the safety state is written
-// by the driver on a persist action, synced, before the core is told it is
-// done. MemoryStorage is the test implementation; the RocksDB ledger is
-// another.
+// block, the highest QC and TC (the round a node restarts in), the committed tip, the current
+// epoch, each ended epoch's last commit QC, and the safety state. The core writes blocks and QCs
+// itself (losing one costs only a re-fetch); the safety state is written by the driver on a persist
+// action, synced, before the core is told it is done. MemoryStorage is the test implementation; the
+// RocksDB ledger is another.
 #pragma once
 
 #include <map>

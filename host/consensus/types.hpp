@@ -34,7 +34,9 @@ inline BlockId to_id(const uint8_t (&b)[VIGIL_HASH_LEN]) {
 // Signer bitmap of VIGIL_MAX_VALIDATORS bits.
 struct SignerSet {
   std::array<uint8_t, VIGIL_SIGNER_BITMAP_BYTES> bits{};
-  bool has(ValidatorIndex i) const { return i < VIGIL_MAX_VALIDATORS && (bits[i / 8] >> (i % 8)) & 1; }
+  bool has(ValidatorIndex i) const {
+    return i < VIGIL_MAX_VALIDATORS && (bits[i / 8] >> (i % 8)) & 1;
+  }
   void add(ValidatorIndex i) { bits[i / 8] = uint8_t(bits[i / 8] | (1u << (i % 8))); }
   uint32_t count() const {
     uint32_t c = 0;

@@ -11,8 +11,8 @@ namespace vigil::consensus {
 namespace {
 
 constexpr std::string_view kErrorNames[] = {
-    "ok",        "short_input",    "bad_version",  "bad_type",    "bad_scheme", "bad_length",
-    "oversized", "truncated",      "trailing_bytes", "bad_reserved", "bad_signers", "bad_field"};
+    "ok",        "short_input", "bad_version",    "bad_type",     "bad_scheme",  "bad_length",
+    "oversized", "truncated",   "trailing_bytes", "bad_reserved", "bad_signers", "bad_field"};
 static_assert(std::size(kErrorNames) == size_t(ParseError::count_));
 
 struct Writer {

@@ -16,18 +16,18 @@ inline constexpr size_t kMaxMessageBytes = 16u << 20;
 
 enum class ParseError : uint8_t {
   ok = 0,
-  short_input,      // fewer bytes than a header and a signature
-  bad_version,      // wire version not VIGIL_WIRE_VERSION
-  bad_type,         // unknown message type
-  bad_scheme,       // signature scheme not Ed25519
-  bad_length,       // body_len disagrees with the input size
-  oversized,        // over kMaxMessageBytes or a count over its maximum
-  truncated,        // a part runs past the end of the body
-  trailing_bytes,   // bytes left after the last part of the body
-  bad_reserved,     // a reserved field or flag is not 0 (or 0/1)
-  bad_signers,      // signer bitmap disagrees with its count or order
-  bad_field,        // a field contradicts the header (round, epoch, ...)
-  count_            // number of reasons
+  short_input,     // fewer bytes than a header and a signature
+  bad_version,     // wire version not VIGIL_WIRE_VERSION
+  bad_type,        // unknown message type
+  bad_scheme,      // signature scheme not Ed25519
+  bad_length,      // body_len disagrees with the input size
+  oversized,       // over kMaxMessageBytes or a count over its maximum
+  truncated,       // a part runs past the end of the body
+  trailing_bytes,  // bytes left after the last part of the body
+  bad_reserved,    // a reserved field or flag is not 0 (or 0/1)
+  bad_signers,     // signer bitmap disagrees with its count or order
+  bad_field,       // a field contradicts the header (round, epoch, ...)
+  count_           // number of reasons
 };
 
 std::string_view parse_error_name(ParseError e);

@@ -72,7 +72,7 @@ struct Node {
   MemoryStorage storage;
   std::unique_ptr<Core> core;
   std::map<Round, std::vector<Bytes>> votes, timeouts;  // signed bytes by round
-  Actions pending;  // actions not yet carried out
+  Actions pending;                                      // actions not yet carried out
 
   Node(Net& n, ValidatorIndex i) : net(n), me(i) {
     net.signers[me]->on_sign = [this](ByteView m) {
@@ -250,8 +250,8 @@ TEST(CoreInput, MalformedAndForgedMessagesAreCountedDrops) {
   Bytes wrong = net.proposal('A');
   wrong[24] = 2;  // header sender
   node.deliver(wrong);
-  EXPECT_GE(node.core->counters().bad_sender + node.core->counters().parse_drops[size_t(
-                                                   ParseError::bad_field)],
+  EXPECT_GE(node.core->counters().bad_sender +
+                node.core->counters().parse_drops[size_t(ParseError::bad_field)],
             1u);
 }
 

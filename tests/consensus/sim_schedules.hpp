@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 #include "host/consensus/sim/simulation.hpp"
@@ -17,6 +18,11 @@ struct SeedRange {
   uint64_t from;
   uint64_t count;
 };
+
+inline void PrintTo(const SeedRange& r, std::ostream* os) {
+  *os << "n=" << r.nodes << " byzantine=" << r.byzantine << " seeds " << r.from << ".."
+      << r.from + r.count - 1;
+}
 
 inline std::string range_name(const ::testing::TestParamInfo<SeedRange>& info) {
   const SeedRange& r = info.param;

@@ -10,7 +10,9 @@ namespace {
 
 class SoakSchedules : public ::testing::TestWithParam<SeedRange> {};
 
-TEST_P(SoakSchedules, NoViolations) { EXPECT_EQ(run_range(GetParam()).failed, 0u); }
+TEST_P(SoakSchedules, NoViolations) {
+  EXPECT_EQ(run_range(GetParam()).failed, 0u);
+}
 
 std::vector<SeedRange> soak_ranges() {
   std::vector<SeedRange> out;

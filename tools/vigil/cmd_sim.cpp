@@ -22,6 +22,7 @@ struct SimArgs {
   bool progress = false;
   bool unsafe_node = false;
   bool trace = false;
+  bool over_f = false;
   std::string evidence_out;
 };
 
@@ -30,8 +31,7 @@ void progress_bar(uint64_t done, uint64_t total, uint64_t violations) {
   int filled = int(done * width / (total ? total : 1));
   std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu schedules, %llu violations", filled,
                "========================================", width - filled, "",
-               (unsigned long long)done, (unsigned long long)total,
-               (unsigned long long)violations);
+               (unsigned long long)done, (unsigned long long)total, (unsigned long long)violations);
   if (done == total) std::fputc('\n', stderr);
 }
 
@@ -42,6 +42,7 @@ int run(const SimArgs& a) {
   opt.byzantine = a.byzantine < 0 ? (a.nodes - 1) / 3 : uint32_t(a.byzantine);
   opt.unsafe_node = a.unsafe_node;
   opt.trace = a.trace;
+  opt.allow_over_f = a.over_f;
   const bool bar = a.progress || isatty(STDERR_FILENO);
   uint64_t violations = 0, failed = 0, rounds = 0, commits = 0, messages = 0, evidence = 0,
            epochs = 0, drops = 0;
@@ -93,8 +94,7 @@ int run(const SimArgs& a) {
 }
 
 const bool registered = vigil::tool::register_command(
-    {"sim", "Run seeded consensus schedules in the deterministic simulator", "",
-     [](CLI::App& app) {
+    {"sim", "Run seeded consensus schedules in the deterministic simulator", "", [](CLI::App& app) {
        auto a = std::make_shared<SimArgs>();
        app.add_option("--nodes", a->nodes, "validators (n)")->check(CLI::Range(1, 128));
        app.add_option("--byzantine", a->byzantine,
@@ -104,6 +104,8 @@ const bool registered = vigil::tool::register_command(
        app.add_flag("--progress", a->progress, "progress bar even when stderr is not a TTY");
        app.add_flag("--unsafe-node", a->unsafe_node,
                     "test only: validator 0 runs with its safety rules off (expect violations)");
+       app.add_flag("--over-f", a->over_f,
+                    "test only: allow more Byzantine validators than (n-1)/3 (expect violations)");
        app.add_flag("--trace", a->trace, "print every schedule's events to stderr");
        app.add_option("--evidence-out", a->evidence_out,
                       "write the equivocation evidence honest nodes recorded to this file");

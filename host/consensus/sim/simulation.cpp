@@ -18,7 +18,7 @@
 namespace vigil::consensus::sim {
 namespace {
 
-constexpr uint64_t kBaseTimeout = 40;    // ticks
+constexpr uint64_t kBaseTimeout = 40;  // ticks
 constexpr uint32_t kMaxBackoffShift = 3;
 constexpr uint64_t kPostGstMaxDelay = 5;  // well under the base timeout
 constexpr uint64_t kNewBlocksAfterGst = 2;
@@ -62,10 +62,10 @@ struct Instance {
   std::unique_ptr<Core> core;
   bool up = false;
   uint64_t incarnation = 0;
-  uint32_t group = 0;          // partition side while a partition holds
-  std::vector<BlockId> chain;  // committed block ids; index = height
-  uint64_t target_height = 0;  // liveness: height to reach after GST
-  bool live = false;           // reached it
+  uint32_t group = 0;             // partition side while a partition holds
+  std::vector<BlockId> chain;     // committed block ids; index = height
+  uint64_t target_height = 0;     // liveness: height to reach after GST
+  bool live = false;              // reached it
   std::vector<SharedBytes> sent;  // recent messages (stale replays)
   bool honest() const { return role == Role::honest; }
 };
@@ -207,15 +207,16 @@ void Sim::plan() {
   push(g);
 
   char line[256];
-  int len = std::snprintf(line, sizeof line,
-                          "n=%u drop=%u%% dup=%u%% delay<=%llu gst=%llu partitions=%u crashes=%u "
-                          "reconfig@%llu byzantine:",
-                          n, drop_pm_ / 10, dup_pm_ / 10, (unsigned long long)max_delay_,
-                          (unsigned long long)gst_, parts, crashes,
-                          (unsigned long long)reconfig_height_);
+  int len =
+      std::snprintf(line, sizeof line,
+                    "n=%u drop=%u%% dup=%u%% delay<=%llu gst=%llu partitions=%u crashes=%u "
+                    "reconfig@%llu byzantine:",
+                    n, drop_pm_ / 10, dup_pm_ / 10, (unsigned long long)max_delay_,
+                    (unsigned long long)gst_, parts, crashes, (unsigned long long)reconfig_height_);
   res_.schedule.assign(line, size_t(len));
   for (uint32_t v = 0; v < n; ++v)
-    if (roles[v] != Role::honest) res_.schedule += " " + std::to_string(v) + "=" + role_name(roles[v]);
+    if (roles[v] != Role::honest)
+      res_.schedule += " " + std::to_string(v) + "=" + role_name(roles[v]);
   if (opt_.unsafe_node) res_.schedule += " (validator 0: safety rules OFF)";
 }
 
@@ -382,17 +383,16 @@ void Sim::on_commit(uint32_t i, const CommitAction& c) {
   Instance& in = inst_[i];
   for (const Block& b : c.blocks) {
     if (b.hdr.height != in.chain.size()) {
-      violation("node " + std::to_string(i) + " committed height " +
-                std::to_string(b.hdr.height) + " after height " +
-                std::to_string(in.chain.size() - 1) + " (not contiguous)");
+      violation("node " + std::to_string(i) + " committed height " + std::to_string(b.hdr.height) +
+                " after height " + std::to_string(in.chain.size() - 1) + " (not contiguous)");
       return;
     }
     in.chain.push_back(b.id);
     if (!in.honest()) continue;
     auto [it, fresh] = canonical_.try_emplace(b.hdr.height, b.id);
     if (!fresh && it->second != b.id)
-      violation("safety: two different blocks committed at height " +
-                std::to_string(b.hdr.height) + " (node " + std::to_string(i) + ")");
+      violation("safety: two different blocks committed at height " + std::to_string(b.hdr.height) +
+                " (node " + std::to_string(i) + ")");
   }
   if (after_gst_ && in.honest() && !in.live && in.chain.size() - 1 >= in.target_height) {
     in.live = true;
@@ -438,8 +438,8 @@ void Sim::on_sign(uint32_t i, ByteView m) {
   auto [it, fresh] = signed_.try_emplace({kind, v, e, r}, what);
   static const char* kKinds[] = {"", "votes", "timeouts", "proposals"};
   if (!fresh && it->second != what)
-    violation("honest validator " + std::to_string(v) + " signed two conflicting " +
-              kKinds[kind] + " for epoch " + std::to_string(e) + " round " + std::to_string(r));
+    violation("honest validator " + std::to_string(v) + " signed two conflicting " + kKinds[kind] +
+              " for epoch " + std::to_string(e) + " round " + std::to_string(r));
 }
 
 void Sim::at_gst() {
@@ -463,7 +463,8 @@ bool Sim::all_live() const {
 SimResult Sim::run() {
   res_.seed = opt_.seed;
   uint32_t f = opt_.nodes == 0 ? 0 : (opt_.nodes - 1) / 3;
-  if (opt_.nodes < 1 || opt_.nodes > VIGIL_MAX_VALIDATORS || opt_.byzantine > f) {
+  if (opt_.nodes < 1 || opt_.nodes > VIGIL_MAX_VALIDATORS ||
+      (opt_.byzantine > f && !opt_.allow_over_f) || opt_.byzantine >= opt_.nodes) {
     violation("bad options: byzantine must be at most (nodes - 1) / 3");
     return res_;
   }
@@ -475,6 +476,7 @@ SimResult Sim::run() {
     queue_.pop();
     now_ = e.time;
     if (after_gst_ && (all_live() || now_ > gst_ + kTimeLimitAfterGst)) break;
+    if (!res_.violations.empty()) break;  // the first one fails the seed; replay shows it
     Instance& in = inst_[e.inst];
     Actions acts;
     switch (e.kind) {
@@ -528,21 +530,22 @@ SimResult Sim::run() {
     if (!in.live)
       violation("liveness: node " + std::to_string(i) + " committed height " +
                 std::to_string(in.chain.size() - 1) + ", wanted " +
-                std::to_string(in.target_height) + " within " +
-                std::to_string(kTimeLimitAfterGst) + " ticks after GST");
+                std::to_string(in.target_height) + " within " + std::to_string(kTimeLimitAfterGst) +
+                " ticks after GST");
     res_.min_height = std::min<uint64_t>(res_.min_height, in.chain.size() - 1);
     res_.max_height = std::max<uint64_t>(res_.max_height, in.chain.size() - 1);
     if (!in.core) continue;
     const CoreCounters& c = in.core->counters();
-    trace("node %u: round %llu height %zu hqc %llu | stale %llu bad_sig %llu bad_cert %llu "
-          "bad_prop %llu refusals %llu sync_req %llu served %llu qcs %llu tcs %llu conflict %llu",
-          i, (unsigned long long)in.core->round(), in.chain.size() - 1,
-          (unsigned long long)in.core->high_qc().round(), (unsigned long long)c.stale,
-          (unsigned long long)c.bad_signature, (unsigned long long)c.bad_certificate,
-          (unsigned long long)c.bad_proposal, (unsigned long long)c.safety_refusals,
-          (unsigned long long)c.sync_requests, (unsigned long long)c.sync_served,
-          (unsigned long long)c.qcs_formed, (unsigned long long)c.tcs_formed,
-          (unsigned long long)c.conflicting_commit);
+    trace(
+        "node %u: round %llu height %zu hqc %llu | stale %llu bad_sig %llu bad_cert %llu "
+        "bad_prop %llu refusals %llu sync_req %llu served %llu qcs %llu tcs %llu conflict %llu",
+        i, (unsigned long long)in.core->round(), in.chain.size() - 1,
+        (unsigned long long)in.core->high_qc().round(), (unsigned long long)c.stale,
+        (unsigned long long)c.bad_signature, (unsigned long long)c.bad_certificate,
+        (unsigned long long)c.bad_proposal, (unsigned long long)c.safety_refusals,
+        (unsigned long long)c.sync_requests, (unsigned long long)c.sync_served,
+        (unsigned long long)c.qcs_formed, (unsigned long long)c.tcs_formed,
+        (unsigned long long)c.conflicting_commit);
     res_.max_round = std::max(res_.max_round, in.core->round());
     res_.epochs += c.epochs;
     for (uint64_t p : c.parse_drops) res_.parse_drops += p;
@@ -565,12 +568,14 @@ SimResult Sim::run() {
 
 }  // namespace
 
-SimResult run_schedule(const SimOptions& options) { return Sim(options).run(); }
+SimResult run_schedule(const SimOptions& options) {
+  return Sim(options).run();
+}
 
 std::string replay_command(const SimOptions& o) {
   return "vigil sim --nodes " + std::to_string(o.nodes) + " --byzantine " +
          std::to_string(o.byzantine) + " --seeds 1 --from " + std::to_string(o.seed) +
-         (o.unsafe_node ? " --unsafe-node" : "") + " --trace";
+         (o.unsafe_node ? " --unsafe-node" : "") + (o.allow_over_f ? " --over-f" : "") + " --trace";
 }
 
 }  // namespace vigil::consensus::sim

@@ -30,19 +30,22 @@ struct SimOptions {
   // Test-only: validator 0 (always honest) runs with its safety rules off.
   bool unsafe_node = false;
   bool trace = false;  // print every log line and fault to stderr
+  // Test-only: allow more Byzantine validators than (n - 1) / 3, where the
+  // protocol promises nothing (to show the safety checker can fail).
+  bool allow_over_f = false;
 };
 
 struct SimResult {
   uint64_t seed = 0;
   std::vector<std::string> violations;
-  std::string schedule;       // what the seed chose, one line
-  uint64_t max_round = 0;     // highest round an honest node reached
-  uint64_t min_height = 0;    // lowest committed height among honest nodes
+  std::string schedule;     // what the seed chose, one line
+  uint64_t max_round = 0;   // highest round an honest node reached
+  uint64_t min_height = 0;  // lowest committed height among honest nodes
   uint64_t max_height = 0;
-  uint64_t epochs = 0;        // epoch changes seen by honest nodes (sum)
-  uint64_t messages = 0;      // delivered
-  uint64_t evidence = 0;      // equivocation proofs recorded by honest nodes
-  uint64_t parse_drops = 0;   // malformed input dropped by honest nodes
+  uint64_t epochs = 0;                 // epoch changes seen by honest nodes (sum)
+  uint64_t messages = 0;               // delivered
+  uint64_t evidence = 0;               // equivocation proofs recorded by honest nodes
+  uint64_t parse_drops = 0;            // malformed input dropped by honest nodes
   std::vector<uint8_t> evidence_file;  // serialized evidence of honest nodes
 };
 
