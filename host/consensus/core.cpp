@@ -424,7 +424,8 @@ void Core::local_timeout(Actions& out) {
 // --- certificates, rounds, commits ------------------------------------------
 
 void Core::process_qc(const QuorumCert& qc, ValidatorIndex hint, Actions& out) {
-  if (qc.round() == 0) return;
+  // A certificate of an epoch that ended while its message was handled.
+  if (qc.round() == 0 || qc.vote.epoch != epoch()) return;
   sync_hint_ = hint;
   if (!storage_.qc_for(qc.block_id())) storage_.put_qc(qc);
   if (qc.round() > high_qc_.round()) {
@@ -442,7 +443,7 @@ void Core::process_qc(const QuorumCert& qc, ValidatorIndex hint, Actions& out) {
 }
 
 void Core::process_tc(const TimeoutCert& tc, Actions& out) {
-  if (tc.round < round_) return;
+  if (tc.round < round_ || tc.epoch != epoch()) return;
   last_tc_ = tc;
   storage_.put_high_tc(tc);
   enter_round(tc.round + 1, false, out);
