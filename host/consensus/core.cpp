@@ -14,6 +14,8 @@ namespace {
 
 // Per-round bookkeeping kept this many rounds behind the current round.
 constexpr Round kKeepRounds = 16;
+// Votes, timeouts and proposals further ahead than this are dropped.
+constexpr Round kFutureRounds = 64;
 constexpr size_t kMaxEvidence = 1024;
 
 bool same_id(const uint8_t* a, const uint8_t* b) {
@@ -153,8 +155,12 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
     if (m.type != VIGIL_MSG_SYNC_RESPONSE) {
       ++counters_.future_epoch;
       if (!epoch_sync_asked_) {
+        // Ask the sender, or every other time a peer in turn, so that one
+        // that never answers cannot keep us in the old epoch.
         epoch_sync_asked_ = true;
-        send_sync_request(BlockId{}, from, out);
+        ValidatorIndex peer =
+            ++epoch_sync_tries_ % 2 ? from : (epoch_sync_tries_ / 2) % vset().size();
+        send_sync_request(BlockId{}, peer == self() ? from : peer, out);
       }
       return;
     }
@@ -289,9 +295,16 @@ void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
   if (p.tc) process_tc(*p.tc, out);
   if (m.epoch != epoch()) return;  // its QC ended the epoch
 
+  if (m.round + kKeepRounds <= round_ || m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
+    return;
+  }
   auto [seen, fresh] = proposals_seen_.try_emplace(m.round, SeenMsg{p.block.id, raw});
-  if (!fresh && seen->second.id != p.block.id && m.round + kKeepRounds > round_)
+  if (!fresh && seen->second.id != p.block.id) {
+    // The leader's second block for the round: proof, and nothing else.
     record_evidence(EvidenceKind::double_proposal, m, seen->second.raw, raw, out);
+    return;
+  }
   if (!storage_.block(p.block.id)) storage_.put_block(p.block);
   if (!storage_.block(to_id(b.parent_id))) need_block(to_id(b.parent_id), m.sender, out);
 
@@ -316,10 +329,19 @@ void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
 }
 
 void Core::on_vote(const Message& m, const Bytes& raw, Actions& out) {
+  // Only recent and near-future rounds: what a sender can make us keep is
+  // bounded (one vote per validator per round, kFutureRounds rounds ahead).
+  if (m.round + kKeepRounds <= round_ || m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
+    return;
+  }
   BlockId id = to_id(m.vote.data.block_id);
   auto [seen, fresh] = votes_seen_.try_emplace({m.round, m.sender}, SeenMsg{id, raw});
-  if (!fresh && seen->second.id != id && m.round + kKeepRounds > round_)
-    record_evidence(EvidenceKind::double_vote, m, seen->second.raw, raw, out);
+  if (!fresh) {  // a copy, or a second vote: evidence, never counted
+    if (seen->second.id != id)
+      record_evidence(EvidenceKind::double_vote, m, seen->second.raw, raw, out);
+    return;
+  }
   if (vset().leader(m.round + 1) != self()) return;  // votes go to the next leader
   if (m.round + 1 < round_) {
     ++counters_.stale;
@@ -355,6 +377,10 @@ void Core::on_timeout_msg(const Message& m, ValidatorIndex from, Actions& out) {
     // The sender is behind: our own timeout carries what it lacks.
     ++counters_.stale;
     if (my_timeout_ && my_timeout_round_ == round_) out.push_back(SendAction{from, my_timeout_});
+    return;
+  }
+  if (m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
     return;
   }
   add_timeout(m.sender, m.timeout.data, m.sig, out);
@@ -621,6 +647,9 @@ void Core::on_sync_request(const Message& m, ValidatorIndex from, Actions& out) 
   } else {
     qc = storage_.qc_for(top);
   }
+  // A QC's block may be missing where its parent is not (a commit needs only
+  // the parent's chain): the QC vouches for both.
+  if (qc && !storage_.block(top)) top = to_id(qc->vote.parent_id);
   Message r;
   r.type = VIGIL_MSG_SYNC_RESPONSE;
   r.epoch = epoch();
@@ -658,9 +687,11 @@ void Core::on_sync_response(const Message& m, ValidatorIndex from, Actions& out)
     }
   }
   // The chain is authentic when its top is a block we asked for (certified:
-  // we saw its QC) or the one the enclosed, verified QC certifies.
+  // we saw its QC) or the one the enclosed, verified QC certifies (or its
+  // parent, which the QC's signed data names).
   const BlockId& top = blocks.back().block.id;
-  if (!sync_inflight_.count(top) && !(qc && qc->block_id() == top)) {
+  if (!sync_inflight_.count(top) &&
+      !(qc && (qc->block_id() == top || to_id(qc->vote.parent_id) == top))) {
     ++counters_.stale;
     return;
   }
@@ -720,6 +751,10 @@ SharedBytes seal(Message& m, Signer& signer) {
 }
 
 void Core::persist_then(Release r, Actions& out) {
+  if (pending_persist_.size() >= config_.max_pending_persist) {
+    ++counters_.persist_queue_full;  // storage is stuck: sign nothing more
+    return;
+  }
   uint64_t id = next_request_++;
   pending_persist_.emplace(id, std::move(r));
   out.push_back(PersistAction{id, safety_.state()});

@@ -106,6 +106,7 @@ struct CoreConfig {
   uint64_t base_timeout = 1000;  // ticks of the driver's clock
   uint32_t max_backoff_shift = 4;
   size_t max_pending_verify = 256;
+  size_t max_pending_persist = 64;
   size_t max_sync_inflight = 16;
   // The frames of a new block this node proposes (the header is filled but
   // for tx_root, tx_count and state_root). Empty when unset.
@@ -117,6 +118,7 @@ struct CoreCounters {
   uint64_t parse_drops[size_t(ParseError::count_)] = {};
   uint64_t bad_signature = 0, bad_sender = 0, bad_certificate = 0, bad_proposal = 0;
   uint64_t stale = 0, old_epoch = 0, future_epoch = 0, verify_queue_full = 0;
+  uint64_t persist_queue_full = 0;
   uint64_t safety_refusals = 0, evidence = 0, conflicting_commit = 0;
   uint64_t proposals_sent = 0, votes_sent = 0, timeouts_sent = 0;
   uint64_t qcs_formed = 0, tcs_formed = 0, sync_requests = 0, sync_served = 0;
@@ -224,7 +226,8 @@ class Core {
   uint64_t timer_token_ = 0;
   bool proposed_ = false;          // proposed in round_
   bool epoch_sync_asked_ = false;  // asked a peer for a newer epoch since the last timer
-  SharedBytes my_timeout_;         // the timeout this node sent for my_timeout_round_
+  uint32_t epoch_sync_tries_ = 0;
+  SharedBytes my_timeout_;  // the timeout this node sent for my_timeout_round_
   Round my_timeout_round_ = 0;
   ValidatorIndex sync_hint_ = 0;  // a peer that holds the blocks we lack
 
