@@ -84,7 +84,10 @@ struct VerifyAction {
   uint64_t request;
   std::vector<VerifyItem> items;
 };
-struct PersistAction {  // write and sync, then PersistDoneEvent{request}
+// Write and sync, then PersistDoneEvent{request}. Each carries the whole
+// safety state; the driver must complete them in the order issued, so that
+// an older snapshot never overwrites a newer one.
+struct PersistAction {
   uint64_t request;
   SafetyState state;
 };

@@ -67,6 +67,7 @@ struct Instance {
   uint64_t target_height = 0;     // liveness: height to reach after GST
   bool live = false;              // reached it
   std::vector<SharedBytes> sent;  // recent messages (stale replays)
+  uint64_t last_persist = 0;      // when the last persist completes
   bool honest() const { return role == Role::honest; }
 };
 
@@ -277,7 +278,9 @@ void Sim::drive(uint32_t i, Actions&& first) {
     } else if (auto* p = std::get_if<PersistAction>(&a)) {
       Ev e;
       e.kind = Ev::persist;
-      e.time = now_ + rng_.below(3);
+      // Writes complete in the order issued (a later snapshot must never be
+      // overwritten by an earlier one): same tick, FIFO by sequence number.
+      e.time = in.last_persist = std::max(in.last_persist, now_ + rng_.below(3));
       e.inst = i;
       e.incarnation = in.incarnation;
       e.token = p->request;
