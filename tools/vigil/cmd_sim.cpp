@@ -43,6 +43,13 @@ int run(const SimArgs& a) {
   opt.unsafe_node = a.unsafe_node;
   opt.trace = a.trace;
   opt.allow_over_f = a.over_f;
+  if (opt.byzantine >= opt.nodes || (opt.byzantine > (opt.nodes - 1) / 3 && !a.over_f)) {
+    std::fprintf(stderr,
+                 "vigil sim: --byzantine %u is more than (n-1)/3 = %u for n = %u (--over-f to "
+                 "allow it, expecting violations)\n",
+                 opt.byzantine, (opt.nodes - 1) / 3, opt.nodes);
+    return 2;
+  }
   const bool bar = a.progress || isatty(STDERR_FILENO);
   uint64_t violations = 0, failed = 0, rounds = 0, commits = 0, messages = 0, evidence = 0,
            epochs = 0, drops = 0;
