@@ -1,0 +1,202 @@
+#include "drivers/net/dpdk_port.hpp"
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "drivers/net/udp_encap.hpp"
+
+namespace vigil::net {
+
+namespace {
+std::mutex eal_mutex;
+int eal_state = 0;  // 0 not tried, 1 up, -1 failed
+std::string eal_error;
+std::atomic<unsigned> pool_serial{0};
+}  // namespace
+
+bool dpdk_eal_init(std::span<const std::string> args, std::string& error) {
+  std::lock_guard lock(eal_mutex);
+  if (eal_state == 0) {
+    std::vector<std::string> owned{"vigil"};
+    owned.insert(owned.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : owned) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int rc = rte_eal_init(int(owned.size()), argv.data());
+    if (rc < 0) {
+      eal_state = -1;
+      eal_error = std::string("dpdk: rte_eal_init failed: ") + rte_strerror(rte_errno);
+    } else {
+      eal_state = 1;
+    }
+  }
+  if (eal_state < 0) error = eal_error;
+  return eal_state > 0;
+}
+
+std::vector<std::string> dpdk_test_eal_args() {
+  return {"--no-huge",        "-m", "512", "--no-pci",    "--vdev=net_ring0",
+          "--vdev=net_null0", "-l", "0",   "--no-shconf", "--log-level=error"};
+}
+
+std::unique_ptr<DpdkPort> DpdkPort::open(const DpdkConfig& config, std::string& error) {
+  {
+    std::lock_guard lock(eal_mutex);
+    if (eal_state != 1) {
+      error = "dpdk: EAL is not initialised";
+      return nullptr;
+    }
+  }
+  std::unique_ptr<DpdkPort> port(new DpdkPort());
+  port->config_ = config;
+  if (rte_eth_dev_get_port_by_name(config.device.c_str(), &port->port_id_) != 0) {
+    error = "dpdk: no ethdev named " + config.device;
+    return nullptr;
+  }
+  const std::string pool_name = "vigil_rx" + std::to_string(pool_serial.fetch_add(1));
+  port->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), config.mbufs, config.mbuf_cache, 0,
+                                        config.data_room, int(rte_socket_id()));
+  if (!port->pool_) {
+    error = std::string("dpdk: mbuf pool: ") + rte_strerror(rte_errno);
+    return nullptr;
+  }
+  rte_eth_conf conf{};
+  int rc = rte_eth_dev_configure(port->port_id_, 1, 1, &conf);
+  if (rc == 0)
+    rc = rte_eth_rx_queue_setup(port->port_id_, 0, config.rx_desc,
+                                unsigned(rte_eth_dev_socket_id(port->port_id_)), nullptr,
+                                port->pool_);
+  if (rc == 0)
+    rc = rte_eth_tx_queue_setup(port->port_id_, 0, config.tx_desc,
+                                unsigned(rte_eth_dev_socket_id(port->port_id_)), nullptr);
+  if (rc == 0) rc = rte_eth_dev_start(port->port_id_);
+  if (rc != 0) {
+    error = "dpdk: " + config.device + ": configure/start failed: " + rte_strerror(-rc);
+    return nullptr;
+  }
+  port->started_ = true;
+  rte_eth_stats_reset(port->port_id_);
+  return port;
+}
+
+DpdkPort::~DpdkPort() {
+  release_held();
+  if (started_) {
+    // Drain what is still queued for us (net_ring keeps packets across
+    // opens) so every mbuf of this pool is home before the pool is freed.
+    rte_mbuf* burst[kBurst];
+    for (int idle = 0; idle < 4;) {
+      const uint16_t n = rte_eth_rx_burst(port_id_, 0, burst, kBurst);
+      if (n == 0) {
+        ++idle;
+        continue;
+      }
+      rte_pktmbuf_free_bulk(burst, n);
+    }
+    rte_eth_dev_stop(port_id_);
+  }
+  if (pool_) rte_mempool_free(pool_);
+}
+
+void DpdkPort::release_held() {
+  if (held_count_) rte_pktmbuf_free_bulk(held_.data(), held_count_);
+  held_count_ = 0;
+}
+
+size_t DpdkPort::rx_burst(std::span<Packet> out) {
+  release_held();
+  const uint16_t want = uint16_t(std::min(out.size(), kBurst));
+  if (want == 0) return 0;
+  rte_mbuf* burst[kBurst];
+  const uint16_t got = rte_eth_rx_burst(port_id_, 0, burst, want);
+  size_t n = 0;
+  for (uint16_t i = 0; i < got; ++i) {
+    rte_mbuf* m = burst[i];
+    Packet& p = out[n];
+    if (m->nb_segs != 1) {
+      ++stats_.rx_truncated;
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    if (!parse_udp_encap({rte_pktmbuf_mtod(m, const uint8_t*), m->data_len}, p)) {
+      ++stats_.rx_not_udp;
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    p.timestamp_ns = 0;
+    stats_.rx_bytes += p.len;
+    held_[held_count_++] = m;
+    ++n;
+  }
+  stats_.rx_packets += n;
+  if (n) ++stats_.rx_bursts;
+  return n;
+}
+
+size_t DpdkPort::tx_burst(std::span<const OutPacket> pkts) {
+  size_t done = 0;
+  while (done < pkts.size()) {
+    const uint16_t want = uint16_t(std::min(pkts.size() - done, kBurst));
+    rte_mbuf* burst[kBurst];
+    size_t index[kBurst];  // which packet each filled mbuf carries
+    if (rte_pktmbuf_alloc_bulk(pool_, burst, want) != 0) return done;  // pool empty
+    uint16_t n = 0;
+    for (uint16_t i = 0; i < want; ++i) {
+      OutPacket p = pkts[done + i];
+      if (!p.src_addr) p.src_addr = config_.src_addr;
+      if (!p.dst_addr) p.dst_addr = config_.dst_addr;
+      if (!p.src_port) p.src_port = config_.src_port;
+      if (!p.dst_port) p.dst_port = config_.dst_port;
+      rte_mbuf* m = burst[n];
+      const size_t len =
+          write_udp_encap(p, {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_tailroom(m)});
+      if (len == 0) {
+        ++stats_.tx_dropped;  // larger than an mbuf: can never be sent
+        continue;
+      }
+      m->data_len = uint16_t(len);
+      m->pkt_len = uint32_t(len);
+      index[n++] = done + i;
+    }
+    const uint16_t sent = rte_eth_tx_burst(port_id_, 0, burst, n);
+    for (uint16_t i = 0; i < sent; ++i) stats_.tx_bytes += pkts[index[i]].payload.size();
+    stats_.tx_packets += sent;
+    // Unused and unsent mbufs go straight back to the pool: nothing leaks.
+    if (want > sent) rte_pktmbuf_free_bulk(burst + sent, unsigned(want - sent));
+    if (sent < n) return index[sent];  // queue full: the caller may retry from here
+    done += want;
+  }
+  return done;
+}
+
+size_t DpdkPort::rx_raw(rte_mbuf** pkts, uint16_t n) {
+  return rte_eth_rx_burst(port_id_, 0, pkts, n);
+}
+
+size_t DpdkPort::tx_raw(rte_mbuf** pkts, uint16_t n) {
+  return rte_eth_tx_burst(port_id_, 0, pkts, n);
+}
+
+unsigned DpdkPort::pool_available() const {
+  return rte_mempool_avail_count(pool_);
+}
+
+PortStats DpdkPort::stats() {
+  PortStats s = stats_;
+  rte_eth_stats es{};
+  if (rte_eth_stats_get(port_id_, &es) == 0) {
+    s.rx_missed = es.imissed + es.rx_nombuf;
+    s.rx_errors = es.ierrors;
+    s.tx_dropped += es.oerrors;
+  }
+  s.buffers_in_use = held_count_;
+  return s;
+}
+
+}  // namespace vigil::net

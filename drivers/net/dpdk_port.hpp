@@ -1,0 +1,93 @@
+// DpdkPort: a DPDK ethdev port (a NIC, or net_ring/net_null/net_pcap in
+// tests) as a PacketPort: one receive and one transmit queue, bursts of 32.
+//
+// EAL is process-wide and can be initialised once: dpdk_eal_init() takes the
+// configuration's argument list, the first call decides, later calls report
+// what the first one did. Ports are opened by device name after that.
+//
+// Promise: rx_burst hands out views into the mbufs of the last burst; those
+// mbufs go back to the pool at the next rx_burst or at close, so the port
+// holds at most one burst. Packets that are not Ethernet/IPv4/UDP, or that
+// span several segments, are freed at once and counted. tx_burst frees what
+// the queue did not take. close (the destructor) drains the receive queue
+// and stops the port, so every mbuf is back in the pool before the pool goes.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "drivers/net/packet_port.hpp"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+namespace vigil::net {
+
+// Initialises EAL from `args` (argv[0] is added). Idempotent: after a
+// successful first call it returns true without looking at `args`; after a
+// failed one it returns false again (EAL cannot be retried in a process).
+bool dpdk_eal_init(std::span<const std::string> args, std::string& error);
+
+// The flags that run EAL here without hugepages or PCI devices, with a
+// net_ring and a net_null device, and without shared files (so two
+// processes can run at once).
+std::vector<std::string> dpdk_test_eal_args();
+
+struct DpdkConfig {
+  std::string device = "net_ring0";  // ethdev name, as in --vdev=net_ring0
+  uint16_t rx_desc = 1024;
+  uint16_t tx_desc = 1024;
+  uint32_t mbufs = 8191;  // pool size (2^n - 1 is the efficient size)
+  uint16_t mbuf_cache = 256;
+  uint16_t data_room = 2048 + 128;  // RTE_MBUF_DEFAULT_BUF_SIZE
+  // Headers tx_burst writes when an OutPacket leaves them zero.
+  uint32_t src_addr = 0x0a000001;  // 10.0.0.1
+  uint32_t dst_addr = 0x0a000002;
+  uint16_t src_port = 9000;
+  uint16_t dst_port = 9000;
+};
+
+class DpdkPort final : public PacketPort {
+ public:
+  // EAL must be initialised first. nullptr and a reason on failure.
+  static std::unique_ptr<DpdkPort> open(const DpdkConfig& config, std::string& error);
+  ~DpdkPort() override;
+  DpdkPort(const DpdkPort&) = delete;
+  DpdkPort& operator=(const DpdkPort&) = delete;
+
+  size_t rx_burst(std::span<Packet> out) override;
+  size_t tx_burst(std::span<const OutPacket> pkts) override;
+  PortStats stats() override;
+  std::string name() const override { return "dpdk:" + config_.device; }
+
+  // Raw mbuf access for peers that measure DPDK itself (the forwarding
+  // ceiling): the caller owns what rx_raw returns and what tx_raw did not
+  // send.
+  size_t rx_raw(rte_mbuf** pkts, uint16_t n);
+  size_t tx_raw(rte_mbuf** pkts, uint16_t n);
+  rte_mempool* pool() const { return pool_; }
+  uint16_t port_id() const { return port_id_; }
+  // Mbufs free in the pool now (a leak check: equals the pool size when the
+  // port holds nothing and nothing is in flight).
+  unsigned pool_available() const;
+  unsigned pool_size() const { return config_.mbufs; }
+  // Returns the last burst's mbufs to the pool now.
+  void release_held();
+
+ private:
+  DpdkPort() = default;
+
+  DpdkConfig config_;
+  uint16_t port_id_ = 0;
+  bool started_ = false;
+  rte_mempool* pool_ = nullptr;
+  std::array<rte_mbuf*, kBurst> held_{};
+  uint16_t held_count_ = 0;
+  PortStats stats_;
+};
+
+}  // namespace vigil::net
