@@ -87,17 +87,18 @@ std::unique_ptr<DpdkPort> DpdkPort::open(const DpdkConfig& config, std::string& 
 
 DpdkPort::~DpdkPort() {
   release_held();
+  if (!preloaded_.empty()) rte_pktmbuf_free_bulk(preloaded_.data(), unsigned(preloaded_.size()));
   if (started_) {
     // Drain what is still queued for us (net_ring keeps packets across
     // opens) so every mbuf of this pool is home before the pool is freed.
+    // Bounded: a device that makes packets (net_null) never runs dry, and
+    // none of its packets can hold more mbufs than the pool has.
     rte_mbuf* burst[kBurst];
-    for (int idle = 0; idle < 4;) {
+    for (uint64_t drained = 0, idle = 0; idle < 4 && drained <= config_.mbufs;) {
       const uint16_t n = rte_eth_rx_burst(port_id_, 0, burst, kBurst);
-      if (n == 0) {
-        ++idle;
-        continue;
-      }
-      rte_pktmbuf_free_bulk(burst, n);
+      idle = n ? 0 : idle + 1;
+      drained += n;
+      if (n) rte_pktmbuf_free_bulk(burst, n);
     }
     rte_eth_dev_stop(port_id_);
   }
@@ -181,6 +182,54 @@ size_t DpdkPort::rx_raw(rte_mbuf** pkts, uint16_t n) {
 
 size_t DpdkPort::tx_raw(rte_mbuf** pkts, uint16_t n) {
   return rte_eth_tx_burst(port_id_, 0, pkts, n);
+}
+
+bool DpdkPort::preload(std::span<const OutPacket> pkts, std::string& error) {
+  preloaded_.reserve(preloaded_.size() + pkts.size());
+  for (OutPacket p : pkts) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    if (!m) {
+      error = "dpdk: preload: mbuf pool too small";
+      return false;
+    }
+    if (!p.src_addr) p.src_addr = config_.src_addr;
+    if (!p.dst_addr) p.dst_addr = config_.dst_addr;
+    if (!p.src_port) p.src_port = config_.src_port;
+    if (!p.dst_port) p.dst_port = config_.dst_port;
+    const size_t len = write_udp_encap(p, {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_tailroom(m)});
+    if (len == 0) {
+      rte_pktmbuf_free(m);
+      error = "dpdk: preload: packet larger than an mbuf";
+      return false;
+    }
+    m->data_len = uint16_t(len);
+    m->pkt_len = uint32_t(len);
+    preloaded_.push_back(m);
+  }
+  return true;
+}
+
+size_t DpdkPort::inject(size_t n) {
+  if (preloaded_.empty()) return 0;
+  size_t sent = 0;
+  while (sent < n) {
+    const uint16_t want = uint16_t(std::min(n - sent, kBurst));
+    rte_mbuf* burst[kBurst];
+    for (uint16_t i = 0; i < want; ++i) {
+      burst[i] = preloaded_[inject_next_];
+      rte_mbuf_refcnt_update(burst[i], 1);
+      if (++inject_next_ == preloaded_.size()) inject_next_ = 0;
+    }
+    const uint16_t ok = rte_eth_tx_burst(port_id_, 0, burst, want);
+    for (uint16_t i = ok; i < want; ++i) rte_mbuf_refcnt_update(burst[i], -1);
+    // Unsent packets are the next ones to go.
+    const size_t rewind = size_t(want - ok) % preloaded_.size();
+    inject_next_ = (inject_next_ + preloaded_.size() - rewind) % preloaded_.size();
+    stats_.tx_packets += ok;
+    sent += ok;
+    if (ok < want) break;
+  }
+  return sent;
 }
 
 unsigned DpdkPort::pool_available() const {

@@ -78,6 +78,15 @@ class DpdkPort final : public PacketPort {
   // Returns the last burst's mbufs to the pool now.
   void release_held();
 
+  // Benchmarks and tests: a fixed set of packets built once into mbufs of
+  // this port's pool and transmitted again and again without copying (each
+  // send takes a reference; the receiver's free drops it).
+  bool preload(std::span<const OutPacket> pkts, std::string& error);
+  // Transmits the next n preloaded packets, round robin; returns how many
+  // the queue took.
+  size_t inject(size_t n);
+  size_t preloaded() const { return preloaded_.size(); }
+
  private:
   DpdkPort() = default;
 
@@ -87,6 +96,8 @@ class DpdkPort final : public PacketPort {
   rte_mempool* pool_ = nullptr;
   std::array<rte_mbuf*, kBurst> held_{};
   uint16_t held_count_ = 0;
+  std::vector<rte_mbuf*> preloaded_;
+  size_t inject_next_ = 0;
   PortStats stats_;
 };
 
