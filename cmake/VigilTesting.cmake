@@ -17,6 +17,7 @@ function(vigil_test name)
     VIGIL_VECTORS_DIR="${VIGIL_VECTORS_DIR}"
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${name}
+    TEST_PREFIX "${name}."
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()

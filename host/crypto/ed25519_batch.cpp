@@ -1,0 +1,77 @@
+// verify_batch: strict items go through the engine's lanes function up to
+// kDsmMaxLanes at a time; zip215 items are checked together by one
+// multi-scalar multiplication (zip215_batch.cpp).
+#include <cstring>
+
+#include "host/crypto/double_scalarmult.hpp"
+#include "host/crypto/ed25519.hpp"
+#include "host/crypto/ed25519_rules.hpp"
+#include "host/crypto/zip215_batch.hpp"
+
+namespace vigil::crypto {
+namespace {
+
+void set_verdict(std::span<uint32_t> words, std::span<uint8_t> errors, size_t i, vigil_error e) {
+  const uint32_t bit = uint32_t{1} << (i % 32);
+  if (e == VIGIL_OK) {
+    words[i / 32] |= bit;
+  } else {
+    words[i / 32] &= ~bit;
+  }
+  if (!errors.empty()) errors[i] = static_cast<uint8_t>(e);
+}
+
+void strict_batch(std::span<const VerifyItem> items, std::span<uint32_t> words,
+                  std::span<uint8_t> errors, Engine engine) {
+  const DsmEncodeLanesFn lanes = dsm_encode_lanes_for(engine);
+  uint8_t ax[kDsmMaxLanes][32], ay[kDsmMaxLanes][32], k[kDsmMaxLanes][32], s[kDsmMaxLanes][32];
+  uint8_t out[kDsmMaxLanes][32];
+  const uint8_t* r[kDsmMaxLanes];
+  size_t index[kDsmMaxLanes];
+  size_t n = 0;
+  auto flush = [&] {
+    lanes(n, ax[0], ay[0], k[0], s[0], out[0]);
+    for (size_t j = 0; j < n; ++j) {
+      const bool ok = std::memcmp(out[j], r[j], 32) == 0;
+      set_verdict(words, errors, index[j], ok ? VIGIL_OK : VIGIL_ERR_SIG_INVALID);
+    }
+    n = 0;
+  };
+  for (size_t i = 0; i < items.size(); ++i) {
+    StrictPrepared p;
+    const vigil_error e = strict_prepare(items[i], p);
+    if (e != VIGIL_OK) {
+      set_verdict(words, errors, i, e);
+      continue;
+    }
+    std::memcpy(ax[n], p.ax, 32);
+    std::memcpy(ay[n], p.ay, 32);
+    std::memcpy(k[n], p.k, 32);
+    std::memcpy(s[n], p.s, 32);
+    r[n] = p.r;
+    index[n++] = i;
+    if (n == kDsmMaxLanes) flush();
+  }
+  if (n > 0) flush();
+}
+
+}  // namespace
+
+void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint32_t> verdict_words,
+                  std::span<uint8_t> errors, Engine engine) {
+  if (engine == Engine::automatic) engine = best_engine();
+  if (rules == Rules::strict) {
+    strict_batch(items, verdict_words, errors, engine);
+    return;
+  }
+  if (rules == Rules::zip215) {
+    zip215_verify_batch(items,
+                        [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); });
+    return;
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    set_verdict(verdict_words, errors, i, VIGIL_ERR_BAD_RULES);
+  }
+}
+
+}  // namespace vigil::crypto
