@@ -3,7 +3,9 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_mempool.h>
+#include <rte_prefetch.h>
 
 #include <algorithm>
 #include <atomic>
@@ -87,7 +89,6 @@ std::unique_ptr<DpdkPort> DpdkPort::open(const DpdkConfig& config, std::string& 
 
 DpdkPort::~DpdkPort() {
   release_held();
-  if (!preloaded_.empty()) rte_pktmbuf_free_bulk(preloaded_.data(), unsigned(preloaded_.size()));
   if (started_) {
     // Drain what is still queued for us (net_ring keeps packets across
     // opens) so every mbuf of this pool is home before the pool is freed.
@@ -116,6 +117,12 @@ size_t DpdkPort::rx_burst(std::span<Packet> out) {
   if (want == 0) return 0;
   rte_mbuf* burst[kBurst];
   const uint16_t got = rte_eth_rx_burst(port_id_, 0, burst, want);
+  // Start every packet's lines on their way before the first is parsed:
+  // the caller reads each datagram whole (CRC) right after this returns.
+  for (uint16_t i = 0; i < got; ++i) {
+    const uint8_t* d = rte_pktmbuf_mtod(burst[i], const uint8_t*);
+    for (uint32_t off = 0; off < burst[i]->data_len; off += 64) rte_prefetch0(d + off);
+  }
   size_t n = 0;
   for (uint16_t i = 0; i < got; ++i) {
     rte_mbuf* m = burst[i];
@@ -185,51 +192,57 @@ size_t DpdkPort::tx_raw(rte_mbuf** pkts, uint16_t n) {
 }
 
 bool DpdkPort::preload(std::span<const OutPacket> pkts, std::string& error) {
-  preloaded_.reserve(preloaded_.size() + pkts.size());
+  const size_t room = rte_pktmbuf_data_room_size(pool_) - RTE_PKTMBUF_HEADROOM;
+  std::vector<uint8_t> frame(room);
+  if (preload_off_.empty()) preload_off_.push_back(0);
   for (OutPacket p : pkts) {
-    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-    if (!m) {
-      error = "dpdk: preload: mbuf pool too small";
-      return false;
-    }
     if (!p.src_addr) p.src_addr = config_.src_addr;
     if (!p.dst_addr) p.dst_addr = config_.dst_addr;
     if (!p.src_port) p.src_port = config_.src_port;
     if (!p.dst_port) p.dst_port = config_.dst_port;
-    const size_t len = write_udp_encap(p, {rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_tailroom(m)});
+    const size_t len = write_udp_encap(p, frame);
     if (len == 0) {
-      rte_pktmbuf_free(m);
       error = "dpdk: preload: packet larger than an mbuf";
       return false;
     }
-    m->data_len = uint16_t(len);
-    m->pkt_len = uint32_t(len);
-    preloaded_.push_back(m);
+    preload_bytes_.insert(preload_bytes_.end(), frame.begin(), frame.begin() + ptrdiff_t(len));
+    preload_off_.push_back(preload_bytes_.size());
   }
   return true;
 }
 
 size_t DpdkPort::inject(size_t n) {
-  if (preloaded_.empty()) return 0;
+  const size_t count = preloaded();
+  if (count == 0) return 0;
   size_t sent = 0;
   while (sent < n) {
     const uint16_t want = uint16_t(std::min(n - sent, kBurst));
     rte_mbuf* burst[kBurst];
+    if (rte_pktmbuf_alloc_bulk(pool_, burst, want) != 0) break;
+    size_t next = inject_next_;
     for (uint16_t i = 0; i < want; ++i) {
-      burst[i] = preloaded_[inject_next_];
-      rte_mbuf_refcnt_update(burst[i], 1);
-      if (++inject_next_ == preloaded_.size()) inject_next_ = 0;
+      const size_t len = preload_off_[next + 1] - preload_off_[next];
+      rte_memcpy(rte_pktmbuf_mtod(burst[i], uint8_t*), &preload_bytes_[preload_off_[next]], len);
+      burst[i]->data_len = uint16_t(len);
+      burst[i]->pkt_len = uint32_t(len);
+      if (++next == count) next = 0;
     }
     const uint16_t ok = rte_eth_tx_burst(port_id_, 0, burst, want);
-    for (uint16_t i = ok; i < want; ++i) rte_mbuf_refcnt_update(burst[i], -1);
-    // Unsent packets are the next ones to go.
-    const size_t rewind = size_t(want - ok) % preloaded_.size();
-    inject_next_ = (inject_next_ + preloaded_.size() - rewind) % preloaded_.size();
+    if (ok < want) rte_pktmbuf_free_bulk(burst + ok, unsigned(want - ok));
+    inject_next_ = (inject_next_ + ok) % count;  // unsent ones go first next time
     stats_.tx_packets += ok;
     sent += ok;
     if (ok < want) break;
   }
   return sent;
+}
+
+size_t DpdkPort::loopback_burst() {
+  inject(kBurst);
+  rte_mbuf* burst[kBurst];
+  const uint16_t n = rte_eth_rx_burst(port_id_, 0, burst, kBurst);
+  if (n) rte_pktmbuf_free_bulk(burst, n);
+  return n;
 }
 
 unsigned DpdkPort::pool_available() const {
