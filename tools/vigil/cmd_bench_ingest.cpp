@@ -43,6 +43,7 @@ struct Options {
   uint32_t sources = 256;
   uint32_t batch = 1024;
   bool rate_limits = true;
+  std::string pcap_file;  // --port pcap replays this capture instead of the synthetic frames
 };
 
 uint64_t now_ns() {
@@ -321,10 +322,12 @@ Row bench_udp(const Options& o, const Corpus& c, std::optional<double> ceiling) 
 Row bench_pcap(const Options& o, const Corpus& c, std::optional<double> ceiling) {
   Row r{.port = "pcap", .ceiling_per_sec = ceiling};
   std::string err;
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("vigil_bench_" + std::to_string(getpid()) + ".pcap"))
-                               .string();
-  {
+  const bool own_file = o.pcap_file.empty();
+  const std::string path = own_file ? (std::filesystem::temp_directory_path() /
+                                       ("vigil_bench_" + std::to_string(getpid()) + ".pcap"))
+                                          .string()
+                                    : o.pcap_file;
+  if (own_file) {
     auto w = net::PcapPort::open({.write_path = path}, err);
     if (!w) {
       r.note = err;
@@ -332,6 +335,10 @@ Row bench_pcap(const Options& o, const Corpus& c, std::optional<double> ceiling)
     }
     std::vector<net::OutPacket> pk = c.packets();
     w->tx_burst(pk);
+  }
+  if (!net::PcapPort::open({.read_path = path}, err)) {
+    r.note = err;
+    return r;
   }
   auto run = [&](Pipeline* p) {
     auto port = net::PcapPort::open({.read_path = path, .loops = 0}, err);
@@ -352,8 +359,9 @@ Row bench_pcap(const Options& o, const Corpus& c, std::optional<double> ceiling)
   Pipeline p(o);
   const auto [frames, secs] = run(&p);
   fill_from(r, p, frames, secs);
-  std::filesystem::remove(path);
-  r.note = "capture loaded in memory, replayed at full speed in a loop";
+  if (own_file) std::filesystem::remove(path);
+  r.note = (own_file ? std::string("synthetic capture") : path) +
+           " loaded in memory, replayed at full speed in a loop";
   return r;
 }
 
@@ -449,6 +457,8 @@ const bool registered = tool::register_command(
        app.add_option("--sources", o->sources, "source addresses and sender keys")
            ->check(CLI::Range(1, 65536));
        app.add_option("--batch", o->batch, "items per batch")->check(CLI::Range(1, 65536));
+       app.add_option("--pcap", o->pcap_file,
+                      "with --port pcap: replay this capture (vigil loadgen)");
        app.add_flag("!--no-rate-limits", o->rate_limits, "skip the token-bucket lookups");
        app.callback([o] { run_bench(*o); });
      }});
