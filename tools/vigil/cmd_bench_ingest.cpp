@@ -19,6 +19,7 @@
 
 #include "command.hpp"
 #include "drivers/net/pcap_port.hpp"
+#include "drivers/net/udp_encap.hpp"
 #include "drivers/net/udp_port.hpp"
 #include "host/batch/batcher.hpp"
 #include "host/ingest/ingest.hpp"
@@ -37,8 +38,8 @@ struct Options {
   double seconds = 2.0;
   double invalid_share = 0.0;
   bool json = false;
-  size_t frames = 1 << 17;
-  size_t dedup_depth = 1 << 16;
+  size_t frames = 1 << 16;
+  size_t dedup_depth = 1 << 14;
   uint32_t payload = 64;
   uint32_t sources = 256;
   uint32_t batch = 1024;
@@ -195,13 +196,15 @@ bool eal_up(std::string& err) {
   return net::dpdk_eal_init(args, err);
 }
 
-std::unique_ptr<net::DpdkPort> open_ring(const Options& o, const Corpus& c, std::string& err) {
+std::unique_ptr<net::DpdkPort> open_ring(const Options&, const Corpus& c, std::string& err) {
   if (!eal_up(err)) return nullptr;
-  const size_t frame_max = ingest::frame_size(o.payload) + 64;
+  size_t frame_max = 0;
+  for (const auto& f : c.frames) frame_max = std::max(frame_max, f.size());
   net::DpdkConfig cfg;
   cfg.device = "net_ring0";
-  cfg.mbufs = uint32_t(c.frames.size() + 8191);
-  cfg.data_room = uint16_t(128 + ((frame_max + 63) & ~size_t(63)));
+  // inject() copies into fresh mbufs: only what is in flight needs one.
+  cfg.mbufs = 8191;
+  cfg.data_room = uint16_t(128 + ((frame_max + net::kEncapLen + 63) & ~size_t(63)));
   auto port = net::DpdkPort::open(cfg, err);
   if (port && !port->preload(c.packets(), err)) return nullptr;
   return port;
