@@ -39,8 +39,12 @@ function(vigil_fuzz name)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
                                            -fno-sanitize-recover=undefined)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+    # libFuzzer adds new inputs to the first corpus folder: a build folder,
+    # so that running the tests never writes into the source tree.
+    file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus)
     add_test(NAME ${name}.smoke
-             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1 ${F_CORPUS})
+             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1
+                     ${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus ${F_CORPUS})
   else()
     target_sources(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
     add_test(NAME ${name}.smoke COMMAND ${name} ${F_CORPUS})

@@ -1,5 +1,6 @@
 #include "drivers/net/dpdk_port.hpp"
 
+#include <rte_bus_vdev.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -40,6 +41,22 @@ bool dpdk_eal_init(std::span<const std::string> args, std::string& error) {
   }
   if (eal_state < 0) error = eal_error;
   return eal_state > 0;
+}
+
+bool dpdk_attach_vdev(const std::string& name, const std::string& args, std::string& error) {
+  {
+    std::lock_guard lock(eal_mutex);
+    if (eal_state != 1) {
+      error = "dpdk: EAL is not initialised";
+      return false;
+    }
+  }
+  const int rc = rte_vdev_init(name.c_str(), args.c_str());
+  if (rc != 0) {
+    error = "dpdk: rte_vdev_init(" + name + "): " + rte_strerror(-rc);
+    return false;
+  }
+  return true;
 }
 
 std::vector<std::string> dpdk_test_eal_args() {

@@ -37,6 +37,10 @@ bool dpdk_eal_init(std::span<const std::string> args, std::string& error);
 // processes can run at once).
 std::vector<std::string> dpdk_test_eal_args();
 
+// Creates a virtual device after EAL is up (as --vdev=name,args would at
+// start), e.g. ("net_pcap1", "rx_pcap=/tmp/x.pcap").
+bool dpdk_attach_vdev(const std::string& name, const std::string& args, std::string& error);
+
 struct DpdkConfig {
   std::string device = "net_ring0";  // ethdev name, as in --vdev=net_ring0
   uint16_t rx_desc = 1024;

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 #include "drivers/net/dpdk_port.hpp"
+#include "drivers/net/pcap_port.hpp"
 
 namespace vigil::net {
 namespace {
@@ -137,6 +139,40 @@ TEST(DpdkPort, InjectedPacketsRepeatTheirSetAndLeakNoMbuf) {
   }
   port->release_held();
   EXPECT_EQ(port->pool_available(), 1023u);
+}
+
+TEST(DpdkPort, PcapVdevReplaysACaptureThePcapPortWrote) {
+  REQUIRE_EAL();
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("vigil_dpdk_" + std::to_string(getpid()) + ".pcap"))
+                               .string();
+  std::string err;
+  std::vector<std::vector<uint8_t>> payloads;
+  {
+    auto w = PcapPort::open({.write_path = path}, err);
+    ASSERT_TRUE(w) << err;
+    for (size_t i = 0; i < 200; ++i) {
+      payloads.push_back(payload_of(i, 20 + i));
+      OutPacket o{payloads.back(), 0x0a000009, 7, 0x0a00000a, 9, 0};
+      ASSERT_EQ(w->tx_burst({&o, 1}), 1u);
+    }
+  }
+  ASSERT_TRUE(dpdk_attach_vdev("net_pcap7", "rx_pcap=" + path, err)) << err;
+  auto port = DpdkPort::open({.device = "net_pcap7", .mbufs = 1023, .mbuf_cache = 0}, err);
+  ASSERT_TRUE(port) << err;
+  std::vector<Packet> burst(kBurst);
+  size_t got = 0;
+  for (int spins = 0; got < 200 && spins < 100000; ++spins) {
+    const size_t n = port->rx_burst(burst);
+    for (size_t i = 0; i < n; ++i, ++got) {
+      ASSERT_EQ(burst[i].len, payloads[got].size());
+      ASSERT_EQ(0, std::memcmp(burst[i].data, payloads[got].data(), burst[i].len));
+      EXPECT_EQ(burst[i].src_addr, 0x0a000009u);
+    }
+  }
+  EXPECT_EQ(got, 200u);
+  port.reset();
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -85,6 +85,18 @@ TEST(UdpPort, LoopbackBurstsKeepContentAndSource) {
   EXPECT_EQ(rx->stats().rx_missed, 0u);
 }
 
+TEST(UdpPort, ReusePortLetsReceiversShareAPort) {
+  std::string err;
+  auto a = UdpPort::open({}, err);
+  ASSERT_TRUE(a) << err;
+  auto b = UdpPort::open({.bind_port = a->local_port()}, err);
+  ASSERT_TRUE(b) << err;
+  EXPECT_EQ(b->local_port(), a->local_port());
+  auto c = UdpPort::open({.bind_port = a->local_port(), .reuse_port = false}, err);
+  EXPECT_FALSE(c);
+  EXPECT_NE(err.find("bind"), std::string::npos) << err;
+}
+
 TEST(UdpPort, OversizedDatagramsAreDroppedAndCounted) {
   std::string err;
   auto rx = UdpPort::open({}, err);
