@@ -39,15 +39,31 @@ function(vigil_fuzz name)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined
                                            -fno-sanitize-recover=undefined)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
-    # libFuzzer adds new inputs to the first corpus folder: a build folder,
-    # so that running the tests never writes into the source tree.
-    file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus)
+    # New inputs go to a scratch folder in the build tree (libFuzzer writes
+    # to the first corpus folder), so a test run never edits the sources.
+    set(scratch ${CMAKE_BINARY_DIR}/fuzz/${name}.corpus)
+    file(MAKE_DIRECTORY ${scratch})
     add_test(NAME ${name}.smoke
-             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1
-                     ${CMAKE_CURRENT_BINARY_DIR}/${name}.corpus ${F_CORPUS})
+             COMMAND ${name} -runs=${F_RUNS} -max_len=4096 -seed=1 ${scratch} ${F_CORPUS})
   else()
     target_sources(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
     add_test(NAME ${name}.smoke COMMAND ${name} ${F_CORPUS})
   endif()
   set_tests_properties(${name}.smoke PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+endfunction()
+
+# vigil_fuzz_variant(LIB): LIB_fuzz, the same library built with the fuzzer's
+# coverage instrumentation (and ASan/UBSan) for fuzz targets to link; an alias
+# of LIB when fuzzing is off. Call it where LIB is defined, so per-file
+# compile options (SIMD flags) apply to the copy too.
+function(vigil_fuzz_variant lib)
+  if(NOT VIGIL_FUZZ)
+    add_library(${lib}_fuzz ALIAS ${lib})
+    return()
+  endif()
+  get_target_property(sources ${lib} SOURCES)
+  get_target_property(libs ${lib} LINK_LIBRARIES)
+  add_library(${lib}_fuzz STATIC EXCLUDE_FROM_ALL ${sources})
+  target_link_libraries(${lib}_fuzz PUBLIC ${libs})
+  target_compile_options(${lib}_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
 endfunction()

@@ -1,10 +1,9 @@
-// vigil bench: the parent of the benchmark subcommands.
+// vigil bench: the parent of the benchmark subcommands (cmd_bench_*.cpp).
 #include "command.hpp"
 
 namespace {
 
-const bool registered =
-    vigil::tool::register_command({"bench", "Benchmarks (peers measured in the same run)", "",
-                                   [](CLI::App& app) { app.require_subcommand(1); }});
+const bool registered = vigil::tool::register_command(
+    {"bench", "Benchmarks, each next to its peers measured in the same run", "", nullptr});
 
 }  // namespace

@@ -1,0 +1,93 @@
+// Pippenger's bucket method (see msm.hpp). For each c-bit window, from the
+// top: every term's signed digit d adds its point to bucket |d| (subtracts
+// for d < 0); then sum_b b * bucket[b] by a running sum, and the window
+// result joins the accumulator after c doublings.
+#include "host/crypto/msm.hpp"
+
+namespace vigil::crypto {
+namespace {
+
+// Signed radix-2^c digits in [-2^(c-1), 2^(c-1)]: ceil(254 / c) of them
+// cover a scalar < 2^253 with no carry left over.
+void recode(int16_t* out, size_t stride, const Sc& s, int c, int windows) {
+  const uint64_t mask = (uint64_t{1} << c) - 1;
+  const int64_t half = int64_t{1} << (c - 1);
+  int64_t carry = 0;
+  for (int w = 0; w < windows; ++w) {
+    const int bit = w * c;
+    const int word = bit / 64, shift = bit % 64;
+    uint64_t buf = word < 4 ? s.v[word] >> shift : 0;
+    if (shift + c > 64 && word + 1 < 4) buf |= s.v[word + 1] << (64 - shift);
+    int64_t d = static_cast<int64_t>(buf & mask) + carry;
+    carry = d > half ? 1 : 0;
+    d -= carry << c;
+    out[static_cast<size_t>(w) * stride] = static_cast<int16_t>(d);
+  }
+}
+
+}  // namespace
+
+int msm_window_bits(size_t n) {
+  if (n < 12) return 3;
+  if (n < 40) return 4;
+  if (n < 110) return 5;
+  if (n < 300) return 6;
+  if (n < 800) return 7;
+  if (n < 2000) return 8;
+  if (n < 5000) return 9;
+  return 10;
+}
+
+GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, MsmWorkspace& ws) {
+  const size_t n = points.size();
+  if (n == 0) return ge_identity();
+  const int c = msm_window_bits(n);
+  const int windows = (254 + c - 1) / c;
+  const size_t nbuckets = size_t{1} << (c - 1);
+  ws.digits.resize(n * static_cast<size_t>(windows));
+  ws.buckets.resize(nbuckets + 1);
+  ws.filled.resize(nbuckets + 1);
+  for (size_t i = 0; i < n; ++i) recode(&ws.digits[i], n, scalars[i], c, windows);
+
+  GeP3 acc = ge_identity();
+  bool acc_is_identity = true;
+  for (int w = windows - 1; w >= 0; --w) {
+    if (!acc_is_identity) {
+      GeP2 t = ge_p3_to_p2(acc);
+      for (int i = 0; i < c - 1; ++i) t = ge_p1p1_to_p2(ge_dbl(t));
+      acc = ge_p1p1_to_p3(ge_dbl(t));
+    }
+    std::fill(ws.filled.begin(), ws.filled.end(), 0);
+    const int16_t* d = &ws.digits[static_cast<size_t>(w) * n];
+    for (size_t i = 0; i < n; ++i) {
+      if (d[i] == 0) continue;
+      const size_t b = static_cast<size_t>(d[i] > 0 ? d[i] : -d[i]);
+      if (!ws.filled[b]) {
+        ws.buckets[b] = d[i] > 0 ? points[i].p3 : ge_neg(points[i].p3);
+        ws.filled[b] = 1;
+      } else {
+        ws.buckets[b] = ge_p1p1_to_p3(ge_madd(ws.buckets[b], points[i].niels, d[i] < 0));
+      }
+    }
+    // sum_b b * bucket[b] = sum over b of (bucket[top] + ... + bucket[b]).
+    GeP3 running{}, sum{};
+    bool running_set = false, sum_set = false;
+    for (size_t b = nbuckets; b >= 1; --b) {
+      if (ws.filled[b]) {
+        running = running_set ? ge_add3(running, ws.buckets[b]) : ws.buckets[b];
+        running_set = true;
+      }
+      if (running_set) {
+        sum = sum_set ? ge_add3(sum, running) : running;
+        sum_set = true;
+      }
+    }
+    if (sum_set) {
+      acc = acc_is_identity ? sum : ge_add3(acc, sum);
+      acc_is_identity = false;
+    }
+  }
+  return acc;
+}
+
+}  // namespace vigil::crypto

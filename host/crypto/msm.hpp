@@ -1,0 +1,40 @@
+// Variable-time multi-scalar multiplication, sum scalars[i] * points[i], by
+// Pippenger's bucket method with signed digits (2^(c-1) buckets per window).
+// Public inputs only: batch verification's points and (random-weighted)
+// scalars. Points are affine, so every bucket addition is a mixed one.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "host/crypto/ge.hpp"
+#include "host/crypto/sc.hpp"
+
+namespace vigil::crypto {
+
+struct MsmPoint {
+  GeNiels niels;  // the addend form
+  GeP3 p3;        // the same point, Z = 1 (fills an empty bucket for free)
+};
+
+inline MsmPoint msm_point_from_affine(const Fe& x, const Fe& y) {
+  const Fe xy = fe_mul(x, y);
+  return MsmPoint{GeNiels{fe_add(y, x), fe_sub(y, x), fe_mul(xy, kFeD2)}, GeP3{x, y, fe_one(), xy}};
+}
+
+// Scratch memory that grows to the largest batch seen, then is reused: no
+// allocation in steady state.
+struct MsmWorkspace {
+  std::vector<int16_t> digits;
+  std::vector<GeP3> buckets;
+  std::vector<uint8_t> filled;
+};
+
+// Window width (bits) for n terms: the measured best of Pippenger's cost
+// n * 254 / c + 2^c * 254 / c.
+int msm_window_bits(size_t n);
+
+// Scalars must be < 2^253 (reduced mod L).
+GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, MsmWorkspace& ws);
+
+}  // namespace vigil::crypto

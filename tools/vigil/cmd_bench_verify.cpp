@@ -1,0 +1,253 @@
+// vigil bench verify: Ed25519 verifications per second for each engine this
+// CPU has and both rule sets, next to libsodium (crypto_sign_verify_detached)
+// and OpenSSL (EVP_DigestVerify, ED25519) measured in the same run, with the
+// ratio to libsodium. Every signature is valid with its own key and a
+// 64-byte message; a verdict that is not `valid` makes the run fail.
+// --threads T runs T threads at once, each on its own copy of the work.
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "command.hpp"
+#include "host/crypto/ed25519.hpp"
+
+namespace {
+
+using namespace vigil::crypto;
+
+struct Options {
+  std::string engine = "all";
+  std::string rules = "both";
+  size_t batch = 256;
+  int threads = 1;
+  double seconds = 1.0;
+  bool json = false;
+};
+
+struct Signed {
+  PublicKey pk;
+  Signature sig;
+  std::array<uint8_t, 64> msg;
+};
+
+struct Row {
+  std::string engine, rules;
+  size_t batch;
+  int threads;
+  double per_sec;  // all threads together
+  bool failed;
+};
+
+std::vector<Signed> make_work(size_t n) {
+  std::vector<Signed> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    Seed seed{};
+    for (size_t b = 0; b < 8; ++b) seed[b] = static_cast<uint8_t>(i >> (8 * b));
+    seed[31] = 0x5a;
+    const Keypair key = keypair_from_seed(seed);
+    for (size_t b = 0; b < 64; ++b) out[i].msg[b] = static_cast<uint8_t>(i * 31 + b);
+    out[i].pk = key.public_key;
+    out[i].sig = sign(key, out[i].msg);
+  }
+  return out;
+}
+
+// A benchmark row: make_step(thread) returns a callable that verifies some
+// items and returns how many, or -1 on a wrong verdict.
+struct Job {
+  std::string engine, rules;
+  size_t batch;
+  std::function<std::function<long()>(int)> make_step;
+};
+
+// Runs `job` on `threads` threads at once for `seconds`; returns the items
+// done and the time taken.
+std::pair<uint64_t, double> run_slice(const Job& job, int threads, double seconds, bool& failed) {
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> total{0};
+  std::atomic<bool> bad{false};
+  std::vector<std::thread> pool;
+  const auto start = std::chrono::steady_clock::now();
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      auto step = job.make_step(t);
+      uint64_t count = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        const long n = step();
+        if (n < 0) bad = true;
+        count += static_cast<uint64_t>(n < 0 ? 0 : n);
+      }
+      total += count;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : pool) th.join();
+  failed |= bad.load();
+  return {total.load(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+// Every row runs in short slices, rows taking turns, so that a load change
+// on a shared machine hits every row alike and the ratios stay fair.
+std::vector<Row> measure_all(const std::vector<Job>& jobs, const Options& o) {
+  const int rounds = std::max(3, static_cast<int>(o.seconds / 0.25));
+  std::vector<uint64_t> done(jobs.size());
+  std::vector<double> took(jobs.size());
+  std::vector<bool> failed(jobs.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t j = 0; j < jobs.size(); ++j) {
+      bool f = false;
+      const auto [n, secs] = run_slice(jobs[j], o.threads, o.seconds / rounds, f);
+      done[j] += n;
+      took[j] += secs;
+      if (f) failed[j] = true;
+    }
+  }
+  std::vector<Row> rows;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    rows.push_back(Row{jobs[j].engine, jobs[j].rules, jobs[j].batch, o.threads,
+                       static_cast<double>(done[j]) / took[j], failed[j]});
+  }
+  return rows;
+}
+
+int bench_verify(const Options& o) {
+  if (sodium_init() < 0) return 1;
+  std::vector<Engine> engines;
+  if (o.engine == "all") {
+    for (Engine e : {Engine::portable, Engine::avx2, Engine::avx512ifma}) {
+      if (engine_supported(e)) engines.push_back(e);
+    }
+  } else {
+    const auto e = parse_engine(o.engine);
+    if (!e) {
+      std::fprintf(stderr, "vigil bench verify: unknown engine '%s'\n", o.engine.c_str());
+      return 2;
+    }
+    if (!engine_supported(*e)) {
+      std::fprintf(stderr, "vigil bench verify: engine %s is not supported by this CPU\n",
+                   o.engine.c_str());
+      return 2;
+    }
+    engines.push_back(*e == Engine::automatic ? best_engine() : *e);
+  }
+  std::vector<Rules> rule_sets;
+  if (o.rules == "both") {
+    rule_sets = {Rules::strict, Rules::zip215};
+  } else if (const auto r = parse_rules(o.rules)) {
+    rule_sets = {*r};
+  } else {
+    std::fprintf(stderr, "vigil bench verify: unknown rules '%s'\n", o.rules.c_str());
+    return 2;
+  }
+
+  // Each thread works on its own slice of distinct keys.
+  const size_t per_thread = std::max<size_t>(o.batch, 1024);
+  const std::vector<Signed> work = make_work(per_thread * static_cast<size_t>(o.threads));
+  auto slice = [&](int t) { return std::span(work).subspan(per_thread * size_t(t), per_thread); };
+
+  std::vector<Job> jobs;
+  jobs.push_back({"libsodium", "strict", 1, [&](int t) -> std::function<long()> {
+                    return [s = slice(t), i = size_t{0}]() mutable -> long {
+                      const Signed& w = s[i++ % s.size()];
+                      return crypto_sign_verify_detached(w.sig.data(), w.msg.data(), 64,
+                                                         w.pk.data()) == 0
+                                 ? 1
+                                 : -1;
+                    };
+                  }});
+  jobs.push_back({"openssl", "rfc8032", 1, [&](int t) -> std::function<long()> {
+                    return [s = slice(t), i = size_t{0}]() mutable -> long {
+                      const Signed& w = s[i++ % s.size()];
+                      EVP_PKEY* key =
+                          EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, w.pk.data(), 32);
+                      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+                      const bool ok =
+                          key && ctx &&
+                          EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+                          EVP_DigestVerify(ctx, w.sig.data(), 64, w.msg.data(), 64) == 1;
+                      EVP_MD_CTX_free(ctx);
+                      EVP_PKEY_free(key);
+                      return ok ? 1 : -1;
+                    };
+                  }});
+  for (Engine e : engines) {
+    for (Rules r : rule_sets) {
+      jobs.push_back({std::string(engine_name(e)), std::string(rules_name(r)), o.batch,
+                      [&, e, r](int t) -> std::function<long()> {
+                        std::vector<VerifyItem> items;
+                        for (const auto& w : slice(t)) {
+                          items.push_back({w.pk.data(), w.sig.data(), w.msg});
+                        }
+                        return [items = std::move(items),
+                                words = std::vector<uint32_t>(VIGIL_VERDICT_WORDS(o.batch)),
+                                pos = size_t{0}, r, e, b = o.batch]() mutable -> long {
+                          if (pos + b > items.size()) pos = 0;
+                          verify_batch(std::span(items).subspan(pos, b), r, words, {}, e);
+                          pos += b;
+                          for (size_t i = 0; i < b; ++i) {
+                            if (!((words[i / 32] >> (i % 32)) & 1)) return -1;
+                          }
+                          return static_cast<long>(b);
+                        };
+                      }});
+    }
+  }
+  const std::vector<Row> rows = measure_all(jobs, o);
+
+  const double sodium = rows[0].per_sec;
+  bool failed = false;
+  for (const auto& r : rows) failed |= r.failed;
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows) {
+      out.push_back({{"engine", r.engine},
+                     {"rules", r.rules},
+                     {"batch", r.batch},
+                     {"threads", r.threads},
+                     {"per_sec", r.per_sec},
+                     {"per_sec_per_thread", r.per_sec / r.threads},
+                     {"ratio_libsodium", r.per_sec / sodium},
+                     {"all_valid", !r.failed}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    std::printf("Ed25519 verify, %d thread(s), %.1f s per row, best engine here: %s\n", o.threads,
+                o.seconds, std::string(engine_name(best_engine())).c_str());
+    std::printf("%-12s %-8s %6s %14s %16s %10s\n", "engine", "rules", "batch", "verify/s",
+                "verify/s/thread", "x libsodium");
+    for (const auto& r : rows) {
+      std::printf("%-12s %-8s %6zu %14.0f %16.0f %10.2f%s\n", r.engine.c_str(), r.rules.c_str(),
+                  r.batch, r.per_sec, r.per_sec / r.threads, r.per_sec / sodium,
+                  r.failed ? "  WRONG VERDICTS" : "");
+    }
+  }
+  if (failed) std::fprintf(stderr, "vigil bench verify: a valid signature was rejected\n");
+  return failed ? 1 : 0;
+}
+
+const bool registered = vigil::tool::register_command(
+    {"verify", "Ed25519 verifications/s per engine and rule set vs libsodium and OpenSSL", "bench",
+     [](CLI::App& app) {
+       auto o = std::make_shared<Options>();
+       app.add_option("--engine", o->engine, "all (default), auto, portable, avx2, avx512ifma");
+       app.add_option("--rules", o->rules, "both (default), strict or zip215");
+       app.add_option("--batch", o->batch, "items per verify_batch call (default 256)")
+           ->check(CLI::Range(size_t{1}, size_t{1} << 16));
+       app.add_option("--threads", o->threads, "threads verifying at once")
+           ->check(CLI::Range(1, 256));
+       app.add_option("--seconds", o->seconds, "seconds per row")->check(CLI::Range(0.05, 600.0));
+       app.add_flag("--json", o->json, "print the rows as a JSON array");
+       app.callback([=] { vigil::tool::exit_status() = bench_verify(*o); });
+     }});
+
+}  // namespace
