@@ -107,11 +107,9 @@ vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uin
   return VIGIL_OK;
 }
 
-void Ingest::report_invalid_signature(uint32_t src_addr, const uint8_t* public_key,
-                                      uint64_t now_ns) {
+void Ingest::report_invalid_signature(uint32_t src_addr, uint64_t now_ns) {
   ++counters_.invalid_signatures_reported;
   by_source_.penalize(src_addr, now_ns);
-  by_key_.penalize(key_id(public_key), now_ns);
 }
 
 }  // namespace vigil::ingest

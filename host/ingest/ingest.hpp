@@ -10,8 +10,15 @@
 // received == accepted + dropped_total() always holds.
 //
 // Verification happens later; report_invalid_signature() feeds its failures
-// back so that a source or key that sends bad signatures loses budget
-// faster.
+// back so that a source address that sends bad signatures loses budget
+// faster. Only the source is charged, not the key the frame names: an
+// invalid signature does not show that the key's owner sent it, and
+// charging the key would let anyone silence an honest sender by forging
+// frames in its name.
+//
+// Known limit: the per-key budget is taken before verification, so frames
+// forged in an honest key's name do spend that key's tokens, as many as
+// the forger's own source budgets let through.
 //
 // Promise: deterministic given its inputs (time is an argument); fixed
 // memory from construction; no allocation per frame.
@@ -73,9 +80,9 @@ class Ingest {
   // filled (views into `bytes`) when it passes; else the drop, counted.
   vigil_error admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
                     FrameView& out);
-  // Verification found this frame's signature invalid: charge its source
-  // and its key.
-  void report_invalid_signature(uint32_t src_addr, const uint8_t* public_key, uint64_t now_ns);
+  // Verification found the signature of a frame from `src_addr` invalid:
+  // charge the source invalid_penalty tokens.
+  void report_invalid_signature(uint32_t src_addr, uint64_t now_ns);
 
   const IngestCounters& counters() const { return counters_; }
   const SignatureDedup& dedup() const { return dedup_; }

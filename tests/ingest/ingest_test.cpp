@@ -126,7 +126,7 @@ TEST(Ingest, InvalidSignaturesCostASourceItsBudgetFaster) {
       if (ing.admit(f, src, 0, v) == VIGIL_OK) {
         ++n;
         // The bad source's every frame fails verification.
-        if (src == kAttacker) ing.report_invalid_signature(src, v.public_key, 0);
+        if (src == kAttacker) ing.report_invalid_signature(src, 0);
       }
     }
     return n;
@@ -135,6 +135,25 @@ TEST(Ingest, InvalidSignaturesCostASourceItsBudgetFaster) {
   EXPECT_EQ(admitted(kAttacker), 10u);  // 1 + 10 penalty per admitted frame
   EXPECT_EQ(ing.counters().invalid_signatures_reported, 10u);
   EXPECT_EQ(ing.counters().drops(Drop::rate_limited_source), 1890u);
+}
+
+TEST(Ingest, ForgedFramesDoNotPenalizeTheKeyTheyName) {
+  IngestConfig c = open_config();
+  c.rate_limits = true;
+  c.by_key = {.entries = 64, .rate_per_sec = 1, .burst = 5, .invalid_penalty = 10};
+  Ingest ing(c);
+  TrafficGen gen({}, {}, {});  // every frame names the same key
+  FrameView v;
+  // Three forgeries from the attacker, each found invalid later.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(ing.admit(frame_of(gen, TrafficKind::invalid_signature), kAttacker, 0, v), VIGIL_OK);
+    ing.report_invalid_signature(kAttacker, 0);
+  }
+  // The key paid one token per forgery (taken before verification), no
+  // penalty: its owner still has the other two.
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_OK);
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_OK);
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_ERR_RATE_LIMITED);
 }
 
 TEST(Ingest, KeyBudgetIsNotChargedForDuplicates) {

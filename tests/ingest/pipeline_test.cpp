@@ -75,7 +75,7 @@ TEST(Pipeline, SignedTrafficThroughCaptureIngestBatchAndVerify) {
           ++valid;
         } else {
           ++invalid;
-          ing.report_invalid_signature(b->source(i), b->public_key(i), 0);
+          ing.report_invalid_signature(b->source(i), 0);
         }
       }
       batcher.recycle(b);
