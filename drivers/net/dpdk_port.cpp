@@ -266,6 +266,16 @@ unsigned DpdkPort::pool_available() const {
   return rte_mempool_avail_count(pool_);
 }
 
+DpdkQueueStats DpdkPort::queue_stats() const {
+  DpdkQueueStats q;
+  rte_eth_stats es{};
+  if (rte_eth_stats_get(port_id_, &es) != 0) return q;
+  q = {es.ipackets,    es.opackets,    es.ibytes,     es.obytes,        es.imissed,
+       es.ierrors,     es.oerrors,     es.rx_nombuf,  es.q_ipackets[0], es.q_opackets[0],
+       es.q_ibytes[0], es.q_obytes[0], es.q_errors[0]};
+  return q;
+}
+
 PortStats DpdkPort::stats() {
   PortStats s = stats_;
   rte_eth_stats es{};

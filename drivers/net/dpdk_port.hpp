@@ -55,6 +55,14 @@ struct DpdkConfig {
   uint16_t dst_port = 9000;
 };
 
+// The device's own counters (rte_eth_stats), port-wide and for queue 0,
+// the one queue pair a DpdkPort uses.
+struct DpdkQueueStats {
+  uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
+  uint64_t imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
+  uint64_t q0_ipackets = 0, q0_opackets = 0, q0_ibytes = 0, q0_obytes = 0, q0_errors = 0;
+};
+
 class DpdkPort final : public PacketPort {
  public:
   // EAL must be initialised first. nullptr and a reason on failure.
@@ -66,6 +74,7 @@ class DpdkPort final : public PacketPort {
   size_t rx_burst(std::span<Packet> out) override;
   size_t tx_burst(std::span<const OutPacket> pkts) override;
   PortStats stats() override;
+  DpdkQueueStats queue_stats() const;
   std::string name() const override { return "dpdk:" + config_.device; }
 
   // Raw mbuf access for peers that measure DPDK itself (the forwarding

@@ -77,6 +77,12 @@ TEST(DpdkPort, RingLoopbackCarriesDatagramsAndLeaksNoMbuf) {
   PortStats s = port->stats();
   EXPECT_EQ(s.rx_packets, kCount);
   EXPECT_EQ(s.tx_packets, kCount);
+  const DpdkQueueStats q = port->queue_stats();
+  EXPECT_EQ(q.ipackets, kCount);
+  EXPECT_EQ(q.opackets, kCount);
+  EXPECT_EQ(q.q0_ipackets, kCount);
+  EXPECT_EQ(q.q0_opackets, kCount);
+  EXPECT_EQ(q.imissed + q.ierrors + q.oerrors, 0u);
   port->release_held();
   EXPECT_EQ(port->pool_available(), full) << "every mbuf is back in the pool";
 }
