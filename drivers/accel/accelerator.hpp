@@ -51,7 +51,8 @@ struct Completion {
   // verdicts were obtained: VIGIL_OK on the engine itself; DEVICE_FAULT or
   // DEADLINE when the device failed on this batch and the CPU engine
   // re-verified it (verdicts complete and exact all the same); TOO_LARGE or
-  // BAD_RULES when the batch was refused (no item valid).
+  // BAD_RULES, BAD_SCHEME or MALFORMED when the batch was refused (no item
+  // valid). An item whose message offsets are malformed gets MALFORMED.
   vigil_batch_completion summary{};
   std::vector<uint32_t> verdict;  // VIGIL_VERDICT_WORDS(count) words
   std::vector<uint8_t> errors;    // one enum vigil_error per item
@@ -102,7 +103,10 @@ class Accelerator {
   // Queues a sealed `batch`; `out` receives its completion (its vectors are
   // reused when large enough). Both must stay alive and untouched until the
   // future is ready.
-  virtual std::future<void> submit(const BatchBuffer& batch, Completion& out) = 0;
+  virtual std::future<void> submit(BatchView batch, Completion& out) = 0;
+  std::future<void> submit(const BatchBuffer& batch, Completion& out) {
+    return submit(batch.view(), out);
+  }
   // submit() and wait: for tools and tests.
   Completion verify_now(const BatchBuffer& batch) {
     Completion c;

@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+// The kernels' descriptor check, compiled for the host (vendor.h).
+#include "kernels/vigil_kernels.cl"
+
 namespace vigil::accel {
 
 namespace {
@@ -65,9 +68,20 @@ void BatchBuffer::seal() {
   packed_size_ = d.msg_off + m;
 }
 
-crypto::VerifyItem BatchBuffer::item(uint32_t i) const {
+bool BatchView::well_formed() const {
+  return bytes.size() >= sizeof(vigil_batch_desc) &&
+         vk_batch_desc_fits(reinterpret_cast<const vigil_batch_desc*>(bytes.data()), bytes.size());
+}
+
+bool BatchView::item_ok(uint32_t i) const {
   const vigil_batch_desc& d = desc();
-  const uint8_t* p = packed_.data();
+  const uint32_t* offs = reinterpret_cast<const uint32_t*>(bytes.data() + d.msg_offsets_off);
+  return offs[i] <= offs[i + 1] && offs[i + 1] <= d.msg_bytes;
+}
+
+crypto::VerifyItem BatchView::item(uint32_t i) const {
+  const vigil_batch_desc& d = desc();
+  const uint8_t* p = bytes.data();
   const uint32_t* offs = reinterpret_cast<const uint32_t*>(p + d.msg_offsets_off);
   return {p + d.pubkey_off + size_t(i) * 32, p + d.sig_off + size_t(i) * 64,
           std::span<const uint8_t>(p + d.msg_off + offs[i], offs[i + 1] - offs[i])};

@@ -18,6 +18,29 @@
 
 namespace vigil::accel {
 
+// A sealed batch in the contract layout, whoever packed it (BatchBuffer
+// here, vigil::batch::Batch in host/batch): the descriptor at byte 0 of an
+// 8-byte aligned buffer, every region at the descriptor's offsets. Engines
+// take batches as views, so a producer hands its own buffer over uncopied;
+// the bytes must stay alive and unchanged until the batch completes.
+struct BatchView {
+  std::span<const uint8_t> bytes;
+
+  // True when the descriptor fits the buffer: every region it names lies
+  // inside `bytes` (the kernels' own check, so both paths agree).
+  bool well_formed() const;
+  const vigil_batch_desc& desc() const {
+    return *reinterpret_cast<const vigil_batch_desc*>(bytes.data());
+  }
+  uint32_t count() const { return bytes.size() < sizeof(vigil_batch_desc) ? 0 : desc().count; }
+  crypto::Rules rules() const { return static_cast<crypto::Rules>(desc().rules); }
+  // False when item i's message offsets are out of order or past the
+  // message area (the kernel reports VIGIL_ERR_MALFORMED for it).
+  bool item_ok(uint32_t i) const;
+  // Item i (well_formed() and item_ok(i) first), pointing into `bytes`.
+  crypto::VerifyItem item(uint32_t i) const;
+};
+
 class BatchBuffer {
  public:
   BatchBuffer(uint32_t max_items, uint32_t max_msg_bytes);
@@ -36,11 +59,12 @@ class BatchBuffer {
   uint32_t max_items() const { return max_items_; }
   // The packed batch (valid after seal()).
   std::span<const uint8_t> bytes() const { return {packed_.data(), packed_size_}; }
+  BatchView view() const { return {bytes()}; }
   const vigil_batch_desc& desc() const {
     return *reinterpret_cast<const vigil_batch_desc*>(packed_.data());
   }
   // Item i as a VerifyItem pointing into the packed buffer (after seal()).
-  crypto::VerifyItem item(uint32_t i) const;
+  crypto::VerifyItem item(uint32_t i) const { return view().item(i); }
 
  private:
   uint32_t max_items_, max_msg_bytes_;

@@ -17,7 +17,7 @@ class CpuAccelerator final : public QueuedAccelerator {
   ~CpuAccelerator() override { stop(); }
 
  protected:
-  vigil_error run_on_device(unsigned, const BatchBuffer& batch, Completion& out,
+  vigil_error run_on_device(unsigned, const BatchView& batch, Completion& out,
                             std::chrono::steady_clock::time_point deadline,
                             InjectedFault fault) override {
     if (fault == InjectedFault::device_error || fault == InjectedFault::lost_device)

@@ -3,13 +3,12 @@
 #include <bit>
 #include <vector>
 
-#if !VIGIL_ACCEL_CRYPTO_ENGINE
-// Until host/crypto's engine is in this tree, the kernel source compiled for
-// the host (vendor.h's host branch) is the CPU engine.
-#include "kernels/vigil_kernels.cl"
-#endif
-
 namespace vigil::accel {
+
+std::string cpu_engine_label(crypto::Engine e) {
+  return std::string(
+      crypto::engine_name(e == crypto::Engine::automatic ? crypto::best_engine() : e));
+}
 
 void reset_completion(Completion& out, uint32_t count, vigil_error status) {
   out.summary = {};
@@ -26,30 +25,36 @@ void count_valid(Completion& out) {
   out.summary.valid = valid;
 }
 
-std::string cpu_engine_label(crypto::Engine e) {
-#if VIGIL_ACCEL_CRYPTO_ENGINE
-  return std::string(
-      crypto::engine_name(e == crypto::Engine::automatic ? crypto::best_engine() : e));
-#else
-  (void)e;
-  return "portable kernel source";
-#endif
-}
-
-void cpu_verify(const BatchBuffer& batch, crypto::Engine engine, Completion& out) {
+void cpu_verify(const BatchView& batch, crypto::Engine engine, Completion& out) {
   const uint32_t n = batch.count();
   reset_completion(out, n, VIGIL_OK);
-#if VIGIL_ACCEL_CRYPTO_ENGINE
   std::vector<crypto::VerifyItem> items;
   items.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) items.push_back(batch.item(i));
-  crypto::verify_batch(items, batch.rules(), out.verdict, out.errors, engine);
-#else
-  (void)engine;
-  for (uint32_t i = 0; i < n; ++i)
-    vk_verify_batch_item(batch.bytes().data(), batch.bytes().size(), out.verdict.data(),
-                         out.errors.data(), i);
-#endif
+  bool all_ok = true;
+  for (uint32_t i = 0; i < n && all_ok; ++i) all_ok = batch.item_ok(i);
+  if (all_ok) {
+    for (uint32_t i = 0; i < n; ++i) items.push_back(batch.item(i));
+    crypto::verify_batch(items, batch.rules(), out.verdict, out.errors, engine);
+  } else {
+    // Some offsets are malformed: those items get MALFORMED, as a device
+    // gives them; the others are verified together.
+    std::vector<uint32_t> where;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (batch.item_ok(i)) {
+        where.push_back(i);
+        items.push_back(batch.item(i));
+      } else {
+        out.errors[i] = VIGIL_ERR_MALFORMED;
+      }
+    }
+    std::vector<uint32_t> words(VIGIL_VERDICT_WORDS(items.size()));
+    std::vector<uint8_t> errors(items.size());
+    crypto::verify_batch(items, batch.rules(), words, errors, engine);
+    for (size_t k = 0; k < where.size(); ++k) {
+      out.errors[where[k]] = errors[k];
+      if ((words[k / 32] >> (k % 32)) & 1u) out.verdict[where[k] / 32] |= 1u << (where[k] % 32);
+    }
+  }
   count_valid(out);
 }
 

@@ -10,7 +10,12 @@
 namespace vigil::accel {
 
 // Sizes `out` for the batch and fills verdicts and errors (status VIGIL_OK).
-void cpu_verify(const BatchBuffer& batch, crypto::Engine engine, Completion& out);
+// Items whose message offsets are malformed get VIGIL_ERR_MALFORMED, as on
+// a device. `batch` must be well_formed().
+void cpu_verify(const BatchView& batch, crypto::Engine engine, Completion& out);
+inline void cpu_verify(const BatchBuffer& batch, crypto::Engine engine, Completion& out) {
+  cpu_verify(batch.view(), engine, out);
+}
 
 // The engine `e` resolves to here, by name ("avx2", "portable", ...).
 std::string cpu_engine_label(crypto::Engine e);

@@ -49,7 +49,7 @@ class CudaAccelerator final : public QueuedAccelerator {
   }
 
  protected:
-  vigil_error run_on_device(unsigned slot, const BatchBuffer& batch, Completion& out,
+  vigil_error run_on_device(unsigned slot, const BatchView& batch, Completion& out,
                             std::chrono::steady_clock::time_point deadline,
                             InjectedFault fault) override {
     Slot& s = slots_[slot];
@@ -58,7 +58,7 @@ class CudaAccelerator final : public QueuedAccelerator {
     if (fault == InjectedFault::device_error || fault == InjectedFault::lost_device)
       return VIGIL_ERR_DEVICE_FAULT;
     if (cudaSetDevice(device_) != cudaSuccess) return VIGIL_ERR_DEVICE_FAULT;
-    const auto bytes = batch.bytes();
+    const auto bytes = batch.bytes;
     std::memcpy(s.h_batch, bytes.data(), bytes.size());
     const size_t vbytes = VIGIL_VERDICT_WORDS(n) * 4;
     int err = cudaMemcpyAsync(s.d_batch, s.h_batch, bytes.size(), cudaMemcpyHostToDevice, s.stream);

@@ -97,14 +97,14 @@ class OpenClAccelerator final : public QueuedAccelerator {
   }
 
  protected:
-  vigil_error run_on_device(unsigned slot, const BatchBuffer& batch, Completion& out,
+  vigil_error run_on_device(unsigned slot, const BatchView& batch, Completion& out,
                             std::chrono::steady_clock::time_point deadline,
                             InjectedFault fault) override {
     Slot& s = slots_[slot];
     const uint32_t n = batch.count();
     if (n == 0) return VIGIL_OK;
     if (fault == InjectedFault::device_error) return VIGIL_ERR_DEVICE_FAULT;
-    const auto bytes = batch.bytes();
+    const auto bytes = batch.bytes;
     const cl_uint zero = 0;
     std::copy(bytes.begin(), bytes.end(), s.in.begin());
     cl_int err = clEnqueueWriteBuffer(s.queue, s.batch, CL_FALSE, 0, bytes.size(), s.in.data(), 0,

@@ -30,8 +30,8 @@ void QueuedAccelerator::stop() {
   workers_.clear();
 }
 
-std::future<void> QueuedAccelerator::submit(const BatchBuffer& batch, Completion& out) {
-  Job job{&batch, &out, {}};
+std::future<void> QueuedAccelerator::submit(BatchView batch, Completion& out) {
+  Job job{batch, &out, {}};
   auto fut = job.done.get_future();
   std::unique_lock lock(mu_);
   if (queue_.size() >= opts_.max_in_flight) {
@@ -48,7 +48,7 @@ std::future<void> QueuedAccelerator::submit(const BatchBuffer& batch, Completion
   if (batch.count() <= opts_.express_items) {
     // Behind the express batches already queued, ahead of every large one.
     auto at = std::find_if(queue_.begin(), queue_.end(),
-                           [&](const Job& j) { return j.batch->count() > opts_.express_items; });
+                           [&](const Job& j) { return j.batch.count() > opts_.express_items; });
     queue_.insert(at, std::move(job));
   } else {
     queue_.push_back(std::move(job));
@@ -68,7 +68,7 @@ void QueuedAccelerator::worker(unsigned slot) {
   // so an express slot only ever looks at the front.
   const bool express = express_slot(slot);
   auto takeable = [&] {
-    return !queue_.empty() && (!express || queue_.front().batch->count() <= opts_.express_items);
+    return !queue_.empty() && (!express || queue_.front().batch.count() <= opts_.express_items);
   };
   for (;;) {
     std::unique_lock lock(mu_);
@@ -78,16 +78,18 @@ void QueuedAccelerator::worker(unsigned slot) {
     queue_.pop_front();
     lock.unlock();
     not_full_.notify_one();
-    process(slot, *job.batch, *job.out);
+    process(slot, job.batch, *job.out);
     job.done.set_value();
   }
 }
 
-void QueuedAccelerator::process(unsigned slot, const BatchBuffer& batch, Completion& c) {
+void QueuedAccelerator::process(unsigned slot, const BatchView& batch, Completion& c) {
   const uint32_t n = batch.count();
   vigil_error refusal = VIGIL_OK;
-  if (batch.bytes().size() < sizeof(vigil_batch_desc)) {
-    refusal = VIGIL_ERR_MALFORMED;  // never sealed
+  if (!batch.well_formed()) {
+    refusal = VIGIL_ERR_MALFORMED;  // never sealed, or regions outside the buffer
+  } else if (batch.desc().scheme != VIGIL_SCHEME_ED25519) {
+    refusal = VIGIL_ERR_BAD_SCHEME;
   } else if (n > caps_.max_batch || batch.desc().msg_bytes > caps_.max_msg_bytes) {
     refusal = VIGIL_ERR_TOO_LARGE;
   } else if (!caps_.supports(batch.rules())) {

@@ -22,7 +22,8 @@ class QueuedAccelerator : public Accelerator {
   ~QueuedAccelerator() override;
 
   const Capabilities& capabilities() const override { return caps_; }
-  std::future<void> submit(const BatchBuffer& batch, Completion& out) override;
+  using Accelerator::submit;
+  std::future<void> submit(BatchView batch, Completion& out) override;
   Stats stats() const override;
   void inject_fault(InjectedFault fault) override { injected_.store(fault); }
 
@@ -40,7 +41,7 @@ class QueuedAccelerator : public Accelerator {
   // sized, all invalid). Returns VIGIL_OK, VIGIL_ERR_DEVICE_FAULT or
   // VIGIL_ERR_DEADLINE (past `deadline`). `fault` is a test's injected fault
   // to act out at the device boundary.
-  virtual vigil_error run_on_device(unsigned slot, const BatchBuffer& batch, Completion& out,
+  virtual vigil_error run_on_device(unsigned slot, const BatchView& batch, Completion& out,
                                     std::chrono::steady_clock::time_point deadline,
                                     InjectedFault fault) = 0;
 
@@ -48,13 +49,13 @@ class QueuedAccelerator : public Accelerator {
 
  private:
   struct Job {
-    const BatchBuffer* batch;
+    BatchView batch;
     Completion* out;
     std::promise<void> done;
   };
   void worker(unsigned slot);
   bool express_slot(unsigned slot) const;
-  void process(unsigned slot, const BatchBuffer& batch, Completion& c);
+  void process(unsigned slot, const BatchView& batch, Completion& c);
 
   Capabilities caps_;
   mutable std::mutex mu_;

@@ -5,6 +5,7 @@
 // driver over PoCL's CPU device.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <thread>
 
 #include "drivers/accel/cuda_accelerator.hpp"
@@ -178,6 +179,60 @@ TEST(Queue, ExpressSlotServesSmallBatchesWhileLargeOnesRun) {
   f0.get();
   EXPECT_EQ(c0.summary.status, VIGIL_ERR_DEADLINE);
   expect_matches_cpu(*big, c0);
+}
+
+// A batch laid out by another producer (descriptor padded to 64 bytes,
+// regions at capacity offsets, as host/batch does) is taken as it is; an
+// item with bad message offsets gets MALFORMED on every path; a descriptor
+// pointing outside its buffer is refused whole.
+TEST_P(Drivers, ForeignLayoutsAndMalformedDescriptors) {
+  MAKE_OR_SKIP(acc);
+  vigil::test::CaseGenerator gen(49);
+  auto cases = gen.make(40);
+  const uint32_t cap = 64, msg_cap = 64 * 200;
+  vigil_batch_desc d{};
+  d.count = uint32_t(cases.size());
+  d.rules = VIGIL_RULES_ZIP215;
+  d.scheme = VIGIL_SCHEME_ED25519;
+  d.pubkey_off = 64;
+  d.sig_off = d.pubkey_off + 32 * cap;
+  d.msg_offsets_off = d.sig_off + 64 * cap;
+  d.msg_off = d.msg_offsets_off + 4 * (cap + 1) + 4;
+  std::vector<uint64_t> storage((d.msg_off + msg_cap) / 8 + 1);
+  uint8_t* p = reinterpret_cast<uint8_t*>(storage.data());
+  uint32_t used = 0;
+  for (uint32_t i = 0; i < d.count; ++i) {
+    std::memcpy(p + d.pubkey_off + 32 * i, cases[i].pk.data(), 32);
+    std::memcpy(p + d.sig_off + 64 * i, cases[i].sig.data(), 64);
+    uint32_t lo = used;
+    std::memcpy(p + d.msg_off + used, cases[i].msg.data(), cases[i].msg.size());
+    used += uint32_t(cases[i].msg.size());
+    std::memcpy(p + d.msg_offsets_off + 4 * i, &lo, 4);
+  }
+  std::memcpy(p + d.msg_offsets_off + 4 * d.count, &used, 4);
+  d.msg_bytes = used;
+  std::memcpy(p, &d, sizeof d);
+  const vigil::accel::BatchView view{{p, size_t(d.msg_off + msg_cap)}};
+  ASSERT_TRUE(view.well_formed());
+  vigil::accel::Completion got, want;
+  acc->submit(view, got).get();
+  vigil::accel::cpu_verify(view, vigil::crypto::Engine::automatic, want);
+  EXPECT_EQ(got.verdict, want.verdict);
+  EXPECT_EQ(got.errors, want.errors);
+  // Item 3's offsets reversed.
+  uint32_t bad = 1u << 30;
+  std::memcpy(p + d.msg_offsets_off + 4 * 4, &bad, 4);
+  acc->submit(view, got).get();
+  vigil::accel::cpu_verify(view, vigil::crypto::Engine::automatic, want);
+  EXPECT_EQ(got.errors[3], VIGIL_ERR_MALFORMED);
+  EXPECT_FALSE(got.valid(3));
+  EXPECT_EQ(got.verdict, want.verdict);
+  EXPECT_EQ(got.errors, want.errors);
+  // The message area past the end of the buffer: refused whole.
+  const vigil::accel::BatchView cut{{p, size_t(d.msg_off + used - 1)}};
+  acc->submit(cut, got).get();
+  EXPECT_EQ(got.summary.status, VIGIL_ERR_MALFORMED);
+  EXPECT_EQ(got.summary.valid, 0u);
 }
 
 // ItemVerifier splits items into batches the engine takes and puts every
