@@ -17,6 +17,7 @@ function(vigil_test name)
     VIGIL_VECTORS_DIR="${VIGIL_VECTORS_DIR}"
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${name}
+    TEST_PREFIX "${name}."
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
@@ -49,4 +50,20 @@ function(vigil_fuzz name)
     add_test(NAME ${name}.smoke COMMAND ${name} ${F_CORPUS})
   endif()
   set_tests_properties(${name}.smoke PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+endfunction()
+
+# vigil_fuzz_variant(LIB): LIB_fuzz, the same library built with the fuzzer's
+# coverage instrumentation (and ASan/UBSan) for fuzz targets to link; an alias
+# of LIB when fuzzing is off. Call it where LIB is defined, so per-file
+# compile options (SIMD flags) apply to the copy too.
+function(vigil_fuzz_variant lib)
+  if(NOT VIGIL_FUZZ)
+    add_library(${lib}_fuzz ALIAS ${lib})
+    return()
+  endif()
+  get_target_property(sources ${lib} SOURCES)
+  get_target_property(libs ${lib} LINK_LIBRARIES)
+  add_library(${lib}_fuzz STATIC EXCLUDE_FROM_ALL ${sources})
+  target_link_libraries(${lib}_fuzz PUBLIC ${libs})
+  target_compile_options(${lib}_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
 endfunction()

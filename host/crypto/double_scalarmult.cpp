@@ -3,6 +3,10 @@
 // points) precomputed, so the B half costs about 253/9 additions.
 #include "host/crypto/double_scalarmult.hpp"
 
+#if defined(__x86_64__)
+#include "host/crypto/simd/double_scalarmult_simd.hpp"
+#endif
+
 namespace vigil::crypto {
 
 VIGIL_HOT GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32],
@@ -67,16 +71,59 @@ void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* 
   }
 }
 
-DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
-  switch (engine) {
-    // The avx2 and avx512ifma lanes functions come from host/crypto/simd;
-    // until they are linked in, every engine computes the portable way.
-    case Engine::automatic:
-    case Engine::portable:
-    case Engine::avx2:
-    case Engine::avx512ifma:
-      break;
+namespace {
+
+#if defined(__x86_64__)
+// AVX2 runs 4 lanes per call at about the cost of 2-3 portable items, so a
+// lone item (single verify, a batch's last one) goes the portable way; the
+// same for decoding.
+void avx2_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k, const uint8_t* s,
+                uint8_t* out) {
+  if (n == 1) {
+    double_scalarmult_encode_lanes(n, ax, ay, k, s, out);
+  } else {
+    simd::dsm_encode_lanes_avx2(n, ax, ay, k, s, out);
   }
+}
+
+void avx2_decode_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok) {
+  if (n == 1) {
+    decode_affine_lanes(n, enc, x, y, ok);
+  } else {
+    simd::decode_lanes_avx2(n, enc, x, y, ok);
+  }
+}
+#endif
+
+}  // namespace
+
+void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok) {
+  for (size_t i = 0; i < n; ++i) {
+    Fe fx, fy;
+    ok[i] = ge_decode_affine(fx, fy, enc + 32 * i) ? 1 : 0;
+    if (ok[i]) {
+      fe_tobytes(x + 32 * i, fx);
+      fe_tobytes(y + 32 * i, fy);
+    }
+  }
+}
+
+DecodeLanesFn decode_lanes_for(Engine engine) {
+#if defined(__x86_64__)
+  if (engine == Engine::avx512ifma && simd::ifma_supported()) return simd::decode_lanes_ifma;
+  if (engine == Engine::avx2 && simd::avx2_supported()) return avx2_decode_lanes;
+#endif
+  (void)engine;
+  return decode_affine_lanes;
+}
+
+DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
+#if defined(__x86_64__)
+  // One 8-lane IFMA call costs about one portable item: always worth it.
+  if (engine == Engine::avx512ifma && simd::ifma_supported()) return simd::dsm_encode_lanes_ifma;
+  if (engine == Engine::avx2 && simd::avx2_supported()) return avx2_lanes;
+#endif
+  (void)engine;
   return double_scalarmult_encode_lanes;
 }
 

@@ -34,9 +34,18 @@ using DsmEncodeLanesFn = void (*)(size_t n, const uint8_t* ax, const uint8_t* ay
 void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* ay,
                                     const uint8_t* k, const uint8_t* s, uint8_t* out);
 
-// The lanes function that `engine` uses (engine must be supported and not
-// `automatic`). Until an engine's SIMD code is linked in, it is the portable one.
+// The lanes function that `engine` uses (engine should be supported and not
+// `automatic`): avx512ifma and avx2 run host/crypto/simd's lane-parallel
+// code; an engine the CPU lacks, and `portable`, get the portable one.
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine);
+
+// Lane i (i < n) decodes enc + 32 i as ge_decode_affine does, writing
+// canonical x + 32 i, y + 32 i and ok[i] (0: no such point).
+using DecodeLanesFn = void (*)(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
+// The portable one: ge_decode_affine per lane.
+void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
+// The decoder that `engine` uses, like dsm_encode_lanes_for.
+DecodeLanesFn decode_lanes_for(Engine engine);
 
 // [s]B - [k]A with A already decoded; the common core of both rule sets.
 GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32], const uint8_t s[32]);

@@ -25,15 +25,38 @@ void set_verdict(std::span<uint32_t> words, std::span<uint8_t> errors, size_t i,
 
 void strict_batch(std::span<const VerifyItem> items, std::span<uint32_t> words,
                   std::span<uint8_t> errors, Engine engine) {
+  // Up to kDsmMaxLanes items that passed every check before A's decoding
+  // wait here; a flush decodes their keys together, drops the ones that do
+  // not decode (POINT_DECODE, as strict_prepare would say) and runs the
+  // rest through the lanes function.
   const DsmEncodeLanesFn lanes = dsm_encode_lanes_for(engine);
-  uint8_t ax[kDsmMaxLanes][32], ay[kDsmMaxLanes][32], k[kDsmMaxLanes][32], s[kDsmMaxLanes][32];
-  uint8_t out[kDsmMaxLanes][32];
+  const DecodeLanesFn decode = decode_lanes_for(engine);
+  uint8_t a[kDsmMaxLanes][32], ax[kDsmMaxLanes][32], ay[kDsmMaxLanes][32];
+  uint8_t k[kDsmMaxLanes][32], s[kDsmMaxLanes][32], out[kDsmMaxLanes][32];
+  uint8_t decoded[kDsmMaxLanes];
   const uint8_t* r[kDsmMaxLanes];
   size_t index[kDsmMaxLanes];
   size_t n = 0;
   auto flush = [&] {
-    lanes(n, ax[0], ay[0], k[0], s[0], out[0]);
+    decode(n, a[0], ax[0], ay[0], decoded);
+    size_t m = 0;
     for (size_t j = 0; j < n; ++j) {
+      if (!decoded[j]) {
+        set_verdict(words, errors, index[j], VIGIL_ERR_POINT_DECODE);
+        continue;
+      }
+      if (m != j) {
+        std::memcpy(ax[m], ax[j], 32);
+        std::memcpy(ay[m], ay[j], 32);
+        std::memcpy(k[m], k[j], 32);
+        std::memcpy(s[m], s[j], 32);
+        r[m] = r[j];
+        index[m] = index[j];
+      }
+      ++m;
+    }
+    if (m > 0) lanes(m, ax[0], ay[0], k[0], s[0], out[0]);
+    for (size_t j = 0; j < m; ++j) {
       const bool ok = std::memcmp(out[j], r[j], 32) == 0;
       set_verdict(words, errors, index[j], ok ? VIGIL_OK : VIGIL_ERR_SIG_INVALID);
     }
@@ -41,13 +64,12 @@ void strict_batch(std::span<const VerifyItem> items, std::span<uint32_t> words,
   };
   for (size_t i = 0; i < items.size(); ++i) {
     StrictPrepared p;
-    const vigil_error e = strict_prepare(items[i], p);
+    const vigil_error e = strict_prepare_undecoded(items[i], p);
     if (e != VIGIL_OK) {
       set_verdict(words, errors, i, e);
       continue;
     }
-    std::memcpy(ax[n], p.ax, 32);
-    std::memcpy(ay[n], p.ay, 32);
+    std::memcpy(a[n], items[i].public_key, 32);
     std::memcpy(k[n], p.k, 32);
     std::memcpy(s[n], p.s, 32);
     r[n] = p.r;

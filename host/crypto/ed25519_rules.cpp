@@ -68,21 +68,27 @@ Sc ed25519_challenge(const uint8_t r[32], const uint8_t a[32], std::span<const u
   return sc_reduce512(digest.data());
 }
 
-vigil_error strict_prepare(const VerifyItem& item, StrictPrepared& out) {
+vigil_error strict_prepare_undecoded(const VerifyItem& item, StrictPrepared& out) {
   const uint8_t* sig = item.signature;
   if (!sc_is_canonical(sig + 32)) return VIGIL_ERR_S_NONCANONICAL;
   if (ed25519_has_small_order(sig)) return VIGIL_ERR_SMALL_ORDER;
   if (!ed25519_y_is_canonical(item.public_key)) return VIGIL_ERR_POINT_NONCANONICAL;
   if (ed25519_has_small_order(item.public_key)) return VIGIL_ERR_SMALL_ORDER;
+  sc_store(out.k, ed25519_challenge(sig, item.public_key, item.message));
+  out.s = sig + 32;
+  out.r = sig;
+  return VIGIL_OK;
+}
+
+vigil_error strict_prepare(const VerifyItem& item, StrictPrepared& out) {
+  const vigil_error e = strict_prepare_undecoded(item, out);
+  if (e != VIGIL_OK) return e;
   Fe x, y;
   if (!ge_decode_affine(x, y, item.public_key)) return VIGIL_ERR_POINT_DECODE;
   // x = 0 with the sign bit set (the "negative zero") would be rejected
   // here, but only y = 1 and y = -1 have x = 0 and the blacklist has both.
   fe_tobytes(out.ax, x);
   fe_tobytes(out.ay, y);
-  sc_store(out.k, ed25519_challenge(sig, item.public_key, item.message));
-  out.s = sig + 32;
-  out.r = sig;
   return VIGIL_OK;
 }
 

@@ -39,6 +39,10 @@ struct StrictPrepared {
   const uint8_t* r;        // signature
 };
 vigil_error strict_prepare(const VerifyItem& item, StrictPrepared& out);
+// strict_prepare up to A's decoding: every check before it, in order, and
+// k; out.ax and out.ay are left to the caller, which decodes the key itself
+// (POINT_DECODE where that fails). Batches decode a group of keys at once.
+vigil_error strict_prepare_undecoded(const VerifyItem& item, StrictPrepared& out);
 
 struct Zip215Prepared {
   Fe ax, ay, rx, ry;  // A and R, affine, decoded per ZIP 215

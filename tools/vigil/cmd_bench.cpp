@@ -1,4 +1,4 @@
-// vigil bench: the parent of the benchmark subcommands (bench verify, ...).
+// vigil bench: the parent of the benchmark subcommands (cmd_bench_*.cpp).
 #include "command.hpp"
 
 namespace {

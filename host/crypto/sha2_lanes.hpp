@@ -1,0 +1,72 @@
+// The SHA-2 compression function written once over a vector type whose lanes
+// are independent messages (multi-buffer hashing). Included only by the SIMD
+// files (sha2_mb_avx2.cpp, sha2_mb_avx512.cpp), each with its own vector
+// traits `V` declared in an anonymous namespace, so that every instantiation
+// has internal linkage and code built for one ISA never stands in for
+// another's at link time. V provides:
+//   V::T                      the vector of kLanes words
+//   V::kLanes
+//   V::load(p), V::store(p,v) aligned vectors of words
+//   V::set1(w), V::add(a,b)
+//   V::xor3(a,b,c), V::ch(e,f,g), V::maj(a,b,c)
+//   V::rotr<n>(x), V::shr<n>(x)
+//   V::load_words(w, blocks)  w[i] = big-endian word i of every lane's block
+#pragma once
+
+#include "host/crypto/sha2_constants.hpp"
+
+namespace vigil::crypto::sha2 {
+
+template <class V, class Shape>
+struct Sha2Lanes {
+  using T = typename V::T;
+  using Word = typename Shape::Word;
+
+  static T big0(T x) {
+    return V::xor3(V::template rotr<Shape::kBig0[0]>(x), V::template rotr<Shape::kBig0[1]>(x),
+                   V::template rotr<Shape::kBig0[2]>(x));
+  }
+  static T big1(T x) {
+    return V::xor3(V::template rotr<Shape::kBig1[0]>(x), V::template rotr<Shape::kBig1[1]>(x),
+                   V::template rotr<Shape::kBig1[2]>(x));
+  }
+  static T small0(T x) {
+    return V::xor3(V::template rotr<Shape::kSmall0[0]>(x), V::template rotr<Shape::kSmall0[1]>(x),
+                   V::template shr<Shape::kSmall0[2]>(x));
+  }
+  static T small1(T x) {
+    return V::xor3(V::template rotr<Shape::kSmall1[0]>(x), V::template rotr<Shape::kSmall1[1]>(x),
+                   V::template shr<Shape::kSmall1[2]>(x));
+  }
+
+  // One block per lane; state is word-major (state[w * kLanes + lane]).
+  static void compress(Word* state, const uint8_t* const* blocks) {
+    T w[16];
+    V::load_words(w, blocks);
+    T s[8];
+    for (int i = 0; i < 8; ++i) s[i] = V::load(state + i * V::kLanes);
+    T a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
+#pragma GCC unroll 80
+    for (int i = 0; i < Shape::kRounds; ++i) {
+      if (i >= 16) {
+        w[i & 15] = V::add(V::add(w[i & 15], small0(w[(i + 1) & 15])),
+                           V::add(w[(i + 9) & 15], small1(w[(i + 14) & 15])));
+      }
+      T t1 = V::add(V::add(h, big1(e)),
+                    V::add(V::ch(e, f, g), V::add(V::set1(Shape::kK[i]), w[i & 15])));
+      T t2 = V::add(big0(a), V::maj(a, b, c));
+      h = g;
+      g = f;
+      f = e;
+      e = V::add(d, t1);
+      d = c;
+      c = b;
+      b = a;
+      a = V::add(t1, t2);
+    }
+    T out[8] = {a, b, c, d, e, f, g, h};
+    for (int i = 0; i < 8; ++i) V::store(state + i * V::kLanes, V::add(s[i], out[i]));
+  }
+};
+
+}  // namespace vigil::crypto::sha2

@@ -1,0 +1,24 @@
+// The AVX2 engine: 4 lanes. Compiled with -mavx2 (host/crypto/CMakeLists.txt); nothing else in the
+// library is.
+#include "host/crypto/simd/double_scalarmult_simd.hpp"
+#include "host/crypto/simd/edwards_simd.hpp"
+#include "host/crypto/simd/fe26x4_avx2.hpp"
+
+namespace vigil::crypto::simd {
+
+void double_scalarmult_encode_x4_avx2(const uint8_t (*ax)[32], const uint8_t (*ay)[32],
+                                      const uint8_t (*k)[32], const uint8_t (*s)[32],
+                                      uint8_t (*out)[32], size_t n) {
+  double_scalarmult_encode<FieldAvx2>(ax, ay, k, s, out, n);
+}
+
+void decode_x4_avx2(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32], uint8_t* ok,
+                    size_t n) {
+  decode<FieldAvx2>(enc, x, y, ok, n);
+}
+
+void field_ops_x4_avx2(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]) {
+  field_ops<FieldAvx2>(a, b, out);
+}
+
+}  // namespace vigil::crypto::simd
