@@ -102,7 +102,7 @@ void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint
     return;
   }
   if (rules == Rules::zip215) {
-    zip215_verify_batch(items,
+    zip215_verify_batch(items, engine,
                         [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); });
     return;
   }

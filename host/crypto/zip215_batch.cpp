@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "host/crypto/double_scalarmult.hpp"
 #include "host/crypto/ed25519_rules.hpp"
 #include "host/crypto/msm.hpp"
 
@@ -39,11 +40,13 @@ void fill_random(uint8_t* p, size_t n) {
 
 struct Workspace {
   std::vector<Zip215Prepared> prepared;
-  std::vector<size_t> item_of;  // prepared slot -> item index
-  std::vector<size_t> all;      // 0, 1, ..., prepared count - 1
-  std::vector<uint8_t> random;  // 16 bytes per prepared item
-  std::vector<Sc> z;            // 128-bit coefficients, per prepared item
-  std::vector<size_t> order;    // a subset sorted by key bytes
+  std::vector<size_t> item_of;           // prepared slot -> item index
+  std::vector<size_t> all;               // 0, 1, ..., prepared count - 1
+  std::vector<uint8_t> random;           // 16 bytes per prepared item
+  std::vector<Sc> z;                     // 128-bit coefficients, per prepared item
+  std::vector<uint8_t> points_in;        // A then R encodings, 64 bytes per item
+  std::vector<uint8_t> xs, ys, decoded;  // their decodings
+  std::vector<size_t> order;             // a subset sorted by key bytes
   std::vector<MsmPoint> points;
   std::vector<Sc> scalars;
   MsmWorkspace msm;
@@ -108,20 +111,45 @@ void check(Workspace& ws, std::span<const size_t> subset, std::span<const size_t
 
 }  // namespace
 
-void zip215_verify_batch(std::span<const VerifyItem> items,
+void zip215_verify_batch(std::span<const VerifyItem> items, Engine engine,
                          const std::function<void(size_t, vigil_error)>& report) {
   Workspace& ws = workspace();
   ws.prepared.resize(items.size());
   ws.item_of.clear();
+  // Checks that need no point first; A and R of the survivors then decode
+  // together, lane-parallel where the engine has SIMD.
+  ws.points_in.clear();
   for (size_t i = 0; i < items.size(); ++i) {
-    const vigil_error e = zip215_prepare(items[i], ws.prepared[ws.item_of.size()]);
+    const vigil_error e = zip215_prepare_undecoded(items[i], ws.prepared[ws.item_of.size()]);
     if (e != VIGIL_OK) {
       report(i, e);
-    } else {
-      ws.item_of.push_back(i);
+      continue;
     }
+    ws.item_of.push_back(i);
+    ws.points_in.insert(ws.points_in.end(), items[i].public_key, items[i].public_key + 32);
+    ws.points_in.insert(ws.points_in.end(), items[i].signature, items[i].signature + 32);
   }
-  const size_t n = ws.item_of.size();
+  const size_t m = ws.item_of.size();
+  ws.xs.resize(64 * m);
+  ws.ys.resize(64 * m);
+  ws.decoded.resize(2 * m);
+  decode_lanes_for(engine)(2 * m, ws.points_in.data(), ws.xs.data(), ws.ys.data(),
+                           ws.decoded.data());
+  size_t n = 0;  // compact: prepared[0, n) decoded
+  for (size_t j = 0; j < m; ++j) {
+    if (!ws.decoded[2 * j] || !ws.decoded[2 * j + 1]) {
+      report(ws.item_of[j], VIGIL_ERR_POINT_DECODE);
+      continue;
+    }
+    Zip215Prepared& p = ws.prepared[n];
+    p = ws.prepared[j];
+    p.ax = fe_frombytes(&ws.xs[64 * j]);
+    p.ay = fe_frombytes(&ws.ys[64 * j]);
+    p.rx = fe_frombytes(&ws.xs[64 * j + 32]);
+    p.ry = fe_frombytes(&ws.ys[64 * j + 32]);
+    ws.item_of[n++] = ws.item_of[j];
+  }
+  ws.item_of.resize(n);
   ws.z.resize(n);
   ws.random.resize(16 * n);
   fill_random(ws.random.data(), ws.random.size());

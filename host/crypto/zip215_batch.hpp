@@ -12,8 +12,10 @@
 
 namespace vigil::crypto {
 
-// Calls report(i, verdict) exactly once for every item.
-void zip215_verify_batch(std::span<const VerifyItem> items,
+// Calls report(i, verdict) exactly once for every item. `engine` (supported,
+// not automatic) decodes the keys and nonces, kDsmMaxLanes at a time (SIMD
+// lanes for avx512ifma and avx2); the MSM is the portable one for all.
+void zip215_verify_batch(std::span<const VerifyItem> items, Engine engine,
                          const std::function<void(size_t, vigil_error)>& report);
 
 }  // namespace vigil::crypto
