@@ -400,6 +400,7 @@ void Sim::on_commit(uint32_t i, const CommitAction& c) {
   if (after_gst_ && in.honest() && !in.live && in.chain.size() - 1 >= in.target_height) {
     in.live = true;
     Round r = in.core->round();
+    res_.gst_rounds = std::max<uint64_t>(res_.gst_rounds, r > gst_round_ ? r - gst_round_ : 0);
     // Bound: enough rounds for every leader slot twice plus catching up.
     Round bound = 4 * opt_.nodes + 12;
     if (r > gst_round_ + bound)
