@@ -48,8 +48,10 @@ TEST(SimChecker, FindsViolationsWhenOneNodeHasNoSafetyRules) {
     for (const auto& v : r.violations)
       double_signs += v.find("honest validator 0 signed two conflicting") != std::string::npos;
   }
-  EXPECT_GT(failing, 10u);
-  EXPECT_GT(double_signs, 10u);
+  // It is crashed often; its in-memory guards go with each crash, and with
+  // no safety state consulted it votes again in a round it voted in.
+  EXPECT_GE(failing, 5u);
+  EXPECT_GE(double_signs, 5u);
 }
 
 TEST(SimChecker, FindsForksWithMoreThanFByzantine) {
