@@ -323,8 +323,10 @@ void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
   SafetyVerdict v = safety_.vote(d, p.qc, p.tc ? &*p.tc : nullptr);
   Release r;
   r.vote = make_vote_msg(d);
-  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
-  if (v == SafetyVerdict::resend) return release(r, out);
+  // A resend waits for the disk too: the state that allowed the first copy
+  // may still be on its way there, and no copy may leave before it lands.
+  if (v == SafetyVerdict::sign || v == SafetyVerdict::resend)
+    return persist_then(std::move(r), out);
   ++counters_.safety_refusals;
 }
 
@@ -442,8 +444,8 @@ void Core::local_timeout(Actions& out) {
   SafetyVerdict v = safety_.timeout(epoch(), round_, high_qc_.round(), tc_round);
   Release r;
   r.timeout = make_timeout_msg();
-  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
-  if (v == SafetyVerdict::resend) return release(r, out);
+  if (v == SafetyVerdict::sign || v == SafetyVerdict::resend)
+    return persist_then(std::move(r), out);
   ++counters_.safety_refusals;
 }
 
