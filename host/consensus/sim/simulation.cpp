@@ -154,6 +154,7 @@ void Sim::plan() {
   for (uint32_t k = 0; k < opt_.byzantine; ++k) {
     Role r = Role(1 + rng_.below(4));
     if (opt_.unsafe_node && k == 0) r = Role::equivocator;
+    if (opt_.allow_over_f) r = Role::twin;  // more than f Twins: forks are possible
     roles[order[first + k]] = r;
   }
   for (uint32_t v = 0; v < n; ++v) {
