@@ -323,8 +323,10 @@ void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
   SafetyVerdict v = safety_.vote(d, p.qc, p.tc ? &*p.tc : nullptr);
   Release r;
   r.vote = make_vote_msg(d);
-  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
-  if (v == SafetyVerdict::resend) return release(r, out);
+  // A resend waits for the disk too: the state that allowed the first copy
+  // may still be on its way there, and no copy may leave before it lands.
+  if (v == SafetyVerdict::sign || v == SafetyVerdict::resend)
+    return persist_then(std::move(r), out);
   ++counters_.safety_refusals;
 }
 
@@ -442,8 +444,8 @@ void Core::local_timeout(Actions& out) {
   SafetyVerdict v = safety_.timeout(epoch(), round_, high_qc_.round(), tc_round);
   Release r;
   r.timeout = make_timeout_msg();
-  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
-  if (v == SafetyVerdict::resend) return release(r, out);
+  if (v == SafetyVerdict::sign || v == SafetyVerdict::resend)
+    return persist_then(std::move(r), out);
   ++counters_.safety_refusals;
 }
 
@@ -460,9 +462,13 @@ void Core::process_qc(const QuorumCert& qc, ValidatorIndex hint, Actions& out) {
   }
   // Two-chain rule: the parent commits once it and this block are certified
   // in consecutive rounds.
-  if (qc.vote.parent_round + 1 == qc.round() && qc.vote.height - 1 > committed_.height &&
-      (!commit_qc_ || qc.round() > commit_qc_->round())) {
-    commit_qc_ = qc;
+  if (qc.vote.parent_round + 1 == qc.round() && qc.vote.height - 1 > committed_.height) {
+    // Keep the highest such QC until its chain is here, but commit what
+    // this one can commit now (a higher one may wait on blocks that no
+    // longer come, as past an epoch's end).
+    if (!commit_qc_ || qc.round() > commit_qc_->round()) commit_qc_ = qc;
+    Epoch before = epoch();
+    if (commit_through(qc, out) == CommitResult::done && epoch() != before) return;
     try_commit(out);
   }
   if (qc.round() >= round_ && qc.vote.epoch == epoch()) enter_round(qc.round() + 1, true, out);
@@ -535,18 +541,27 @@ void Core::propose(Actions& out) {
 }
 
 void Core::try_commit(Actions& out) {
-  if (!commit_qc_) return;
-  BlockId target = to_id(commit_qc_->vote.parent_id);
-  uint64_t target_height = commit_qc_->vote.height - 1;
-  if (target_height <= committed_.height) {
+  if (!commit_qc_ || commit_qc_->vote.epoch != epoch()) return;
+  QuorumCert qc = *commit_qc_;
+  if (commit_through(qc, out) != CommitResult::missing_blocks && commit_qc_ &&
+      commit_qc_->round() == qc.round())
     commit_qc_.reset();
-    return;
-  }
+}
+
+// Commits the parent of `qc` (a QC whose parent is of the round just before)
+// and every uncommitted ancestor, when the blocks are here.
+Core::CommitResult Core::commit_through(const QuorumCert& qc, Actions& out) {
+  BlockId target = to_id(qc.vote.parent_id);
+  uint64_t target_height = qc.vote.height - 1;
+  if (target_height <= committed_.height) return CommitResult::done;
   std::vector<const Block*> chain;
   BlockId id = target;
   for (uint64_t h = target_height; h > committed_.height; --h) {
     const Block* b = storage_.block(id);
-    if (!b) return need_block(id, sync_hint_, out);
+    if (!b) {
+      need_block(id, sync_hint_, out);
+      return CommitResult::missing_blocks;
+    }
     if (b->hdr.height != h) break;
     chain.push_back(b);
     id = to_id(b->hdr.parent_id);
@@ -555,8 +570,7 @@ void Core::try_commit(Actions& out) {
     // A certified chain that does not extend our commits: more than f faulty.
     ++counters_.conflicting_commit;
     log(out, "refusing to commit a chain that conflicts with the committed one");
-    commit_qc_.reset();
-    return;
+    return CommitResult::conflict;
   }
   std::reverse(chain.begin(), chain.end());
   CommitAction commit;
@@ -569,10 +583,8 @@ void Core::try_commit(Actions& out) {
   }
   storage_.put_committed(committed_);
   out.push_back(std::move(commit));
-  QuorumCert proof = *commit_qc_;
-  commit_qc_.reset();
   if (next_set) {
-    storage_.put_epoch_end_qc(epoch(), proof);
+    storage_.put_epoch_end_qc(epoch(), qc);
     EpochRecord next;
     next.validators.epoch = epoch() + 1;
     next.validators.keys = std::move(*next_set);
@@ -580,6 +592,7 @@ void Core::try_commit(Actions& out) {
     next.root_height = committed_.height;
     start_epoch(next, out);
   }
+  return CommitResult::done;
 }
 
 void Core::start_epoch(const EpochRecord& e, Actions& out) {
@@ -591,6 +604,7 @@ void Core::start_epoch(const EpochRecord& e, Actions& out) {
   high_qc_ = epoch_root_qc(epoch_);
   storage_.put_high_qc(high_qc_);
   last_tc_.reset();
+  commit_qc_.reset();  // the old epoch's blocks past its end never commit
   votes_.clear();
   timeouts_.clear();
   qc_formed_.clear();

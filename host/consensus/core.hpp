@@ -193,6 +193,8 @@ class Core {
   void propose(Actions& out);
   void local_timeout(Actions& out);
   void try_commit(Actions& out);
+  enum class CommitResult { done, missing_blocks, conflict };
+  CommitResult commit_through(const QuorumCert& qc, Actions& out);
   void find_self();
   void start_epoch(const EpochRecord& e, Actions& out);
   void need_block(const BlockId& id, ValidatorIndex peer, Actions& out);

@@ -180,6 +180,29 @@ TEST(CoreCrash, RestartAtEveryStepOfVoteHandlingNeverDoubleVotes) {
   }
 }
 
+// Found by the simulator: a copy of the proposal arriving while the vote's
+// persist is still pending must not release the vote early (it used to be
+// answered as a "resend", signed before the state reached the disk).
+TEST(CoreCrash, DuplicateProposalWaitsForThePendingPersist) {
+  Net net;
+  Node node(net, 3);
+  Bytes a = net.proposal('A'), b = net.proposal('B');
+  node.deliver(a, 1);  // verified, persist requested, not yet written
+  ASSERT_NE(node.find<PersistAction>(), nullptr);
+  Actions out, after;
+  node.core->on_message(1, a, out);
+  const VerifyAction* v = nullptr;
+  for (const auto& x : out)
+    if (auto* p = std::get_if<VerifyAction>(&x)) v = p;
+  ASSERT_NE(v, nullptr);
+  node.core->on_verified(v->request, std::vector<uint8_t>(v->items.size(), 1), after);
+  for (const auto& x : after) EXPECT_FALSE(std::holds_alternative<SendAction>(x));
+  EXPECT_TRUE(node.votes[1].empty()) << "signed before its safety state was on disk";
+  node.crash_and_restart();
+  node.deliver(b);
+  EXPECT_EQ(node.distinct(node.votes[1]), 1u);
+}
+
 TEST(CoreCrash, RestartAtEveryStepOfTimeoutHandlingNeverSignsConflicts) {
   for (int crash_after = 0; crash_after <= 2; ++crash_after) {
     SCOPED_TRACE("crash after step " + std::to_string(crash_after));

@@ -48,8 +48,10 @@ TEST(SimChecker, FindsViolationsWhenOneNodeHasNoSafetyRules) {
     for (const auto& v : r.violations)
       double_signs += v.find("honest validator 0 signed two conflicting") != std::string::npos;
   }
-  EXPECT_GT(failing, 10u);
-  EXPECT_GT(double_signs, 10u);
+  // It is crashed often; its in-memory guards go with each crash, and with
+  // no safety state consulted it votes again in a round it voted in.
+  EXPECT_GE(failing, 5u);
+  EXPECT_GE(double_signs, 5u);
 }
 
 TEST(SimChecker, FindsForksWithMoreThanFByzantine) {
@@ -59,13 +61,13 @@ TEST(SimChecker, FindsForksWithMoreThanFByzantine) {
   opt.nodes = 4;
   opt.byzantine = 2;
   opt.allow_over_f = true;
-  uint64_t forks = 0, seed = 1;
-  for (; seed <= 3000 && forks == 0; ++seed) {
+  uint64_t forks = 0;
+  for (uint64_t seed = 1; seed <= 500; ++seed) {
     opt.seed = seed;
     for (const auto& v : sim::run_schedule(opt).violations)
       forks += v.rfind("safety: two different blocks committed", 0) == 0;
   }
-  EXPECT_GT(forks, 0u) << "no fork found in seeds 1.." << seed - 1;
+  EXPECT_GE(forks, 2u) << "forks found in seeds 1..500";
 }
 
 TEST(SimChecker, ASeedReplaysExactly) {

@@ -3,6 +3,7 @@
 // each; exit status 1 on any violation, with the command that replays it.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -52,7 +53,7 @@ int run(const SimArgs& a) {
   }
   const bool bar = a.progress || isatty(STDERR_FILENO);
   uint64_t violations = 0, failed = 0, rounds = 0, commits = 0, messages = 0, evidence = 0,
-           epochs = 0, drops = 0;
+           epochs = 0, drops = 0, gst_rounds = 0;
   std::vector<Evidence> all_evidence;
   auto t0 = std::chrono::steady_clock::now();
   for (uint64_t k = 0; k < a.seeds; ++k) {
@@ -64,6 +65,7 @@ int run(const SimArgs& a) {
     evidence += r.evidence;
     epochs += r.epochs;
     drops += r.parse_drops;
+    gst_rounds = std::max(gst_rounds, r.gst_rounds);
     if (!a.evidence_out.empty() && !r.evidence_file.empty()) {
       std::vector<Evidence> list;
       if (parse_evidence(r.evidence_file, list))
@@ -83,13 +85,14 @@ int run(const SimArgs& a) {
   std::printf(
       "schedules %llu (seeds %llu..%llu, n=%u, byzantine=%u%s): rounds %llu, commits %llu "
       "(blocks, lowest honest node per schedule), messages %llu, epoch changes %llu, evidence "
-      "%llu, malformed dropped %llu; violations %llu in %llu schedules; %.1f s\n",
+      "%llu, malformed dropped %llu, most rounds from GST to a new commit %llu; violations %llu "
+      "in %llu schedules; %.1f s\n",
       (unsigned long long)a.seeds, (unsigned long long)a.from,
       (unsigned long long)(a.from + a.seeds - 1), opt.nodes, opt.byzantine,
       a.unsafe_node ? ", validator 0 unsafe" : "", (unsigned long long)rounds,
       (unsigned long long)commits, (unsigned long long)messages, (unsigned long long)epochs,
-      (unsigned long long)evidence, (unsigned long long)drops, (unsigned long long)violations,
-      (unsigned long long)failed, secs);
+      (unsigned long long)evidence, (unsigned long long)drops, (unsigned long long)gst_rounds,
+      (unsigned long long)violations, (unsigned long long)failed, secs);
   if (!a.evidence_out.empty()) {
     Bytes file = serialize_evidence(all_evidence);
     std::ofstream out(a.evidence_out, std::ios::binary);

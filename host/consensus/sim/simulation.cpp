@@ -94,7 +94,7 @@ class Sim {
   void boot(uint32_t i);
   void drive(uint32_t i, Actions&& acts);
   void route(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes);
-  void transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes);
+  void transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes, uint64_t hold = 0);
   void byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes);
   void on_commit(uint32_t i, const CommitAction& c);
   void on_sign(uint32_t i, ByteView msg);
@@ -154,6 +154,7 @@ void Sim::plan() {
   for (uint32_t k = 0; k < opt_.byzantine; ++k) {
     Role r = Role(1 + rng_.below(4));
     if (opt_.unsafe_node && k == 0) r = Role::equivocator;
+    if (opt_.allow_over_f) r = Role::twin;  // more than f Twins: forks are possible
     roles[order[first + k]] = r;
   }
   for (uint32_t v = 0; v < n; ++v) {
@@ -201,6 +202,23 @@ void Sim::plan() {
     r.time = std::min(gst_, e.time + rng_.range(1, 300));
     push(e);
     push(r);
+  }
+  // Some schedules (and every one with the unsafe test switch) crash one
+  // honest node again and again: only what it persisted survives each crash.
+  if (opt_.unsafe_node || rng_.chance(125)) {
+    uint32_t victim = opt_.unsafe_node ? 0 : honest[rng_.below(honest.size())];
+    for (uint32_t c = 0; c < 40; ++c) {
+      Ev e;
+      e.kind = Ev::crash;
+      e.inst = victim;
+      e.time = rng_.below(gst_);
+      Ev r = e;
+      r.kind = Ev::restart;
+      r.time = std::min(gst_, e.time + rng_.range(1, 10));
+      push(e);
+      push(r);
+    }
+    crashes += 40;
   }
   Ev g;
   g.kind = Ev::gst;
@@ -320,10 +338,12 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
     std::memcpy(other.proposal.block.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
     other.proposal.block.id = compute_block_id(other.proposal.block.hdr);
     SharedBytes alt = seal(other, *s.signer);
+    // The second one may come a while later, as a Byzantine sender can
+    // hold a message back.
     return targets([&](uint32_t d) {
       uint64_t pick = rng_.below(3);
       if (pick != 1) transmit(src, d, bytes);
-      if (pick != 0) transmit(src, d, alt);
+      if (pick != 0) transmit(src, d, alt, pick == 2 ? rng_.below(kBaseTimeout) : 0);
     });
   }
   if (s.role == Role::double_voter && decoded && m.type == VIGIL_MSG_VOTE) {
@@ -365,7 +385,7 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
   }
 }
 
-void Sim::transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes) {
+void Sim::transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes, uint64_t hold) {
   if (!after_gst_) {
     if (split_ && inst_[src].group != inst_[dst].group) return;
     if (rng_.chance(drop_pm_)) return;
@@ -374,7 +394,7 @@ void Sim::transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes) {
   for (int c = 0; c < copies; ++c) {
     Ev e;
     e.kind = Ev::deliver;
-    e.time = now_ + rng_.range(1, after_gst_ ? kPostGstMaxDelay : max_delay_);
+    e.time = now_ + hold + rng_.range(1, after_gst_ ? kPostGstMaxDelay : max_delay_);
     e.inst = dst;
     e.from = inst_[src].validator;
     e.bytes = bytes;
@@ -400,6 +420,7 @@ void Sim::on_commit(uint32_t i, const CommitAction& c) {
   if (after_gst_ && in.honest() && !in.live && in.chain.size() - 1 >= in.target_height) {
     in.live = true;
     Round r = in.core->round();
+    res_.gst_rounds = std::max<uint64_t>(res_.gst_rounds, r > gst_round_ ? r - gst_round_ : 0);
     // Bound: enough rounds for every leader slot twice plus catching up.
     Round bound = 4 * opt_.nodes + 12;
     if (r > gst_round_ + bound)
@@ -527,10 +548,11 @@ SimResult Sim::run() {
   }
   std::vector<Evidence> evidence;
   res_.min_height = ~0ull;
+  const bool stopped_early = !res_.violations.empty();
   for (uint32_t i = 0; i < inst_.size(); ++i) {
     const Instance& in = inst_[i];
     if (!in.honest()) continue;
-    if (!in.live)
+    if (!in.live && !stopped_early)
       violation("liveness: node " + std::to_string(i) + " committed height " +
                 std::to_string(in.chain.size() - 1) + ", wanted " +
                 std::to_string(in.target_height) + " within " + std::to_string(kTimeLimitAfterGst) +

@@ -44,6 +44,7 @@ struct SimResult {
   uint64_t max_height = 0;
   uint64_t epochs = 0;                 // epoch changes seen by honest nodes (sum)
   uint64_t messages = 0;               // delivered
+  uint64_t gst_rounds = 0;             // most rounds an honest node needed after GST to commit
   uint64_t evidence = 0;               // equivocation proofs recorded by honest nodes
   uint64_t parse_drops = 0;            // malformed input dropped by honest nodes
   std::vector<uint8_t> evidence_file;  // serialized evidence of honest nodes
