@@ -87,8 +87,9 @@ void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint
     return;
   }
   if (rules == Rules::zip215) {
-    zip215_verify_batch(items,
-                        [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); });
+    zip215_verify_batch(
+        items, [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); },
+        decode_lanes_for(engine));
     return;
   }
   for (size_t i = 0; i < items.size(); ++i) {

@@ -37,9 +37,11 @@ void fill_random(uint8_t* p, size_t n) {
 
 struct Workspace {
   std::vector<Zip215Prepared> prepared;
-  std::vector<size_t> live;   // indices into `prepared`
-  std::vector<Sc> z;          // 128-bit coefficients, per prepared item
-  std::vector<size_t> order;  // a subset sorted by key bytes
+  std::vector<uint8_t> enc, x, y, decoded;  // A then R per pending item
+  std::vector<size_t> pending;              // items with S < L
+  std::vector<size_t> live;                 // indices into `prepared`
+  std::vector<Sc> z;                        // 128-bit coefficients, per prepared item
+  std::vector<size_t> order;                // a subset sorted by key bytes
   std::vector<MsmPoint> points;
   std::vector<Sc> scalars;
   MsmWorkspace msm;
@@ -111,18 +113,41 @@ void check(Workspace& ws, std::span<const size_t> subset, std::span<const size_t
 }  // namespace
 
 void zip215_verify_batch(std::span<const VerifyItem> items,
-                         const std::function<void(size_t, vigil_error)>& report) {
+                         const std::function<void(size_t, vigil_error)>& report,
+                         DecodeLanesFn decode) {
   Workspace& ws = workspace();
   ws.prepared.resize(items.size());
   std::vector<size_t>& item_of = ws.live;  // prepared slot -> item index
   item_of.clear();
+  // zip215_prepare in two passes: S < L item by item, then every A and R of
+  // the items left decoded in one call; the same verdicts in any order.
+  ws.pending.clear();
+  ws.enc.resize(64 * items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    const vigil_error e = zip215_prepare(items[i], ws.prepared[item_of.size()]);
-    if (e != VIGIL_OK) {
-      report(i, e);
-    } else {
-      item_of.push_back(i);
+    if (!sc_is_canonical(items[i].signature + 32)) {
+      report(i, VIGIL_ERR_S_NONCANONICAL);
+      continue;
     }
+    std::memcpy(&ws.enc[64 * ws.pending.size()], items[i].public_key, 32);
+    std::memcpy(&ws.enc[64 * ws.pending.size() + 32], items[i].signature, 32);
+    ws.pending.push_back(i);
+  }
+  const size_t m = ws.pending.size();
+  ws.x.resize(64 * m);
+  ws.y.resize(64 * m);
+  ws.decoded.resize(2 * m);
+  decode(2 * m, ws.enc.data(), ws.x.data(), ws.y.data(), ws.decoded.data());
+  for (size_t j = 0; j < m; ++j) {
+    const size_t i = ws.pending[j];
+    if (!ws.decoded[2 * j] || !ws.decoded[2 * j + 1]) {
+      report(i, VIGIL_ERR_POINT_DECODE);
+      continue;
+    }
+    const uint8_t* x = &ws.x[64 * j];
+    const uint8_t* y = &ws.y[64 * j];
+    zip215_prepare_decoded(items[i], fe_frombytes(x), fe_frombytes(y), fe_frombytes(x + 32),
+                           fe_frombytes(y + 32), ws.prepared[item_of.size()]);
+    item_of.push_back(i);
   }
   const size_t n = item_of.size();
   ws.z.resize(n);

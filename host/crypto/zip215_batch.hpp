@@ -8,12 +8,16 @@
 #include <functional>
 #include <span>
 
+#include "host/crypto/double_scalarmult.hpp"
 #include "host/crypto/ed25519.hpp"
 
 namespace vigil::crypto {
 
-// Calls report(i, verdict) exactly once for every item.
+// Calls report(i, verdict) exactly once for every item. `decode` decodes
+// every key and R of the batch in one call (an engine's SIMD decoder; the
+// verdicts do not depend on which).
 void zip215_verify_batch(std::span<const VerifyItem> items,
-                         const std::function<void(size_t, vigil_error)>& report);
+                         const std::function<void(size_t, vigil_error)>& report,
+                         DecodeLanesFn decode = decode_affine_lanes);
 
 }  // namespace vigil::crypto
