@@ -51,10 +51,22 @@ void double_scalarmult_encode(const uint8_t ax[32], const uint8_t ay[32], const 
   ge_tobytes(out, ge_p1p1_to_p2(double_scalarmult_vartime(ge_from_affine(x, y), k, s)));
 }
 
+// Lanes share one field inversion for their encodings (Montgomery's trick),
+// which saves most of an inversion (about 7% of a verification) per lane.
 void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* ay,
                                     const uint8_t* k, const uint8_t* s, uint8_t* out) {
-  for (size_t i = 0; i < n; ++i) {
-    double_scalarmult_encode(ax + 32 * i, ay + 32 * i, k + 32 * i, s + 32 * i, out + 32 * i);
+  for (size_t base = 0; base < n; base += kDsmMaxLanes) {
+    const size_t m = n - base < kDsmMaxLanes ? n - base : kDsmMaxLanes;
+    GeP2 r[kDsmMaxLanes];
+    Fe zinv[kDsmMaxLanes], scratch[kDsmMaxLanes];
+    for (size_t i = 0; i < m; ++i) {
+      const size_t at = 32 * (base + i);
+      const GeP3 a = ge_from_affine(fe_frombytes(ax + at), fe_frombytes(ay + at));
+      r[i] = ge_p1p1_to_p2(double_scalarmult_vartime(a, k + at, s + at));
+      zinv[i] = r[i].Z;  // never zero: the curve's addition law is complete
+    }
+    fe_batch_invert(zinv, scratch, m);
+    for (size_t i = 0; i < m; ++i) ge_tobytes_zinv(out + 32 * (base + i), r[i], zinv[i]);
   }
 }
 

@@ -29,7 +29,8 @@ inline constexpr size_t kDsmMaxLanes = 8;
 using DsmEncodeLanesFn = void (*)(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k,
                                   const uint8_t* s, uint8_t* out);
 
-// The portable lanes function: double_scalarmult_encode per lane.
+// The portable lanes function: double_scalarmult_encode per lane, each group
+// of kDsmMaxLanes sharing one inversion (any n works).
 void double_scalarmult_encode_lanes(size_t n, const uint8_t* ax, const uint8_t* ay,
                                     const uint8_t* k, const uint8_t* s, uint8_t* out);
 

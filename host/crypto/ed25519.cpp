@@ -54,6 +54,7 @@ Signature sign(const Keypair& key, std::span<const uint8_t> message) {
 }
 
 vigil_error verify(const VerifyItem& item, Rules rules, Engine engine) {
+  if (!engine_supported(engine)) return VIGIL_ERR_UNSUPPORTED;
   if (rules == Rules::strict) {
     StrictPrepared p;
     const vigil_error e = strict_prepare(item, p);

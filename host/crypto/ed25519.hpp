@@ -54,14 +54,17 @@ Keypair generate_keypair();
 Signature sign(const Keypair& key, std::span<const uint8_t> message);
 
 // VIGIL_OK when valid, else the reason (enum vigil_error): S_NONCANONICAL,
-// POINT_DECODE, POINT_NONCANONICAL, SMALL_ORDER or SIG_INVALID.
+// POINT_DECODE, POINT_NONCANONICAL, SMALL_ORDER or SIG_INVALID; BAD_RULES
+// for an unknown rule set, UNSUPPORTED for an engine this CPU lacks.
 vigil_error verify(const VerifyItem& item, Rules rules, Engine engine = Engine::automatic);
 
 // Verifies items[i] for every i: sets bit i of verdict_words[i / 32] when
 // valid and clears it otherwise; when `errors` is not empty it receives one
 // vigil_error per item. verdict_words needs VIGIL_VERDICT_WORDS(n) words.
 // zip215 batches are checked with one multi-scalar multiplication and fall
-// back to find the bad items when the batch equation fails.
+// back to find the bad items when the batch equation fails. An engine this
+// CPU lacks marks every item UNSUPPORTED. Output spans shorter than stated
+// are a caller's bug: the process aborts rather than write past them.
 void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint32_t> verdict_words,
                   std::span<uint8_t> errors = {}, Engine engine = Engine::automatic);
 

@@ -1,6 +1,8 @@
 // verify_batch: strict items go through the engine's lanes function up to
 // kDsmMaxLanes at a time; zip215 items are checked together by one
 // multi-scalar multiplication (zip215_batch.cpp).
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "host/crypto/double_scalarmult.hpp"
@@ -81,7 +83,20 @@ void strict_batch(std::span<const VerifyItem> items, std::span<uint32_t> words,
 
 void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint32_t> verdict_words,
                   std::span<uint8_t> errors, Engine engine) {
+  // Too small an output is a caller's bug that would write out of bounds.
+  if (verdict_words.size() < VIGIL_VERDICT_WORDS(items.size()) ||
+      (!errors.empty() && errors.size() < items.size())) {
+    std::fprintf(stderr, "vigil::crypto::verify_batch: output spans too small for %zu items\n",
+                 items.size());
+    std::abort();
+  }
   if (engine == Engine::automatic) engine = best_engine();
+  if (!engine_supported(engine)) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      set_verdict(verdict_words, errors, i, VIGIL_ERR_UNSUPPORTED);
+    }
+    return;
+  }
   if (rules == Rules::strict) {
     strict_batch(items, verdict_words, errors, engine);
     return;

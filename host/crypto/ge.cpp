@@ -4,12 +4,13 @@
 
 namespace vigil::crypto {
 
+void ge_tobytes_zinv(uint8_t out[32], const GeP2& p, const Fe& zinv) {
+  fe_tobytes(out, fe_mul(p.Y, zinv));
+  out[31] ^= static_cast<uint8_t>(fe_is_negative(fe_mul(p.X, zinv)) << 7);
+}
+
 void ge_tobytes(uint8_t out[32], const GeP2& p) {
-  Fe zi = fe_invert(p.Z);
-  Fe x = fe_mul(p.X, zi);
-  Fe y = fe_mul(p.Y, zi);
-  fe_tobytes(out, y);
-  out[31] ^= static_cast<uint8_t>(fe_is_negative(x) << 7);
+  ge_tobytes_zinv(out, p, fe_invert(p.Z));
 }
 
 bool ge_decode_affine(Fe& x, Fe& y, const uint8_t s[32]) {

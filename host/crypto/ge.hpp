@@ -123,6 +123,8 @@ inline bool ge_is_identity(const GeP3& p) {
 
 // Canonical 32-byte encoding: y, with x's sign in bit 255.
 void ge_tobytes(uint8_t out[32], const GeP2& p);
+// The same with 1/Z already known (shared inversions).
+void ge_tobytes_zinv(uint8_t out[32], const GeP2& p, const Fe& zinv);
 inline void ge_tobytes(uint8_t out[32], const GeP3& p) {
   ge_tobytes(out, ge_p3_to_p2(p));
 }

@@ -38,16 +38,24 @@ int msm_window_bits(size_t n) {
   return 10;
 }
 
-GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, MsmWorkspace& ws) {
-  const size_t n = points.size();
-  if (n == 0) return ge_identity();
+// Pippenger over the points plus B (appended as the last term).
+GeP3 msm_pippenger_vartime(std::span<const MsmPoint> in_points, std::span<const Sc> in_scalars,
+                           const Sc& b_scalar, MsmWorkspace& ws) {
+  static const MsmPoint base = [] {
+    const GeP3& b = ge_base();
+    const Fe zi = fe_invert(b.Z);
+    return msm_point_from_affine(fe_mul(b.X, zi), fe_mul(b.Y, zi));
+  }();
+  const size_t n = in_points.size() + 1;
+  auto point = [&](size_t i) -> const MsmPoint& { return i + 1 < n ? in_points[i] : base; };
+  auto scalar = [&](size_t i) -> const Sc& { return i + 1 < n ? in_scalars[i] : b_scalar; };
   const int c = msm_window_bits(n);
   const int windows = (254 + c - 1) / c;
   const size_t nbuckets = size_t{1} << (c - 1);
   ws.digits.resize(n * static_cast<size_t>(windows));
   ws.buckets.resize(nbuckets + 1);
   ws.filled.resize(nbuckets + 1);
-  for (size_t i = 0; i < n; ++i) recode(&ws.digits[i], n, scalars[i], c, windows);
+  for (size_t i = 0; i < n; ++i) recode(&ws.digits[i], n, scalar(i), c, windows);
 
   GeP3 acc = ge_identity();
   bool acc_is_identity = true;
@@ -63,10 +71,10 @@ GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, 
       if (d[i] == 0) continue;
       const size_t b = static_cast<size_t>(d[i] > 0 ? d[i] : -d[i]);
       if (!ws.filled[b]) {
-        ws.buckets[b] = d[i] > 0 ? points[i].p3 : ge_neg(points[i].p3);
+        ws.buckets[b] = d[i] > 0 ? point(i).p3 : ge_neg(point(i).p3);
         ws.filled[b] = 1;
       } else {
-        ws.buckets[b] = ge_p1p1_to_p3(ge_madd(ws.buckets[b], points[i].niels, d[i] < 0));
+        ws.buckets[b] = ge_p1p1_to_p3(ge_madd(ws.buckets[b], point(i).niels, d[i] < 0));
       }
     }
     // sum_b b * bucket[b] = sum over b of (bucket[top] + ... + bucket[b]).
@@ -88,6 +96,69 @@ GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, 
     }
   }
   return acc;
+}
+
+GeP3 msm_straus_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
+                        const Sc& b_scalar, MsmWorkspace& ws) {
+  const size_t n = points.size();
+  ws.naf.resize((n + 1) * 256);
+  ws.odd.resize(n * 8);
+  int top = -1;
+  for (size_t i = 0; i < n; ++i) {
+    // Short scalars (the 128-bit weights of R) use width 4: a smaller table
+    // pays off when there are few additions to share it.
+    const bool short_scalar = (scalars[i].v[2] | scalars[i].v[3]) == 0;
+    const int w = short_scalar ? 4 : 5;
+    uint8_t bytes[32];
+    sc_store(bytes, scalars[i]);
+    int8_t* naf = &ws.naf[i * 256];
+    ge_wnaf(naf, bytes, w);
+    GeCached* odd = &ws.odd[i * 8];
+    odd[0] = ge_p3_to_cached(points[i].p3);
+    const int count = 1 << (w - 2);
+    if (count > 1) {
+      const GeP3 p2 = ge_dbl3(points[i].p3);
+      for (int j = 1; j < count; ++j)
+        odd[j] = ge_p3_to_cached(ge_p1p1_to_p3(ge_add(p2, odd[j - 1])));
+    }
+    for (int k = 255; k > top; --k) {
+      if (naf[k] != 0) {
+        top = k;
+        break;
+      }
+    }
+  }
+  uint8_t bbytes[32];
+  sc_store(bbytes, b_scalar);
+  int8_t* bnaf = &ws.naf[n * 256];
+  ge_wnaf(bnaf, bbytes, 8);
+  for (int k = 255; k > top; --k) {
+    if (bnaf[k] != 0) {
+      top = k;
+      break;
+    }
+  }
+  const GeNiels* bt = ge_base_odd_multiples();
+
+  GeP2 r{fe_zero(), fe_one(), fe_one()};
+  GeP1P1 t{fe_zero(), fe_one(), fe_one(), fe_one()};  // the identity
+  for (int k = top; k >= 0; --k) {
+    t = ge_dbl(r);
+    const int8_t bd = bnaf[k];
+    if (bd != 0) t = ge_madd(ge_p1p1_to_p3(t), bt[(bd > 0 ? bd : -bd) / 2], bd < 0);
+    for (size_t i = 0; i < n; ++i) {
+      const int8_t d = ws.naf[i * 256 + static_cast<size_t>(k)];
+      if (d != 0) t = ge_add(ge_p1p1_to_p3(t), ws.odd[i * 8 + (d > 0 ? d : -d) / 2], d < 0);
+    }
+    r = ge_p1p1_to_p2(t);
+  }
+  return ge_p1p1_to_p3(t);
+}
+
+GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, const Sc& b_scalar,
+                 MsmWorkspace& ws) {
+  if (points.size() < kStrausBelow) return msm_straus_vartime(points, scalars, b_scalar, ws);
+  return msm_pippenger_vartime(points, scalars, b_scalar, ws);
 }
 
 }  // namespace vigil::crypto

@@ -25,16 +25,28 @@ inline MsmPoint msm_point_from_affine(const Fe& x, const Fe& y) {
 // Scratch memory that grows to the largest batch seen, then is reused: no
 // allocation in steady state.
 struct MsmWorkspace {
-  std::vector<int16_t> digits;
+  std::vector<int16_t> digits;  // Pippenger: [window][term]
   std::vector<GeP3> buckets;
   std::vector<uint8_t> filled;
+  std::vector<int8_t> naf;    // Straus: [term][256]
+  std::vector<GeCached> odd;  // Straus: 8 odd multiples per term
 };
 
-// Window width (bits) for n terms: the measured best of Pippenger's cost
-// n * 254 / c + 2^c * 254 / c.
+// Below this many terms Straus (interleaved width-NAF, one doubling chain)
+// beats Pippenger; measured with `vigil bench verify --rules zip215 --batch N`.
+inline constexpr size_t kStrausBelow = 90;
+
+// Window width (bits) for Pippenger with n terms: the measured best of its
+// cost n * 254 / c + 2^c * 254 / c.
 int msm_window_bits(size_t n);
 
-// Scalars must be < 2^253 (reduced mod L).
-GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, MsmWorkspace& ws);
+// b_scalar * B + sum scalars[i] * points[i]; scalars < 2^253 (reduced mod L).
+// Straus below kStrausBelow terms, Pippenger from there.
+GeP3 msm_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars, const Sc& b_scalar,
+                 MsmWorkspace& ws);
+GeP3 msm_straus_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
+                        const Sc& b_scalar, MsmWorkspace& ws);
+GeP3 msm_pippenger_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
+                           const Sc& b_scalar, MsmWorkspace& ws);
 
 }  // namespace vigil::crypto

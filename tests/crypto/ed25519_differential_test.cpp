@@ -236,4 +236,43 @@ TEST_F(Differential, OneBadItemAtEveryPositionOfABatch) {
   }
 }
 
+TEST_F(Differential, BatchOfOneKeyRepeatedMergesAndStillFindsTheBadItem) {
+  // 300 signatures by one key (one merged A term) and 300 copies of one
+  // signature; each with one bad item in the middle and one at the end.
+  Ed25519CaseGen gen(77, 1);
+  std::vector<Ed25519Case> same_key, same_item;
+  for (int i = 0; i < 300; ++i) same_key.push_back(gen.valid());
+  same_item.assign(300, same_key[0]);
+  for (auto* batch : {&same_key, &same_item}) {
+    for (size_t bad : {size_t{150}, size_t{299}}) {
+      std::vector<Ed25519Case> b = *batch;
+      b[bad].sig[40] ^= 4;
+      for (Rules rules : {Rules::zip215, Rules::strict}) {
+        const auto got = batch_verdicts(b, rules, Engine::automatic);
+        for (size_t i = 0; i < b.size(); ++i) ASSERT_EQ(got[i], i != bad) << i;
+      }
+    }
+  }
+}
+
+TEST(Ed25519Api, UnsupportedEngineAndRulesAreErrorsNotVerdicts) {
+  Ed25519CaseGen gen(5, 1);
+  const Ed25519Case c = gen.valid();
+  const VerifyItem item = item_of(c);
+  EXPECT_EQ(verify(item, static_cast<Rules>(99)), VIGIL_ERR_BAD_RULES);
+  uint32_t word = 0xffffffff;
+  uint8_t err = 0;
+  verify_batch({&item, 1}, static_cast<Rules>(99), {&word, 1}, {&err, 1});
+  EXPECT_EQ(word & 1, 0u);
+  EXPECT_EQ(err, VIGIL_ERR_BAD_RULES);
+  for (Engine e : {Engine::avx2, Engine::avx512ifma}) {
+    if (engine_supported(e)) continue;
+    EXPECT_EQ(verify(item, Rules::strict, e), VIGIL_ERR_UNSUPPORTED);
+    word = 1;
+    verify_batch({&item, 1}, Rules::zip215, {&word, 1}, {&err, 1}, e);
+    EXPECT_EQ(word, 0u);
+    EXPECT_EQ(err, VIGIL_ERR_UNSUPPORTED);
+  }
+}
+
 }  // namespace

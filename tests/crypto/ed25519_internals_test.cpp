@@ -10,6 +10,7 @@
 #include "host/crypto/ed25519_rules.hpp"
 #include "host/crypto/fe.hpp"
 #include "host/crypto/ge.hpp"
+#include "host/crypto/msm.hpp"
 #include "host/crypto/sc.hpp"
 
 namespace {
@@ -165,6 +166,55 @@ TEST_F(Internals, SmallOrderBlacklistCoversEveryEncoding) {
   uint8_t base[32];
   ge_tobytes(base, ge_base());
   EXPECT_FALSE(ed25519_has_small_order(base));
+}
+
+TEST_F(Internals, MultiScalarMultMatchesScalarArithmetic) {
+  // points[i] = [a_i]B, so sum s_i points[i] + [b]B = [sum s_i a_i + b]B,
+  // computed independently with scalar arithmetic and one base multiplication.
+  MsmWorkspace ws;
+  for (size_t n : {0, 1, 2, 7, 89, 90, 91, 150, 300}) {
+    std::vector<MsmPoint> points;
+    std::vector<Sc> scalars;
+    uint8_t w[64];
+    rng.fill(w, 64);
+    const Sc b = sc_reduce512(w);
+    Sc total = b;
+    for (size_t i = 0; i < n; ++i) {
+      rng.fill(w, 64);
+      const Sc a = sc_reduce512(w);
+      rng.fill(w, 64);
+      Sc s = sc_reduce512(w);
+      if (i % 2) s.v[2] = s.v[3] = 0;  // the 128-bit weights of R terms
+      if (i % 5 == 0) s = Sc{{0, 0, 0, 0}};
+      total = sc_muladd(s, a, total);
+      uint8_t ab[32];
+      sc_store(ab, a);
+      const GeP3 p = ge_scalarmult_base(ab);
+      const Fe zi = fe_invert(p.Z);
+      points.push_back(msm_point_from_affine(fe_mul(p.X, zi), fe_mul(p.Y, zi)));
+      scalars.push_back(s);
+    }
+    uint8_t tb[32], want[32], straus[32], pippenger[32], chosen[32];
+    sc_store(tb, total);
+    ge_tobytes(want, ge_scalarmult_base(tb));
+    ge_tobytes(straus, msm_straus_vartime(points, scalars, b, ws));
+    ge_tobytes(pippenger, msm_pippenger_vartime(points, scalars, b, ws));
+    ge_tobytes(chosen, msm_vartime(points, scalars, b, ws));
+    EXPECT_EQ(0, std::memcmp(want, straus, 32)) << n;
+    EXPECT_EQ(0, std::memcmp(want, pippenger, 32)) << n;
+    EXPECT_EQ(0, std::memcmp(want, chosen, 32)) << n;
+  }
+}
+
+TEST_F(Internals, WindowWidthGrowsWithTerms) {
+  int last = 0;
+  for (size_t n = 1; n < 100000; n *= 2) {
+    const int c = msm_window_bits(n);
+    EXPECT_GE(c, last);
+    EXPECT_GE(c, 3);
+    EXPECT_LE(c, 12);  // digits and bucket indices stay in int16 range
+    last = c;
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_accel.hpp"
 #include "command.hpp"
 #include "host/crypto/ed25519.hpp"
 
@@ -121,6 +122,15 @@ std::vector<Row> measure_all(const std::vector<Job>& jobs, const Options& o) {
 }
 
 int bench_verify(const Options& o) {
+  if (o.engine.rfind("opencl", 0) == 0 || o.engine.rfind("cuda", 0) == 0) {
+    // Device engines: latency and rate by batch size (64..65536), copies
+    // included, through the Accelerator interface (cmd_bench_accel.cpp).
+    vigil::tool::AccelBenchOptions a;
+    a.engine = o.engine;
+    a.rules = o.rules;
+    a.seconds = o.seconds;
+    return vigil::tool::bench_accel(a);
+  }
   if (sodium_init() < 0) return 1;
   std::vector<Engine> engines;
   if (o.engine == "all") {
@@ -239,7 +249,8 @@ const bool registered = vigil::tool::register_command(
     {"verify", "Ed25519 verifications/s per engine and rule set vs libsodium and OpenSSL", "bench",
      [](CLI::App& app) {
        auto o = std::make_shared<Options>();
-       app.add_option("--engine", o->engine, "all (default), auto, portable, avx2, avx512ifma");
+       app.add_option("--engine", o->engine,
+                      "all (default), auto, portable, avx2, avx512ifma, opencl[:SEL], cuda[:N]");
        app.add_option("--rules", o->rules, "both (default), strict or zip215");
        app.add_option("--batch", o->batch, "items per verify_batch call (default 256)")
            ->check(CLI::Range(size_t{1}, size_t{1} << 16));

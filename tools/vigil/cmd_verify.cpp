@@ -2,14 +2,19 @@
 // input or --input) and writes, in order, one line per input line: `valid`,
 // `invalid`, or `error: <reason>` for a line that is not well-formed. Lines
 // are verified --batch at a time with verify_batch (zip215: one MSM per
-// batch). A bad line never stops the run.
+// batch). A bad line never stops the run. --engine opencl[:SEL] or cuda[:N]
+// verifies on that device through the Accelerator interface, with the same
+// input and output.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "command.hpp"
+#include "drivers/accel/accelerator.hpp"
+#include "drivers/accel/item_verifier.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/crypto/sig_jsonl.hpp"
 
@@ -25,14 +30,19 @@ struct Options {
 };
 
 // Verifies the parsed lines of one batch and prints every line's verdict.
+// device: the accelerator to verify on, or null for the CPU engine `engine`.
 void flush(std::vector<std::string>& reasons, std::vector<SigLine>& parsed, size_t nparsed,
-           Rules rules, Engine engine) {
+           Rules rules, Engine engine, vigil::accel::ItemVerifier* device) {
   std::vector<VerifyItem> items;
   for (size_t i = 0; i < nparsed; ++i) {
     items.push_back({parsed[i].pk.data(), parsed[i].sig.data(), parsed[i].msg});
   }
   std::vector<uint32_t> words(VIGIL_VERDICT_WORDS(items.size()));
-  verify_batch(items, rules, words, {}, engine);
+  if (device) {
+    device->verify(items, rules, words);
+  } else {
+    verify_batch(items, rules, words, {}, engine);
+  }
   size_t next = 0;
   for (const auto& reason : reasons) {
     if (!reason.empty()) {
@@ -48,7 +58,20 @@ void flush(std::vector<std::string>& reasons, std::vector<SigLine>& parsed, size
 
 int verify_command(const Options& o) {
   const auto rules = parse_rules(o.rules);
-  const auto engine = parse_engine(o.engine);
+  auto engine = parse_engine(o.engine);
+  std::unique_ptr<vigil::accel::Accelerator> accel;
+  std::unique_ptr<vigil::accel::ItemVerifier> device;
+  if (!engine && (o.engine.rfind("opencl", 0) == 0 || o.engine.rfind("cuda", 0) == 0)) {
+    std::string why;
+    accel = vigil::accel::make_accelerator(o.engine, vigil::accel::Options{}, &why);
+    if (!accel) {
+      std::fprintf(stderr, "vigil verify: engine %s unavailable: %s\n", o.engine.c_str(),
+                   why.c_str());
+      return 2;
+    }
+    device = std::make_unique<vigil::accel::ItemVerifier>(*accel);
+    engine = Engine::automatic;  // unused: the device's own fallback is the CPU engine
+  }
   if (!rules) {
     std::fprintf(stderr, "vigil verify: unknown rules '%s' (strict, zip215)\n", o.rules.c_str());
     return 2;
@@ -82,11 +105,11 @@ int verify_command(const Options& o) {
     reasons.push_back(std::move(reason));
     // Bad lines count too, so a run of them never grows `reasons` unbounded.
     if (nparsed == o.batch || reasons.size() >= 2 * o.batch) {
-      flush(reasons, parsed, nparsed, *rules, *engine);
+      flush(reasons, parsed, nparsed, *rules, *engine, device.get());
       nparsed = 0;
     }
   }
-  flush(reasons, parsed, nparsed, *rules, *engine);
+  flush(reasons, parsed, nparsed, *rules, *engine, device.get());
   return 0;
 }
 
@@ -96,7 +119,8 @@ const bool registered = vigil::tool::register_command(
        auto o = std::make_shared<Options>();
        app.add_option("--rules", o->rules, "strict or zip215")
            ->check(CLI::IsMember({"strict", "zip215"}));
-       app.add_option("--engine", o->engine, "auto, portable, avx2 or avx512ifma");
+       app.add_option("--engine", o->engine,
+                      "auto, portable, avx2, avx512ifma, opencl[:SEL] or cuda[:N]");
        app.add_option("--batch", o->batch, "items per verify_batch call")
            ->check(CLI::Range(size_t{1}, size_t{1} << 20));
        app.add_option("--input", o->input, "read this file instead of standard input");

@@ -138,8 +138,17 @@ typedef struct vigil_proposal_body {
 } vigil_proposal_body;
 VIGIL_ASSERT_SIZE(vigil_proposal_body, 136);
 
-/* Vote body: a vigil_vote_data. Timeout body: a vigil_timeout_data, then
- * the sender's highest QC (vigil_qc_hdr and its signatures). */
+/* Vote body: a vigil_vote_data. Timeout body: a vigil_timeout_body, then
+ * the sender's highest QC (vigil_qc_hdr and its signatures), then, when
+ * has_tc is 1, the TC by which the sender entered this round, so that a
+ * node left behind in an earlier round can catch up from any timeout. */
+typedef struct vigil_timeout_body {
+  vigil_timeout_data data; /* what the signature covers */
+  vigil_u32 has_tc;
+  vigil_u32 reserved;
+} vigil_timeout_body;
+VIGIL_ASSERT_SIZE(vigil_timeout_body, 32);
+VIGIL_ASSERT_OFFSET(vigil_timeout_body, has_tc, 24);
 
 /* Block sync: ask for up to max_blocks certified blocks ending at block_id
  * (walking parent links back towards from_height). */
@@ -152,10 +161,12 @@ typedef struct vigil_sync_request {
 VIGIL_ASSERT_SIZE(vigil_sync_request, 48);
 
 /* Sync response: block_count proposal bodies (each with its QC and frames)
- * follow, lowest height first. */
+ * follow, lowest height first; then, when has_qc is 1, a QC that certifies
+ * the last of them (it proves the chain and can commit its ancestors, which
+ * is how a node left in an ended epoch learns the epoch's last commit). */
 typedef struct vigil_sync_response {
   vigil_u32 block_count;
-  vigil_u32 reserved;
+  vigil_u32 has_qc;
 } vigil_sync_response;
 VIGIL_ASSERT_SIZE(vigil_sync_response, 8);
 

@@ -1,0 +1,66 @@
+#include "host/batch/batch.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace vigil::batch {
+
+namespace {
+constexpr size_t kAlign = 64;
+constexpr size_t align_up(size_t n) {
+  return (n + kAlign - 1) & ~(kAlign - 1);
+}
+}  // namespace
+
+void Batch::FreeAligned::operator()(uint8_t* p) const {
+  std::free(p);
+}
+
+Batch::Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules)
+    : capacity_(capacity == 0 ? 1 : (capacity > VIGIL_BATCH_MAX ? VIGIL_BATCH_MAX : capacity)),
+      msg_capacity_(msg_capacity),
+      sources_(capacity_) {
+  vigil_batch_desc d{};
+  d.rules = uint8_t(rules);
+  d.scheme = VIGIL_SCHEME_ED25519;
+  d.pubkey_off = align_up(sizeof(vigil_batch_desc));
+  d.sig_off = align_up(d.pubkey_off + size_t(capacity_) * 32);
+  d.msg_offsets_off = align_up(d.sig_off + size_t(capacity_) * 64);
+  d.msg_off = align_up(d.msg_offsets_off + (size_t(capacity_) + 1) * 4);
+  size_ = align_up(d.msg_off + msg_capacity_);
+  buf_.reset(static_cast<uint8_t*>(std::aligned_alloc(kAlign, size_)));
+  if (!buf_) throw std::bad_alloc();  // start-up only
+  std::memset(buf_.get(), 0, size_);
+  std::memcpy(buf_.get(), &d, sizeof d);
+}
+
+void Batch::clear() {
+  desc_mut().count = 0;
+  desc_mut().msg_bytes = 0;
+  offsets()[0] = 0;
+  opened_us = 0;
+}
+
+bool Batch::add(const uint8_t* public_key, const uint8_t* signature,
+                std::span<const uint8_t> message, uint32_t src_addr) {
+  if (!fits(message.size())) return false;
+  vigil_batch_desc& d = desc_mut();
+  const uint32_t i = d.count;
+  uint8_t* base = buf_.get();
+  std::memcpy(base + d.pubkey_off + 32 * size_t(i), public_key, 32);
+  std::memcpy(base + d.sig_off + 64 * size_t(i), signature, 64);
+  if (!message.empty()) std::memcpy(base + d.msg_off + d.msg_bytes, message.data(), message.size());
+  d.msg_bytes += uint32_t(message.size());
+  offsets()[i + 1] = d.msg_bytes;
+  sources_[i] = src_addr;
+  d.count = i + 1;
+  return true;
+}
+
+std::span<const uint8_t> Batch::message(uint32_t i) const {
+  const uint32_t* off = offsets();
+  return {buf_.get() + desc().msg_off + off[i], size_t(off[i + 1] - off[i])};
+}
+
+}  // namespace vigil::batch

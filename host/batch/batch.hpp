@@ -1,0 +1,84 @@
+// Batch: a fixed-capacity verification batch laid out exactly as
+// firmware-interface/vigil/fi/batch.h describes, in one buffer a device
+// driver can copy or map as it is:
+//
+//   offset 0           vigil_batch_desc (48 bytes, padded to 64)
+//   pubkey_off         capacity * 32 bytes
+//   sig_off            capacity * 64 bytes
+//   msg_offsets_off    (capacity + 1) u32
+//   msg_off            message area, msg_capacity bytes
+//
+// Offsets depend only on the capacities, so they are written once and
+// items append in place. Beside the buffer (not part of the contract) each
+// item keeps its source address so verification failures can be reported
+// back to ingest's rate limits.
+//
+// Promise: memory fixed at construction; add() copies and never allocates;
+// desc().count and the message offsets always describe exactly the items
+// added since the last clear().
+#pragma once
+
+#include <vigil/fi/contract.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace vigil::batch {
+
+class Batch {
+ public:
+  Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules = VIGIL_RULES_ZIP215);
+
+  // Appends one item; false (nothing changed) when the batch has no room
+  // for it (items or message bytes).
+  bool add(const uint8_t* public_key, const uint8_t* signature, std::span<const uint8_t> message,
+           uint32_t src_addr);
+  bool fits(size_t message_len) const {
+    return count() < capacity_ && desc().msg_bytes + message_len <= msg_capacity_;
+  }
+  void clear();
+
+  uint32_t count() const { return desc().count; }
+  bool empty() const { return count() == 0; }
+  uint32_t capacity() const { return capacity_; }
+  uint32_t msg_capacity() const { return msg_capacity_; }
+
+  const vigil_batch_desc& desc() const {
+    return *reinterpret_cast<const vigil_batch_desc*>(buf_.get());
+  }
+  // The whole buffer, descriptor included (what a driver transfers).
+  std::span<const uint8_t> buffer() const { return {buf_.get(), size_}; }
+  // The buffer up to the end of the messages used so far.
+  size_t used_bytes() const { return desc().msg_off + desc().msg_bytes; }
+
+  const uint8_t* public_key(uint32_t i) const { return buf_.get() + desc().pubkey_off + 32 * i; }
+  const uint8_t* signature(uint32_t i) const { return buf_.get() + desc().sig_off + 64 * i; }
+  std::span<const uint8_t> message(uint32_t i) const;
+  uint32_t source(uint32_t i) const { return sources_[i]; }
+
+  // When the first item went in (the batcher's deadline runs from it).
+  uint64_t opened_us = 0;
+  // Set by the batcher: the how-manieth batch this is.
+  uint64_t sequence = 0;
+
+ private:
+  vigil_batch_desc& desc_mut() { return *reinterpret_cast<vigil_batch_desc*>(buf_.get()); }
+  uint32_t* offsets() { return reinterpret_cast<uint32_t*>(buf_.get() + desc().msg_offsets_off); }
+  const uint32_t* offsets() const {
+    return reinterpret_cast<const uint32_t*>(buf_.get() + desc().msg_offsets_off);
+  }
+
+  struct FreeAligned {
+    void operator()(uint8_t* p) const;
+  };
+  uint32_t capacity_;
+  uint32_t msg_capacity_;
+  size_t size_;
+  std::unique_ptr<uint8_t[], FreeAligned> buf_;
+  std::vector<uint32_t> sources_;
+};
+
+}  // namespace vigil::batch

@@ -1,0 +1,803 @@
+// The consensus core. Reading order: start, on_message (decode, shape
+// checks, ask for signatures), on_verified -> dispatch -> on_proposal /
+// on_vote / on_timeout_msg / on_sync_*, then the steps they share:
+// process_qc (high QC, two-chain commit, round advance), process_tc,
+// enter_round (timer, propose), local_timeout, try_commit.
+#include "host/consensus/core.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace vigil::consensus {
+namespace {
+
+// Per-round bookkeeping kept this many rounds behind the current round.
+constexpr Round kKeepRounds = 16;
+// Votes, timeouts and proposals further ahead than this are dropped.
+constexpr Round kFutureRounds = 64;
+constexpr size_t kMaxEvidence = 1024;
+
+bool same_id(const uint8_t* a, const uint8_t* b) {
+  return std::memcmp(a, b, VIGIL_HASH_LEN) == 0;
+}
+
+// True when no signer bit at or above n is set.
+// A block's header commits to its frames: the frames must match tx_root.
+bool frames_match(const Block& b) {
+  BlockId root = compute_tx_root(b.txs);
+  return same_id(root.data(), b.hdr.tx_root);
+}
+
+bool signers_within(const SignerSet& s, uint32_t n) {
+  for (uint32_t i = n; i < VIGIL_MAX_VALIDATORS; ++i)
+    if (s.has(i)) return false;
+  return true;
+}
+
+}  // namespace
+
+Core::Core(CoreConfig config, const Genesis& genesis, Storage& storage, Signer& signer)
+    : config_(std::move(config)),
+      storage_(storage),
+      signer_(signer),
+      safety_(storage.safety().value_or(SafetyState{})) {
+  if (auto e = storage_.epoch()) {
+    epoch_ = *e;
+  } else {
+    epoch_ = genesis_epoch(genesis);
+    storage_.put_epoch(epoch_);
+    Block g;
+    g.hdr = genesis_block_hdr();
+    g.id = epoch_.root_id;
+    storage_.put_block(g);
+  }
+  find_self();
+  safety_.start_epoch(epoch());
+  committed_ = storage_.committed().value_or(CommittedTip{epoch_.root_id, epoch_.root_height});
+  auto hq = storage_.high_qc();
+  high_qc_ = hq && hq->vote.epoch == epoch() ? *hq : epoch_root_qc(epoch_);
+  auto tc = storage_.high_tc();
+  if (tc && tc->epoch == epoch() && tc->round > high_qc_.round()) last_tc_ = tc;
+}
+
+void Core::find_self() {
+  self_ = ~0u;
+  PublicKey me = signer_.public_key();
+  for (uint32_t i = 0; i < vset().size(); ++i)
+    if (vset().keys[i] == me) self_ = i;
+}
+
+void Core::start(Actions& out) {
+  // What the highest QC commits may not have been committed before a crash.
+  if (high_qc_.round() > 0 && high_qc_.vote.parent_round + 1 == high_qc_.round())
+    commit_qc_ = high_qc_;
+  try_commit(out);
+  if (last_tc_) {
+    std::optional<TimeoutCert> tc = std::move(last_tc_);
+    last_tc_.reset();
+    process_tc(*tc, out);  // the round it ended is where we were
+  }
+  if (round_ == 0) enter_round(high_qc_.round() + 1, true, out);
+}
+
+void Core::handle(const Event& e, Actions& out) {
+  if (auto* m = std::get_if<MessageEvent>(&e)) return on_message(m->from, m->bytes, out);
+  if (auto* t = std::get_if<TimerEvent>(&e)) return on_timer(t->token, out);
+  if (auto* v = std::get_if<VerifyResultEvent>(&e)) return on_verified(v->request, v->valid, out);
+  if (auto* p = std::get_if<PersistDoneEvent>(&e)) return on_persisted(p->request, out);
+}
+
+void Core::log(Actions& out, std::string line) const {
+  char prefix[48];
+  std::snprintf(prefix, sizeof prefix, "consensus[%u] e%llu r%llu: ", self_,
+                (unsigned long long)epoch(), (unsigned long long)round_);
+  out.push_back(LogAction{prefix + line});
+}
+
+// --- input: decode, check shape, verify ------------------------------------
+
+bool Core::check_qc_shape(const QuorumCert& qc) const {
+  if (qc.vote.epoch != epoch()) return false;
+  if (qc.round() == 0) return is_epoch_root_qc(epoch_, qc);
+  return signers_within(qc.signers, vset().size()) && qc.signers.count() >= vset().quorum() &&
+         qc.vote.parent_round < qc.round() && qc.vote.height > 0;
+}
+
+bool Core::check_tc_shape(const TimeoutCert& tc) const {
+  if (tc.epoch != epoch() || tc.round == 0) return false;
+  if (!signers_within(tc.signers, vset().size()) || tc.signers.count() < vset().quorum())
+    return false;
+  for (const auto& e : tc.entries)
+    if (e.high_qc_round >= tc.round) return false;
+  return true;
+}
+
+void Core::add_qc_items(const QuorumCert& qc, std::vector<VerifyItem>& items) const {
+  if (qc.round() == 0) return;
+  auto it = certified_.find(qc.round());
+  if (it != certified_.end() && it->second == qc.block_id()) return;  // verified before
+  auto msg = std::make_shared<const Bytes>(vote_signing_bytes(qc.vote));
+  size_t k = 0;
+  for (uint32_t i = 0; i < vset().size(); ++i)
+    if (qc.signers.has(i)) items.push_back({vset().keys[i], qc.sigs[k++], msg});
+}
+
+void Core::add_tc_items(const TimeoutCert& tc, std::vector<VerifyItem>& items) const {
+  if (tc_verified_.count(tc.round)) return;
+  size_t k = 0;
+  for (uint32_t i = 0; i < vset().size(); ++i) {
+    if (!tc.signers.has(i)) continue;
+    const auto& e = tc.entries[k++];
+    auto msg = std::make_shared<const Bytes>(
+        timeout_signing_bytes(vigil_timeout_data{tc.epoch, tc.round, e.high_qc_round}));
+    items.push_back({vset().keys[i], e.sig, msg});
+  }
+}
+
+void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
+  Message m;
+  ParseError err = decode(bytes, m);
+  if (err != ParseError::ok) {
+    ++counters_.parse_drops[size_t(err)];
+    return;
+  }
+  bool future_sync = false;
+  if (m.epoch < epoch()) {
+    // A node left in an ended epoch: serve it the epoch's end; drop the rest.
+    if (m.type == VIGIL_MSG_SYNC_REQUEST) return on_sync_request(m, from, out);
+    ++counters_.old_epoch;
+    return;
+  }
+  if (m.epoch > epoch()) {
+    // A newer epoch exists. Its messages can't be checked with our set; a
+    // sync response can (its QC is of our epoch), anything else makes us ask.
+    if (m.type != VIGIL_MSG_SYNC_RESPONSE) {
+      ++counters_.future_epoch;
+      if (!epoch_sync_asked_) {
+        // Ask the sender, or every other time a peer in turn, so that one
+        // that never answers cannot keep us in the old epoch.
+        epoch_sync_asked_ = true;
+        ValidatorIndex peer =
+            ++epoch_sync_tries_ % 2 ? from : (epoch_sync_tries_ / 2) % vset().size();
+        send_sync_request(BlockId{}, peer == self() ? from : peer, out);
+      }
+      return;
+    }
+    future_sync = true;
+  }
+  if (!future_sync && m.sender >= vset().size()) {
+    ++counters_.bad_sender;
+    return;
+  }
+
+  std::vector<VerifyItem> items;
+  bool shape_ok = true;
+  switch (m.type) {
+    case VIGIL_MSG_PROPOSAL: {
+      const Proposal& p = m.proposal;
+      if (m.sender != vset().leader(m.round)) {
+        ++counters_.bad_sender;
+        return;
+      }
+      if (!frames_match(p.block)) {
+        ++counters_.bad_proposal;
+        return;
+      }
+      shape_ok = check_qc_shape(p.qc) && (!p.tc || check_tc_shape(*p.tc));
+      if (shape_ok) {
+        add_qc_items(p.qc, items);
+        if (p.tc) add_tc_items(*p.tc, items);
+      }
+      break;
+    }
+    case VIGIL_MSG_VOTE:
+      shape_ok = m.round > 0;
+      break;
+    case VIGIL_MSG_TIMEOUT: {
+      const Timeout& t = m.timeout;
+      shape_ok = check_qc_shape(t.high_qc) && t.high_qc.round() == t.data.high_qc_round &&
+                 t.data.round > t.data.high_qc_round && (!t.tc || check_tc_shape(*t.tc));
+      if (shape_ok) {
+        add_qc_items(t.high_qc, items);
+        if (t.tc) add_tc_items(*t.tc, items);
+      }
+      break;
+    }
+    case VIGIL_MSG_SYNC_REQUEST:
+      break;
+    case VIGIL_MSG_SYNC_RESPONSE:
+      for (const auto& p : m.sync_response.blocks)
+        if (!frames_match(p.block)) {
+          ++counters_.bad_proposal;
+          return;
+        }
+      if (m.sync_response.qc) {
+        shape_ok = check_qc_shape(*m.sync_response.qc);
+        if (shape_ok) add_qc_items(*m.sync_response.qc, items);
+      }
+      break;
+  }
+  if (!shape_ok) {
+    ++counters_.bad_certificate;
+    return;
+  }
+  Bytes raw(bytes.begin(), bytes.end());
+  if (!future_sync) {
+    // The sender's own signature first.
+    auto msg = std::make_shared<const Bytes>(message_signing_bytes(m, raw));
+    items.insert(items.begin(), VerifyItem{vset().keys[m.sender], m.sig, msg});
+  }
+  if (items.empty()) return dispatch(m, raw, from, out);
+  if (pending_verify_.size() >= config_.max_pending_verify) {
+    ++counters_.verify_queue_full;
+    return;
+  }
+  uint64_t id = next_request_++;
+  pending_verify_.emplace(id, Pending{std::move(m), std::move(raw), from});
+  out.push_back(VerifyAction{id, std::move(items)});
+}
+
+void Core::on_verified(uint64_t request, const std::vector<uint8_t>& valid, Actions& out) {
+  auto it = pending_verify_.find(request);
+  if (it == pending_verify_.end()) return;
+  Pending p = std::move(it->second);
+  pending_verify_.erase(it);
+  for (uint8_t v : valid)
+    if (!v) {
+      ++counters_.bad_signature;
+      return;
+    }
+  // Remember the certificates as verified so that copies skip the work.
+  auto note_qc = [&](const QuorumCert& qc) {
+    if (qc.round() > 0) certified_[qc.round()] = qc.block_id();
+  };
+  const Message& m = p.msg;
+  if (m.type == VIGIL_MSG_PROPOSAL) note_qc(m.proposal.qc);
+  if (m.type == VIGIL_MSG_TIMEOUT) note_qc(m.timeout.high_qc);
+  if (m.type == VIGIL_MSG_SYNC_RESPONSE && m.sync_response.qc) note_qc(*m.sync_response.qc);
+  const std::optional<TimeoutCert>* tc = m.type == VIGIL_MSG_PROPOSAL  ? &m.proposal.tc
+                                         : m.type == VIGIL_MSG_TIMEOUT ? &m.timeout.tc
+                                                                       : nullptr;
+  if (tc && *tc) tc_verified_.insert((*tc)->round);
+  dispatch(m, p.raw, p.from, out);
+}
+
+void Core::dispatch(const Message& m, const Bytes& raw, ValidatorIndex from, Actions& out) {
+  switch (m.type) {
+    case VIGIL_MSG_PROPOSAL:
+      return on_proposal(m, raw, out);
+    case VIGIL_MSG_VOTE:
+      return on_vote(m, raw, out);
+    case VIGIL_MSG_TIMEOUT:
+      return on_timeout_msg(m, from, out);
+    case VIGIL_MSG_SYNC_REQUEST:
+      return on_sync_request(m, from, out);
+    case VIGIL_MSG_SYNC_RESPONSE:
+      return on_sync_response(m, from, out);
+  }
+}
+
+// --- proposals and votes ---------------------------------------------------
+
+void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
+  const Proposal& p = m.proposal;
+  const vigil_block_hdr& b = p.block.hdr;
+  bool extends_qc = b.round == p.qc.round() + 1;
+  bool extends_tc = p.tc && p.tc->round + 1 == b.round && p.qc.round() >= p.tc->max_high_qc_round();
+  if (!same_id(b.parent_id, p.qc.vote.block_id) || b.height != p.qc.vote.height + 1 ||
+      b.round <= p.qc.round() || (!extends_qc && !extends_tc)) {
+    ++counters_.bad_proposal;
+    return;
+  }
+  // Certificates first: they may move us into this proposal's round.
+  process_qc(p.qc, m.sender, out);
+  if (p.tc) process_tc(*p.tc, out);
+  if (m.epoch != epoch()) return;  // its QC ended the epoch
+
+  if (m.round + kKeepRounds <= round_ || m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
+    return;
+  }
+  auto [seen, fresh] = proposals_seen_.try_emplace(m.round, SeenMsg{p.block.id, raw});
+  if (!fresh && seen->second.id != p.block.id) {
+    // The leader's second block for the round: proof, and nothing else.
+    record_evidence(EvidenceKind::double_proposal, m, seen->second.raw, raw, out);
+    return;
+  }
+  if (!storage_.block(p.block.id)) storage_.put_block(p.block);
+  if (!storage_.block(to_id(b.parent_id))) need_block(to_id(b.parent_id), m.sender, out);
+
+  if (m.round != round_) {
+    ++counters_.stale;
+    return;
+  }
+  if (!is_validator()) return;
+  vigil_vote_data d{};
+  std::memcpy(d.block_id, p.block.id.data(), VIGIL_HASH_LEN);
+  d.epoch = b.epoch;
+  d.round = b.round;
+  d.height = b.height;
+  std::memcpy(d.parent_id, b.parent_id, VIGIL_HASH_LEN);
+  d.parent_round = p.qc.round();
+  SafetyVerdict v = safety_.vote(d, p.qc, p.tc ? &*p.tc : nullptr);
+  Release r;
+  r.vote = make_vote_msg(d);
+  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
+  if (v == SafetyVerdict::resend) return release(r, out);
+  ++counters_.safety_refusals;
+}
+
+void Core::on_vote(const Message& m, const Bytes& raw, Actions& out) {
+  // Only recent and near-future rounds: what a sender can make us keep is
+  // bounded (one vote per validator per round, kFutureRounds rounds ahead).
+  if (m.round + kKeepRounds <= round_ || m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
+    return;
+  }
+  BlockId id = to_id(m.vote.data.block_id);
+  auto [seen, fresh] = votes_seen_.try_emplace({m.round, m.sender}, SeenMsg{id, raw});
+  if (!fresh) {  // a copy, or a second vote: evidence, never counted
+    if (seen->second.id != id)
+      record_evidence(EvidenceKind::double_vote, m, seen->second.raw, raw, out);
+    return;
+  }
+  if (vset().leader(m.round + 1) != self()) return;  // votes go to the next leader
+  if (m.round + 1 < round_) {
+    ++counters_.stale;
+    return;
+  }
+  add_vote(m, out);
+}
+
+void Core::add_vote(const Message& m, Actions& out) {
+  VoteAgg& agg = votes_[m.round][vote_signing_bytes(m.vote.data)];
+  agg.data = m.vote.data;
+  agg.sigs.emplace(m.sender, m.sig);
+  if (agg.sigs.size() < vset().quorum() || qc_formed_.count(m.round)) return;
+  qc_formed_.insert(m.round);
+  QuorumCert qc;
+  qc.vote = agg.data;
+  for (const auto& [signer, sig] : agg.sigs) {
+    qc.signers.add(signer);
+    qc.sigs.push_back(sig);
+  }
+  ++counters_.qcs_formed;
+  certified_[qc.round()] = qc.block_id();
+  process_qc(qc, self(), out);
+}
+
+// --- timeouts --------------------------------------------------------------
+
+void Core::on_timeout_msg(const Message& m, ValidatorIndex from, Actions& out) {
+  process_qc(m.timeout.high_qc, m.sender, out);
+  if (m.timeout.tc) process_tc(*m.timeout.tc, out);
+  if (m.epoch != epoch()) return;
+  if (m.round < round_) {
+    // The sender is behind: our own timeout carries what it lacks.
+    ++counters_.stale;
+    if (my_timeout_ && my_timeout_round_ == round_) out.push_back(SendAction{from, my_timeout_});
+    return;
+  }
+  if (m.round > round_ + kFutureRounds) {
+    ++counters_.stale;
+    return;
+  }
+  add_timeout(m.sender, m.timeout.data, m.sig, out);
+}
+
+void Core::add_timeout(ValidatorIndex signer, const vigil_timeout_data& d, const Signature& sig,
+                       Actions& out) {
+  auto& signers = timeouts_[d.round];
+  signers.emplace(signer, std::make_pair(d.high_qc_round, sig));
+  // f+1 timeouts mean at least one honest node gave up on this round: join.
+  if (d.round == round_ && signers.size() > vset().max_faulty() &&
+      !(my_timeout_ && my_timeout_round_ == round_))
+    local_timeout(out);
+  if (signers.size() < vset().quorum() || tc_formed_.count(d.round)) return;
+  tc_formed_.insert(d.round);
+  TimeoutCert tc;
+  tc.epoch = epoch();
+  tc.round = d.round;
+  for (const auto& [i, entry] : signers) {
+    tc.signers.add(i);
+    tc.entries.push_back({entry.first, entry.second});
+  }
+  ++counters_.tcs_formed;
+  tc_verified_.insert(tc.round);
+  process_tc(tc, out);
+}
+
+void Core::on_timer(uint64_t token, Actions& out) {
+  if (token != timer_token_) return;
+  epoch_sync_asked_ = false;
+  backoff_ = std::min(backoff_ + 1, config_.max_backoff_shift);
+  local_timeout(out);
+  out.push_back(SetTimerAction{++timer_token_, config_.base_timeout << backoff_});
+  retry_syncs(true, out);
+  try_commit(out);
+}
+
+// Asks again, another peer each time, for blocks still missing: on every
+// timer, and while rounds go by (when no timer fires) every few rounds.
+void Core::retry_syncs(bool all, Actions& out) {
+  constexpr Round kRetryRounds = 3;
+  for (auto& [id, ask] : sync_inflight_) {
+    if (!all && ask.asked_in + kRetryRounds > round_) continue;
+    ask.peer = (ask.peer + 1) % vset().size();
+    if (ask.peer == self()) ask.peer = (ask.peer + 1) % vset().size();
+    ask.asked_in = round_;
+    send_sync_request(id, ask.peer, out);
+  }
+}
+
+void Core::local_timeout(Actions& out) {
+  if (!is_validator()) return;
+  if (my_timeout_ && my_timeout_round_ == round_) {
+    out.push_back(BroadcastAction{my_timeout_});
+    return;
+  }
+  std::optional<Round> tc_round;
+  if (last_tc_) tc_round = last_tc_->round;
+  SafetyVerdict v = safety_.timeout(epoch(), round_, high_qc_.round(), tc_round);
+  Release r;
+  r.timeout = make_timeout_msg();
+  if (v == SafetyVerdict::sign) return persist_then(std::move(r), out);
+  if (v == SafetyVerdict::resend) return release(r, out);
+  ++counters_.safety_refusals;
+}
+
+// --- certificates, rounds, commits ------------------------------------------
+
+void Core::process_qc(const QuorumCert& qc, ValidatorIndex hint, Actions& out) {
+  // A certificate of an epoch that ended while its message was handled.
+  if (qc.round() == 0 || qc.vote.epoch != epoch()) return;
+  sync_hint_ = hint;
+  if (!storage_.qc_for(qc.block_id())) storage_.put_qc(qc);
+  if (qc.round() > high_qc_.round()) {
+    high_qc_ = qc;
+    storage_.put_high_qc(qc);
+  }
+  // Two-chain rule: the parent commits once it and this block are certified
+  // in consecutive rounds.
+  if (qc.vote.parent_round + 1 == qc.round() && qc.vote.height - 1 > committed_.height &&
+      (!commit_qc_ || qc.round() > commit_qc_->round())) {
+    commit_qc_ = qc;
+    try_commit(out);
+  }
+  if (qc.round() >= round_ && qc.vote.epoch == epoch()) enter_round(qc.round() + 1, true, out);
+}
+
+void Core::process_tc(const TimeoutCert& tc, Actions& out) {
+  if (tc.round < round_ || tc.epoch != epoch()) return;
+  last_tc_ = tc;
+  storage_.put_high_tc(tc);
+  enter_round(tc.round + 1, false, out);
+}
+
+void Core::prune(Round r) {
+  if (r <= kKeepRounds) return;
+  Round keep = r - kKeepRounds;
+  votes_.erase(votes_.begin(), votes_.lower_bound(keep));
+  timeouts_.erase(timeouts_.begin(), timeouts_.lower_bound(keep));
+  qc_formed_.erase(qc_formed_.begin(), qc_formed_.lower_bound(keep));
+  tc_formed_.erase(tc_formed_.begin(), tc_formed_.lower_bound(keep));
+  proposals_seen_.erase(proposals_seen_.begin(), proposals_seen_.lower_bound(keep));
+  votes_seen_.erase(votes_seen_.begin(), votes_seen_.lower_bound({keep, 0}));
+  Round keep_certs = r > 4 * kKeepRounds ? r - 4 * kKeepRounds : 0;
+  certified_.erase(certified_.begin(), certified_.lower_bound(keep_certs));
+  tc_verified_.erase(tc_verified_.begin(), tc_verified_.lower_bound(keep_certs));
+}
+
+void Core::enter_round(Round r, bool by_qc, Actions& out) {
+  round_ = r;
+  proposed_ = false;
+  if (by_qc) backoff_ = 0;
+  if (last_tc_ && last_tc_->round + 1 != r) last_tc_.reset();
+  prune(r);
+  retry_syncs(false, out);
+  out.push_back(SetTimerAction{++timer_token_, config_.base_timeout << backoff_});
+  if (is_validator() && vset().leader(r) == self()) propose(out);
+}
+
+void Core::propose(Actions& out) {
+  bool have_qc = high_qc_.round() + 1 == round_;
+  bool have_tc = last_tc_ && last_tc_->round + 1 == round_;
+  if (proposed_ || (!have_qc && !have_tc)) return;
+  proposed_ = true;
+  Message m;
+  m.type = VIGIL_MSG_PROPOSAL;
+  m.epoch = epoch();
+  m.round = round_;
+  m.sender = self();
+  Proposal& p = m.proposal;
+  vigil_block_hdr& h = p.block.hdr;
+  h.epoch = epoch();
+  h.round = round_;
+  h.height = high_qc_.vote.height + 1;
+  std::memcpy(h.parent_id, high_qc_.vote.block_id, VIGIL_HASH_LEN);
+  h.proposer = self();
+  Payload payload = config_.payload ? config_.payload(h) : Payload{};
+  h.tx_count = payload.count;
+  BlockId root = compute_tx_root(payload.frames);
+  std::memcpy(h.tx_root, root.data(), VIGIL_HASH_LEN);
+  p.block.txs = std::move(payload.frames);
+  p.block.id = compute_block_id(h);
+  p.qc = high_qc_;
+  if (!have_qc) p.tc = last_tc_;
+  if (safety_.propose(epoch(), round_) != SafetyVerdict::sign) {
+    ++counters_.safety_refusals;
+    return;
+  }
+  Release r;
+  r.proposal = std::move(m);
+  persist_then(std::move(r), out);
+}
+
+void Core::try_commit(Actions& out) {
+  if (!commit_qc_) return;
+  BlockId target = to_id(commit_qc_->vote.parent_id);
+  uint64_t target_height = commit_qc_->vote.height - 1;
+  if (target_height <= committed_.height) {
+    commit_qc_.reset();
+    return;
+  }
+  std::vector<const Block*> chain;
+  BlockId id = target;
+  for (uint64_t h = target_height; h > committed_.height; --h) {
+    const Block* b = storage_.block(id);
+    if (!b) return need_block(id, sync_hint_, out);
+    if (b->hdr.height != h) break;
+    chain.push_back(b);
+    id = to_id(b->hdr.parent_id);
+  }
+  if (chain.size() != target_height - committed_.height || id != committed_.id) {
+    // A certified chain that does not extend our commits: more than f faulty.
+    ++counters_.conflicting_commit;
+    log(out, "refusing to commit a chain that conflicts with the committed one");
+    commit_qc_.reset();
+    return;
+  }
+  std::reverse(chain.begin(), chain.end());
+  CommitAction commit;
+  std::optional<std::vector<PublicKey>> next_set;
+  for (const Block* b : chain) {
+    commit.blocks.push_back(*b);
+    committed_ = CommittedTip{b->id, b->hdr.height};
+    ++counters_.blocks_committed;
+    if ((next_set = parse_reconfiguration(b->txs))) break;  // the epoch ends here
+  }
+  storage_.put_committed(committed_);
+  out.push_back(std::move(commit));
+  QuorumCert proof = *commit_qc_;
+  commit_qc_.reset();
+  if (next_set) {
+    storage_.put_epoch_end_qc(epoch(), proof);
+    EpochRecord next;
+    next.validators.epoch = epoch() + 1;
+    next.validators.keys = std::move(*next_set);
+    next.root_id = committed_.id;
+    next.root_height = committed_.height;
+    start_epoch(next, out);
+  }
+}
+
+void Core::start_epoch(const EpochRecord& e, Actions& out) {
+  epoch_ = e;
+  storage_.put_epoch(e);
+  find_self();
+  safety_.start_epoch(epoch());
+  ++counters_.epochs;
+  high_qc_ = epoch_root_qc(epoch_);
+  storage_.put_high_qc(high_qc_);
+  last_tc_.reset();
+  votes_.clear();
+  timeouts_.clear();
+  qc_formed_.clear();
+  tc_formed_.clear();
+  votes_seen_.clear();
+  proposals_seen_.clear();
+  certified_.clear();
+  tc_verified_.clear();
+  sync_inflight_.clear();
+  pending_verify_.clear();  // checked against the old set; peers resend
+  my_timeout_.reset();
+  round_ = 0;
+  char line[96];
+  std::snprintf(line, sizeof line, "epoch %llu starts with %u validators at height %llu",
+                (unsigned long long)epoch(), vset().size(), (unsigned long long)e.root_height);
+  log(out, line);
+  enter_round(1, true, out);
+}
+
+// --- block sync ------------------------------------------------------------
+
+void Core::send_sync_request(const BlockId& id, ValidatorIndex peer, Actions& out) {
+  if (!is_validator()) return;
+  Message m;
+  m.type = VIGIL_MSG_SYNC_REQUEST;
+  m.epoch = epoch();
+  m.round = round_;
+  m.sender = self();
+  m.sync_request.block_id = id;
+  m.sync_request.from_height = committed_.height + 1;
+  m.sync_request.max_blocks = VIGIL_SYNC_MAX_BLOCKS;
+  ++counters_.sync_requests;
+  out.push_back(SendAction{peer, seal(m)});
+}
+
+void Core::need_block(const BlockId& id, ValidatorIndex peer, Actions& out) {
+  if (storage_.block(id) || sync_inflight_.count(id) ||
+      sync_inflight_.size() >= config_.max_sync_inflight)
+    return;
+  if (peer == self() || peer >= vset().size()) peer = (self() + 1) % vset().size();
+  sync_inflight_[id] = SyncAsk{peer, round_};
+  send_sync_request(id, peer, out);
+}
+
+void Core::on_sync_request(const Message& m, ValidatorIndex from, Actions& out) {
+  if (!is_validator()) return;
+  const SyncRequest& q = m.sync_request;
+  BlockId top = q.block_id;
+  const QuorumCert* qc = nullptr;
+  if (m.epoch < epoch()) {
+    qc = storage_.epoch_end_qc(m.epoch);  // the proof that ended the asker's epoch
+    if (!qc) return;
+    top = qc->block_id();
+  } else {
+    qc = storage_.qc_for(top);
+  }
+  // A QC's block may be missing where its parent is not (a commit needs only
+  // the parent's chain): the QC vouches for both.
+  if (qc && !storage_.block(top)) top = to_id(qc->vote.parent_id);
+  Message r;
+  r.type = VIGIL_MSG_SYNC_RESPONSE;
+  r.epoch = epoch();
+  r.round = round_;
+  r.sender = self();
+  auto& blocks = r.sync_response.blocks;
+  uint32_t max = std::min<uint32_t>(q.max_blocks, VIGIL_SYNC_MAX_BLOCKS);
+  BlockId id = top;
+  while (blocks.size() < max) {
+    const Block* b = storage_.block(id);
+    if (!b || b->hdr.height == 0 || b->hdr.height < q.from_height) break;
+    Proposal p;
+    p.block = *b;
+    id = to_id(b->hdr.parent_id);
+    if (const QuorumCert* pq = storage_.qc_for(id)) p.qc = *pq;
+    blocks.push_back(std::move(p));
+  }
+  if (blocks.empty()) return;
+  std::reverse(blocks.begin(), blocks.end());
+  if (qc) r.sync_response.qc = *qc;
+  ++counters_.sync_served;
+  out.push_back(SendAction{from, seal(r)});
+}
+
+void Core::on_sync_response(const Message& m, ValidatorIndex from, Actions& out) {
+  const auto& blocks = m.sync_response.blocks;
+  const auto& qc = m.sync_response.qc;
+  if (blocks.empty()) return;
+  for (size_t i = 1; i < blocks.size(); ++i) {
+    const auto& lo = blocks[i - 1].block;
+    const auto& hi = blocks[i].block.hdr;
+    if (!same_id(hi.parent_id, lo.id.data()) || hi.height != lo.hdr.height + 1) {
+      ++counters_.bad_proposal;
+      return;
+    }
+  }
+  // The chain is authentic when its top is a block we asked for (certified:
+  // we saw its QC) or the one the enclosed, verified QC certifies (or its
+  // parent, which the QC's signed data names).
+  const BlockId& top = blocks.back().block.id;
+  if (!sync_inflight_.count(top) &&
+      !(qc && (qc->block_id() == top || to_id(qc->vote.parent_id) == top))) {
+    ++counters_.stale;
+    return;
+  }
+  for (const auto& p : blocks) {
+    sync_inflight_.erase(p.block.id);
+    if (!storage_.block(p.block.id)) storage_.put_block(p.block);
+  }
+  const Block& low = blocks.front().block;
+  if (low.hdr.height > committed_.height + 1 && !storage_.block(to_id(low.hdr.parent_id)))
+    need_block(to_id(low.hdr.parent_id), from, out);
+  sync_hint_ = from;
+  if (qc) process_qc(*qc, from, out);
+  try_commit(out);
+}
+
+// --- evidence ----------------------------------------------------------------
+
+void Core::record_evidence(EvidenceKind kind, const Message& m, const Bytes& first,
+                           const Bytes& second, Actions& out) {
+  ++counters_.evidence;
+  if (evidence_.size() >= kMaxEvidence) return;
+  Evidence e{kind, m.sender, m.epoch, m.round, first, second};
+  log(out, describe(e));
+  evidence_.push_back(std::move(e));
+}
+
+// --- output ------------------------------------------------------------------
+
+Message Core::make_vote_msg(const vigil_vote_data& d) const {
+  Message m;
+  m.type = VIGIL_MSG_VOTE;
+  m.epoch = d.epoch;
+  m.round = d.round;
+  m.sender = self();
+  m.vote.data = d;
+  return m;
+}
+
+Message Core::make_timeout_msg() const {
+  Message m;
+  m.type = VIGIL_MSG_TIMEOUT;
+  m.epoch = epoch();
+  m.round = round_;
+  m.sender = self();
+  m.timeout.data = vigil_timeout_data{epoch(), round_, high_qc_.round()};
+  m.timeout.high_qc = high_qc_;
+  if (last_tc_ && last_tc_->round + 1 == round_) m.timeout.tc = last_tc_;
+  return m;
+}
+
+SharedBytes seal(Message& m, Signer& signer) {
+  m.sig = Signature{};
+  Bytes bytes = encode(m);
+  m.sig = signer.sign(message_signing_bytes(m, bytes));
+  std::memcpy(bytes.data() + bytes.size() - m.sig.size(), m.sig.data(), m.sig.size());
+  return std::make_shared<const Bytes>(std::move(bytes));
+}
+
+void Core::persist_then(Release r, Actions& out) {
+  if (pending_persist_.size() >= config_.max_pending_persist) {
+    ++counters_.persist_queue_full;  // storage is stuck: sign nothing more
+    return;
+  }
+  uint64_t id = next_request_++;
+  pending_persist_.emplace(id, std::move(r));
+  out.push_back(PersistAction{id, safety_.state()});
+}
+
+void Core::on_persisted(uint64_t request, Actions& out) {
+  auto it = pending_persist_.find(request);
+  if (it == pending_persist_.end()) return;
+  Release r = std::move(it->second);
+  pending_persist_.erase(it);
+  release(r, out);
+}
+
+void Core::release(Release& r, Actions& out) {
+  if (r.proposal) {
+    Message& m = *r.proposal;
+    if (m.epoch != epoch()) return;
+    SharedBytes bytes = seal(m);
+    ++counters_.proposals_sent;
+    out.push_back(BroadcastAction{bytes});
+    on_proposal(m, *bytes, out);  // our own vote goes the usual way
+  }
+  if (r.vote) {
+    Message& m = *r.vote;
+    if (m.epoch != epoch()) return;  // the epoch ended while it was persisted
+    SharedBytes bytes = seal(m);
+    ++counters_.votes_sent;
+    ValidatorIndex to = vset().leader(m.round + 1);
+    if (to == self())
+      on_vote(m, *bytes, out);
+    else
+      out.push_back(SendAction{to, bytes});
+  }
+  if (r.timeout) {
+    Message& m = *r.timeout;
+    if (m.epoch != epoch()) return;
+    SharedBytes bytes = seal(m);
+    ++counters_.timeouts_sent;
+    my_timeout_ = bytes;
+    my_timeout_round_ = m.round;
+    out.push_back(BroadcastAction{bytes});
+    add_timeout(self(), m.timeout.data, m.sig, out);
+  }
+}
+
+}  // namespace vigil::consensus

@@ -1,0 +1,55 @@
+// Encoding and bounds-checked decoding of the consensus messages of
+// <vigil/fi/consensus.h>: explicit little-endian, field by field, so the
+// layout never depends on the host. decode() accepts exactly one
+// canonical encoding (reserved fields zero, lengths that add up, signer
+// bitmaps that match their counts) and says why it rejects anything else.
+#pragma once
+
+#include <string_view>
+
+#include "host/consensus/types.hpp"
+
+namespace vigil::consensus {
+
+// The largest message decode() accepts (a full block plus certificates).
+inline constexpr size_t kMaxMessageBytes = 16u << 20;
+
+enum class ParseError : uint8_t {
+  ok = 0,
+  short_input,     // fewer bytes than a header and a signature
+  bad_version,     // wire version not VIGIL_WIRE_VERSION
+  bad_type,        // unknown message type
+  bad_scheme,      // signature scheme not Ed25519
+  bad_length,      // body_len disagrees with the input size
+  oversized,       // over kMaxMessageBytes or a count over its maximum
+  truncated,       // a part runs past the end of the body
+  trailing_bytes,  // bytes left after the last part of the body
+  bad_reserved,    // a reserved field or flag is not 0 (or 0/1)
+  bad_signers,     // signer bitmap disagrees with its count or order
+  bad_field,       // a field contradicts the header (round, epoch, ...)
+  count_           // number of reasons
+};
+
+std::string_view parse_error_name(ParseError e);
+
+// Decodes `in` into `out`. On error `out` is unspecified.
+ParseError decode(ByteView in, Message& out);
+
+// Encodes `m` (header, body, then m.sig).
+Bytes encode(const Message& m);
+
+// The bytes a message's signature covers: for a vote or timeout the domain
+// string and the signed data alone; otherwise the domain string, header and
+// body of the encoded message `encoded`.
+Bytes vote_signing_bytes(const vigil_vote_data& v);
+Bytes timeout_signing_bytes(const vigil_timeout_data& t);
+Bytes message_signing_bytes(const Message& m, ByteView encoded);
+
+// The 128 wire bytes of a block header and the block id (SHA-256 of them).
+Bytes encode_block_hdr(const vigil_block_hdr& h);
+BlockId compute_block_id(const vigil_block_hdr& h);
+// A block's tx_root: SHA-256 of its frames back to back (a stand-in until
+// vigil_crypto's Merkle root is available).
+BlockId compute_tx_root(ByteView frames);
+
+}  // namespace vigil::consensus

@@ -1,0 +1,83 @@
+#include "host/ingest/rate_limit.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace vigil::ingest {
+
+namespace {
+// Bounds that keep elapsed * rate inside 64 bits.
+constexpr uint64_t kMaxRate = 10'000'000;
+constexpr uint64_t kMaxElapsedNs = 1'000'000'000'000ull;  // 1000 s
+}  // namespace
+
+TokenBucketTable::TokenBucketTable(const RateLimitConfig& config) : config_(config) {
+  config_.rate_per_sec = std::clamp<uint64_t>(config_.rate_per_sec, 1, kMaxRate);
+  config_.burst = std::clamp<uint64_t>(config_.burst, 1, uint64_t(1) << 32);
+  config_.invalid_penalty = std::min<uint64_t>(config_.invalid_penalty, uint64_t(1) << 32);
+  full_milli_ = int64_t(config_.burst * 1000);
+  floor_milli_ = -full_milli_;
+  const size_t n = std::bit_ceil(std::max(config_.entries, kWays));
+  entries_.assign(n, Entry{0, 0, 0, 0});
+  set_mask_ = n / kWays - 1;
+}
+
+void TokenBucketTable::refill(Entry& e, uint64_t now_ns) const {
+  if (now_ns <= e.last_ns) return;  // time never runs backwards here
+  const uint64_t elapsed = std::min(now_ns - e.last_ns, kMaxElapsedNs);
+  // milli-tokens = elapsed_ns * rate / 1e6; the remainder is kept by only
+  // advancing last_ns by the time actually converted into tokens.
+  const uint64_t add = elapsed * config_.rate_per_sec / 1'000'000;
+  if (add == 0) return;
+  if (e.tokens_milli + int64_t(std::min<uint64_t>(add, uint64_t(2 * full_milli_))) >= full_milli_) {
+    e.tokens_milli = full_milli_;
+    e.last_ns = now_ns;
+    return;
+  }
+  e.tokens_milli += int64_t(add);
+  e.last_ns += add * 1'000'000 / config_.rate_per_sec;
+}
+
+TokenBucketTable::Entry& TokenBucketTable::find(uint64_t key, uint64_t now_ns) {
+  uint64_t h = (key ^ config_.seed) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 29;
+  Entry* set = &entries_[(size_t(h) & set_mask_) * kWays];
+  Entry* victim = nullptr;
+  for (size_t w = 0; w < kWays; ++w) {
+    Entry& e = set[w];
+    if (e.used && e.key == key) {
+      refill(e, now_ns);
+      return e;
+    }
+    if (!e.used) {
+      if (!victim || victim->used) victim = &e;
+    } else if (!victim || (victim->used && e.last_ns < victim->last_ns)) {
+      victim = &e;
+    }
+  }
+  if (victim->used) {
+    ++evictions_;
+  } else {
+    ++occupied_;
+  }
+  *victim = Entry{key, full_milli_, now_ns, 1};
+  return *victim;
+}
+
+bool TokenBucketTable::allow(uint64_t key, uint64_t now_ns) {
+  Entry& e = find(key, now_ns);
+  if (e.tokens_milli < 1000) return false;
+  e.tokens_milli -= 1000;
+  return true;
+}
+
+void TokenBucketTable::penalize(uint64_t key, uint64_t now_ns) {
+  Entry& e = find(key, now_ns);
+  e.tokens_milli = std::max(e.tokens_milli - int64_t(config_.invalid_penalty * 1000), floor_milli_);
+}
+
+int64_t TokenBucketTable::tokens_milli(uint64_t key, uint64_t now_ns) {
+  return find(key, now_ns).tokens_milli;
+}
+
+}  // namespace vigil::ingest

@@ -1,0 +1,270 @@
+// The ingest stage end to end with the batcher: drop accounting, dedup
+// across a batch boundary, feedback of invalid signatures, and the flood.
+#include "host/ingest/ingest.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "host/batch/batcher.hpp"
+#include "host/ingest/traffic.hpp"
+
+namespace vigil::ingest {
+namespace {
+
+constexpr uint32_t kHonest = 0x0a000001;
+constexpr uint32_t kAttacker = 0x0a000042;
+
+std::vector<uint8_t> frame_of(TrafficGen& gen, TrafficKind kind) {
+  std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
+  buf.resize(gen.make(kind, buf));
+  return buf;
+}
+
+uint64_t rss_bytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * 4096;
+}
+
+IngestConfig open_config() {
+  IngestConfig c;
+  c.dedup_depth = 1024;
+  c.rate_limits = false;
+  return c;
+}
+
+TEST(Ingest, EveryDatagramIsAcceptedOrCountedOnce) {
+  Ingest ing(open_config());
+  TrafficConfig tc;
+  tc.mix = {.valid = 3, .invalid_signature = 1, .junk = 3, .duplicate = 2};
+  TrafficGen gen(tc, {}, {});
+  std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
+  uint64_t junk = 0, dups = 0;
+  for (int i = 0; i < 20000; ++i) {
+    TrafficKind kind;
+    const size_t n = gen.next(buf, kind);
+    FrameView v;
+    const vigil_error e = ing.admit({buf.data(), n}, kHonest, 0, v);
+    if (kind == TrafficKind::junk) {
+      ++junk;
+      EXPECT_NE(e, VIGIL_OK);
+    } else if (kind == TrafficKind::duplicate) {
+      ++dups;
+      EXPECT_EQ(e, VIGIL_ERR_DUPLICATE);
+    } else {
+      EXPECT_EQ(e, VIGIL_OK);
+    }
+  }
+  const IngestCounters& c = ing.counters();
+  EXPECT_EQ(c.received, 20000u);
+  EXPECT_EQ(c.received, c.accepted + c.dropped_total());
+  EXPECT_EQ(c.drops(Drop::duplicate), dups);
+  uint64_t malformed = 0;
+  for (Drop d : {Drop::short_frame, Drop::bad_length, Drop::bad_crc, Drop::unknown_version,
+                 Drop::unknown_scheme, Drop::oversized}) {
+    EXPECT_GT(c.drops(d), 0u) << drop_name(d);
+    malformed += c.drops(d);
+  }
+  EXPECT_EQ(malformed, junk);
+}
+
+TEST(Ingest, DropReasonsReportTheirWireErrors) {
+  EXPECT_EQ(drop_error(Drop::short_frame), VIGIL_ERR_SHORT);
+  EXPECT_EQ(drop_error(Drop::oversized), VIGIL_ERR_OVERSIZED);
+  EXPECT_EQ(drop_error(Drop::rate_limited_key), VIGIL_ERR_RATE_LIMITED);
+  EXPECT_EQ(drop_name(Drop::bad_crc), "bad_crc");
+}
+
+TEST(Ingest, DedupAcrossABatchBoundary) {
+  Ingest ing(open_config());
+  batch::Batcher b({.max_items = 4, .max_msg_bytes = 4096, .deadline_us = 1000, .pool = 2});
+  TrafficGen gen({}, {}, {});
+  std::vector<std::vector<uint8_t>> first;
+  for (int i = 0; i < 4; ++i) first.push_back(frame_of(gen, TrafficKind::valid));
+  FrameView v;
+  for (auto& f : first) {
+    ASSERT_EQ(ing.admit(f, kHonest, 0, v), VIGIL_OK);
+    ASSERT_TRUE(b.add(v.public_key, v.signature, v.payload, kHonest, 0));
+  }
+  batch::Batch* one = nullptr;
+  ASSERT_TRUE(b.ready().pop(one));  // flushed on size
+  EXPECT_EQ(one->count(), 4u);
+  b.recycle(one);
+  // The same frames again, after their batch left: still duplicates.
+  for (auto& f : first) EXPECT_EQ(ing.admit(f, kHonest, 10, v), VIGIL_ERR_DUPLICATE);
+  std::vector<uint8_t> fresh = frame_of(gen, TrafficKind::valid);
+  ASSERT_EQ(ing.admit(fresh, kHonest, 10, v), VIGIL_OK);
+  ASSERT_TRUE(b.add(v.public_key, v.signature, v.payload, kHonest, 10));
+  EXPECT_FALSE(b.poll(500));
+  EXPECT_TRUE(b.poll(1010));  // deadline from the first item
+  batch::Batch* two = nullptr;
+  ASSERT_TRUE(b.ready().pop(two));
+  ASSERT_EQ(two->count(), 1u);
+  EXPECT_EQ(0, std::memcmp(two->signature(0), fresh.data() + 40, 64));
+  EXPECT_EQ(ing.counters().drops(Drop::duplicate), 4u);
+  EXPECT_EQ(b.counters().flushed_full, 1u);
+  EXPECT_EQ(b.counters().flushed_deadline, 1u);
+}
+
+TEST(Ingest, InvalidSignaturesCostASourceItsBudgetFaster) {
+  IngestConfig c = open_config();
+  c.rate_limits = true;
+  c.by_source = {.entries = 64, .rate_per_sec = 100, .burst = 100, .invalid_penalty = 10};
+  c.by_key = {.entries = 64, .rate_per_sec = 1000000, .burst = 1000000};
+  Ingest ing(c);
+  TrafficGen gen({}, {}, {});
+  FrameView v;
+  auto admitted = [&](uint32_t src) {
+    uint64_t n = 0;
+    for (int i = 0; i < 1000; ++i) {
+      std::vector<uint8_t> f = frame_of(gen, TrafficKind::valid);
+      if (ing.admit(f, src, 0, v) == VIGIL_OK) {
+        ++n;
+        // The bad source's every frame fails verification.
+        if (src == kAttacker) ing.report_invalid_signature(src, 0);
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(admitted(kHonest), 100u);
+  EXPECT_EQ(admitted(kAttacker), 10u);  // 1 + 10 penalty per admitted frame
+  EXPECT_EQ(ing.counters().invalid_signatures_reported, 10u);
+  EXPECT_EQ(ing.counters().drops(Drop::rate_limited_source), 1890u);
+}
+
+TEST(Ingest, ForgedFramesDoNotPenalizeTheKeyTheyName) {
+  IngestConfig c = open_config();
+  c.rate_limits = true;
+  c.by_key = {.entries = 64, .rate_per_sec = 1, .burst = 5, .invalid_penalty = 10};
+  Ingest ing(c);
+  TrafficGen gen({}, {}, {});  // every frame names the same key
+  FrameView v;
+  // Three forgeries from the attacker, each found invalid later.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(ing.admit(frame_of(gen, TrafficKind::invalid_signature), kAttacker, 0, v), VIGIL_OK);
+    ing.report_invalid_signature(kAttacker, 0);
+  }
+  // The key paid one token per forgery (taken before verification), no
+  // penalty: its owner still has the other two.
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_OK);
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_OK);
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_ERR_RATE_LIMITED);
+}
+
+TEST(Ingest, KeyBudgetIsNotChargedForDuplicates) {
+  IngestConfig c = open_config();
+  c.rate_limits = true;
+  c.by_key = {.entries = 64, .rate_per_sec = 1, .burst = 2};
+  Ingest ing(c);
+  TrafficGen gen({}, {}, {});  // one sender key
+  std::vector<uint8_t> a = frame_of(gen, TrafficKind::valid);
+  FrameView v;
+  ASSERT_EQ(ing.admit(a, kHonest, 0, v), VIGIL_OK);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(ing.admit(a, kAttacker, 0, v), VIGIL_ERR_DUPLICATE);
+  ASSERT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_OK);
+  EXPECT_EQ(ing.admit(frame_of(gen, TrafficKind::valid), kHonest, 0, v), VIGIL_ERR_RATE_LIMITED);
+  EXPECT_EQ(ing.counters().drops(Drop::rate_limited_key), 1u);
+}
+
+// One source floods ten times its budget with junk and replays while a
+// well-behaved source sends valid frames within its budget: every valid
+// frame of the well-behaved source reaches a batch, every other datagram is
+// a counted drop, and memory does not grow.
+TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
+  IngestConfig c;
+  c.dedup_depth = 4096;
+  c.by_source = {.entries = 1024, .rate_per_sec = 1000, .burst = 100};
+  c.by_key = {.entries = 1024, .rate_per_sec = 1000, .burst = 100};
+  Ingest ing(c);
+  batch::Batcher b({.max_items = 64, .max_msg_bytes = 64 * 128, .deadline_us = 2000, .pool = 4});
+
+  std::vector<std::array<uint8_t, 32>> honest_key(1);
+  honest_key[0].fill(0xab);
+  TrafficGen honest({.payload_len = 32, .seed = 1}, honest_key, {});
+  TrafficGen junk({.payload_len = 32, .seed = 2}, {}, {});
+
+  constexpr uint64_t kSeconds = 20;
+  constexpr uint64_t kAttackPerMs = 10;          // 10x the source budget of 1/ms
+  const uint64_t honest_total = kSeconds * 500;  // one frame every 2 ms
+  std::vector<uint8_t> delivered(honest_total, 0);
+  // Recent honest frames, replayed by the attacker.
+  std::vector<std::vector<uint8_t>> replay(256, std::vector<uint8_t>(TrafficGen::kMaxFrame));
+  std::vector<size_t> replay_len(256, 0);
+  uint64_t honest_sent = 0, attack_sent = 0;
+  std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
+  uint64_t rss_after_warmup = 0;
+  size_t mem_ingest = ing.memory_bytes(), mem_batcher = b.memory_bytes();
+
+  auto drain = [&] {
+    batch::Batch* out;
+    while (b.ready().pop(out)) {
+      for (uint32_t i = 0; i < out->count(); ++i) {
+        if (out->source(i) != kHonest) continue;
+        uint64_t seq;
+        std::memcpy(&seq, out->message(i).data() + 4, 8);
+        ASSERT_LT(seq, honest_total);
+        delivered[seq]++;
+      }
+      b.recycle(out);
+    }
+  };
+  auto feed = [&](std::span<const uint8_t> f, uint32_t src, uint64_t now_ns) {
+    FrameView v;
+    if (ing.admit(f, src, now_ns, v) == VIGIL_OK)
+      EXPECT_TRUE(b.add(v.public_key, v.signature, v.payload, src, now_ns / 1000));
+  };
+
+  for (uint64_t ms = 0; ms < kSeconds * 1000; ++ms) {
+    const uint64_t now = 1'000'000'000 + ms * 1'000'000;
+    for (uint64_t k = 0; k < kAttackPerMs; ++k) {
+      const size_t slot = (attack_sent / 2) % 256;
+      if (k % 2 == 0 && replay_len[slot]) {
+        feed({replay[slot].data(), replay_len[slot]}, kAttacker, now);
+      } else {
+        const size_t n = junk.make(TrafficKind::junk, buf);
+        feed({buf.data(), n}, kAttacker, now);
+      }
+      ++attack_sent;
+    }
+    if (ms % 2 == 0) {
+      const size_t slot = honest_sent % 256;
+      replay_len[slot] = honest.make(TrafficKind::valid, replay[slot]);
+      feed({replay[slot].data(), replay_len[slot]}, kHonest, now);
+      ++honest_sent;
+    }
+    b.poll(now / 1000);
+    drain();
+    if (ms == 1000) rss_after_warmup = rss_bytes();
+  }
+  b.flush();
+  drain();
+
+  ASSERT_EQ(honest_sent, honest_total);
+  for (uint64_t s = 0; s < honest_total; ++s) ASSERT_EQ(delivered[s], 1) << "honest frame " << s;
+  const IngestCounters& cnt = ing.counters();
+  EXPECT_EQ(cnt.received, honest_sent + attack_sent);
+  EXPECT_EQ(cnt.accepted, honest_sent);  // nothing of the attacker's got through
+  EXPECT_EQ(cnt.dropped_total(), attack_sent);
+  EXPECT_EQ(b.counters().items, honest_sent);
+  EXPECT_EQ(b.counters().dropped_no_batch + b.counters().dropped_too_large, 0u);
+  // The attacker got its budget (1/ms) past the source limit, no more.
+  EXPECT_GE(cnt.drops(Drop::rate_limited_source), attack_sent * 85 / 100);
+  EXPECT_GT(cnt.drops(Drop::duplicate), 0u);
+  EXPECT_GT(cnt.drops(Drop::bad_crc), 0u);
+  // Bounded structures: same bytes as at construction, tables within bounds.
+  EXPECT_EQ(ing.memory_bytes(), mem_ingest);
+  EXPECT_EQ(b.memory_bytes(), mem_batcher);
+  EXPECT_LE(ing.dedup().size(), 4096u);
+  EXPECT_LE(ing.source_limits().occupied(), 2u);
+  const uint64_t rss_end = rss_bytes();
+  EXPECT_LE(rss_end, rss_after_warmup + (512 << 10))
+      << "RSS grew from " << rss_after_warmup << " to " << rss_end;
+}
+
+}  // namespace
+}  // namespace vigil::ingest

@@ -1,0 +1,21 @@
+// The accelerator benchmark (cmd_bench_accel.cpp), shared by `vigil bench
+// accel` and `vigil bench verify --engine opencl|cuda`.
+#pragma once
+
+#include <string>
+
+namespace vigil::tool {
+
+struct AccelBenchOptions {
+  std::string engine = "auto";   // as accel::make_accelerator takes it
+  std::string rules = "strict";  // strict, zip215 or both
+  std::string sizes = "64,256,1024,4096,16384,65536";
+  double seconds = 1.0;  // per batch size and rule set
+  unsigned in_flight = 4;
+  bool peers = true;  // libsodium and the cpu driver in the same run
+};
+
+// Prints the table; 0 when every valid signature was accepted.
+int bench_accel(const AccelBenchOptions& o);
+
+}  // namespace vigil::tool
