@@ -9,7 +9,8 @@
 
 namespace vigil::crypto {
 
-GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32], const uint8_t s[32]) {
+VIGIL_HOT GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32],
+                                           const uint8_t s[32]) {
   int8_t knaf[256], snaf[256];
   ge_wnaf(knaf, k, 5);
   ge_wnaf(snaf, s, 8);

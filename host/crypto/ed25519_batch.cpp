@@ -102,9 +102,8 @@ void verify_batch(std::span<const VerifyItem> items, Rules rules, std::span<uint
     return;
   }
   if (rules == Rules::zip215) {
-    zip215_verify_batch(
-        items, [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); },
-        decode_lanes_for(engine));
+    zip215_verify_batch(items, engine,
+                        [&](size_t i, vigil_error e) { set_verdict(verdict_words, errors, i, e); });
     return;
   }
   for (size_t i = 0; i < items.size(); ++i) {

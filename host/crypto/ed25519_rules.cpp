@@ -92,25 +92,21 @@ vigil_error strict_prepare(const VerifyItem& item, StrictPrepared& out) {
   return VIGIL_OK;
 }
 
-vigil_error zip215_prepare(const VerifyItem& item, Zip215Prepared& out) {
+vigil_error zip215_prepare_undecoded(const VerifyItem& item, Zip215Prepared& out) {
   const uint8_t* sig = item.signature;
   if (!sc_is_canonical(sig + 32)) return VIGIL_ERR_S_NONCANONICAL;
-  Fe ax, ay, rx, ry;
-  if (!ge_decode_affine(ax, ay, item.public_key)) return VIGIL_ERR_POINT_DECODE;
-  if (!ge_decode_affine(rx, ry, sig)) return VIGIL_ERR_POINT_DECODE;
-  zip215_prepare_decoded(item, ax, ay, rx, ry, out);
+  out.s = sc_load(sig + 32);
+  out.k = ed25519_challenge(sig, item.public_key, item.message);
+  out.a_bytes = item.public_key;
   return VIGIL_OK;
 }
 
-void zip215_prepare_decoded(const VerifyItem& item, const Fe& ax, const Fe& ay, const Fe& rx,
-                            const Fe& ry, Zip215Prepared& out) {
-  out.ax = ax;
-  out.ay = ay;
-  out.rx = rx;
-  out.ry = ry;
-  out.s = sc_load(item.signature + 32);
-  out.k = ed25519_challenge(item.signature, item.public_key, item.message);
-  out.a_bytes = item.public_key;
+vigil_error zip215_prepare(const VerifyItem& item, Zip215Prepared& out) {
+  const vigil_error e = zip215_prepare_undecoded(item, out);
+  if (e != VIGIL_OK) return e;
+  if (!ge_decode_affine(out.ax, out.ay, item.public_key)) return VIGIL_ERR_POINT_DECODE;
+  if (!ge_decode_affine(out.rx, out.ry, item.signature)) return VIGIL_ERR_POINT_DECODE;
+  return VIGIL_OK;
 }
 
 bool zip215_equation(const Zip215Prepared& p) {

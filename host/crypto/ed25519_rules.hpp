@@ -50,10 +50,10 @@ struct Zip215Prepared {
   const uint8_t* a_bytes;  // the key as received (batches merge equal keys)
 };
 vigil_error zip215_prepare(const VerifyItem& item, Zip215Prepared& out);
-// zip215_prepare after its checks, for a caller that checked S < L and
-// decoded A and R itself (batches decode all their points at once).
-void zip215_prepare_decoded(const VerifyItem& item, const Fe& ax, const Fe& ay, const Fe& rx,
-                            const Fe& ry, Zip215Prepared& out);
+// zip215_prepare up to the decoding of A and R (the S check, k, a_bytes);
+// batches decode many points at once and then report POINT_DECODE where
+// either fails, as zip215_prepare would.
+vigil_error zip215_prepare_undecoded(const VerifyItem& item, Zip215Prepared& out);
 // [8]([s]B - [k]A - R) == identity.
 bool zip215_equation(const Zip215Prepared& p);
 

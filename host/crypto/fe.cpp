@@ -7,7 +7,7 @@ namespace {
 
 // Returns z^(2^250 - 1) and sets z11 = z^11: the shared prefix of the
 // addition chains for p-2 and (p-5)/8.
-Fe pow_2_250_1(const Fe& z, Fe& z11) {
+VIGIL_INLINE Fe pow_2_250_1(const Fe& z, Fe& z11) {
   Fe z2 = fe_sq(z);
   Fe z9 = fe_mul(fe_sq_n(z2, 2), z);
   z11 = fe_mul(z9, z2);
@@ -23,13 +23,13 @@ Fe pow_2_250_1(const Fe& z, Fe& z11) {
 
 }  // namespace
 
-Fe fe_invert(const Fe& f) {
+VIGIL_HOT Fe fe_invert(const Fe& f) {
   Fe z11;
   Fe e250 = pow_2_250_1(f, z11);
   return fe_mul(fe_sq_n(e250, 5), z11);  // 2^255 - 21 = p - 2
 }
 
-Fe fe_pow22523(const Fe& f) {
+VIGIL_HOT Fe fe_pow22523(const Fe& f) {
   Fe z11;
   Fe e250 = pow_2_250_1(f, z11);
   return fe_mul(fe_sq_n(e250, 2), f);  // 2^252 - 3
@@ -51,7 +51,7 @@ bool fe_sqrt_ratio(Fe& x, const Fe& u, const Fe& v) {
   return false;
 }
 
-void fe_batch_invert(Fe* f, Fe* scratch, size_t n) {
+VIGIL_HOT void fe_batch_invert(Fe* f, Fe* scratch, size_t n) {
   if (n == 0) return;
   Fe acc = fe_one();
   for (size_t i = 0; i < n; ++i) {

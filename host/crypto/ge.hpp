@@ -30,27 +30,27 @@ struct GeNiels {
   Fe yplusx, yminusx, xy2d;
 };
 
-inline GeP3 ge_identity() {
+VIGIL_INLINE GeP3 ge_identity() {
   return GeP3{fe_zero(), fe_one(), fe_one(), fe_zero()};
 }
 
-inline GeP2 ge_p1p1_to_p2(const GeP1P1& p) {
+VIGIL_INLINE GeP2 ge_p1p1_to_p2(const GeP1P1& p) {
   return GeP2{fe_mul(p.X, p.T), fe_mul(p.Y, p.Z), fe_mul(p.Z, p.T)};
 }
-inline GeP3 ge_p1p1_to_p3(const GeP1P1& p) {
+VIGIL_INLINE GeP3 ge_p1p1_to_p3(const GeP1P1& p) {
   return GeP3{fe_mul(p.X, p.T), fe_mul(p.Y, p.Z), fe_mul(p.Z, p.T), fe_mul(p.X, p.Y)};
 }
-inline GeP2 ge_p3_to_p2(const GeP3& p) {
+VIGIL_INLINE GeP2 ge_p3_to_p2(const GeP3& p) {
   return GeP2{p.X, p.Y, p.Z};
 }
 
-inline GeCached ge_p3_to_cached(const GeP3& p) {
+VIGIL_INLINE GeCached ge_p3_to_cached(const GeP3& p) {
   return GeCached{fe_add(p.Y, p.X), fe_sub(p.Y, p.X), p.Z, fe_mul(p.T, kFeD2)};
 }
 
 // 2p: XX = X^2, YY = Y^2, B = 2Z^2, AA = (X+Y)^2;
 // result ((AA - YY - XX) : (B - YY + XX)), ((YY + XX) : (YY - XX)).
-inline GeP1P1 ge_dbl(const GeP2& p) {
+VIGIL_INLINE GeP1P1 ge_dbl(const GeP2& p) {
   Fe xx = fe_sq(p.X);
   Fe yy = fe_sq(p.Y);
   Fe zz = fe_sq(p.Z);
@@ -63,13 +63,13 @@ inline GeP1P1 ge_dbl(const GeP2& p) {
   r.T = fe_sub(fe_add(b, xx), yy);
   return r;
 }
-inline GeP1P1 ge_dbl(const GeP3& p) {
+VIGIL_INLINE GeP1P1 ge_dbl(const GeP3& p) {
   return ge_dbl(ge_p3_to_p2(p));
 }
 
 // p + q (sign = false) or p - q (sign = true); -q swaps Y+X with Y-X and
 // negates 2dT, so the subtraction is the same muls with roles swapped.
-inline GeP1P1 ge_add(const GeP3& p, const GeCached& q, bool sub = false) {
+VIGIL_INLINE GeP1P1 ge_add(const GeP3& p, const GeCached& q, bool sub = false) {
   Fe ypx = fe_add(p.Y, p.X);
   Fe ymx = fe_sub(p.Y, p.X);
   Fe a = fe_mul(ypx, sub ? q.YminusX : q.YplusX);
@@ -85,7 +85,7 @@ inline GeP1P1 ge_add(const GeP3& p, const GeCached& q, bool sub = false) {
   return r;
 }
 
-inline GeP1P1 ge_madd(const GeP3& p, const GeNiels& q, bool sub = false) {
+VIGIL_INLINE GeP1P1 ge_madd(const GeP3& p, const GeNiels& q, bool sub = false) {
   Fe ypx = fe_add(p.Y, p.X);
   Fe ymx = fe_sub(p.Y, p.X);
   Fe a = fe_mul(ypx, sub ? q.yminusx : q.yplusx);
@@ -100,24 +100,24 @@ inline GeP1P1 ge_madd(const GeP3& p, const GeNiels& q, bool sub = false) {
   return r;
 }
 
-inline GeP3 ge_add3(const GeP3& p, const GeP3& q) {
+VIGIL_INLINE GeP3 ge_add3(const GeP3& p, const GeP3& q) {
   return ge_p1p1_to_p3(ge_add(p, ge_p3_to_cached(q)));
 }
-inline GeP3 ge_dbl3(const GeP3& p) {
+VIGIL_INLINE GeP3 ge_dbl3(const GeP3& p) {
   return ge_p1p1_to_p3(ge_dbl(p));
 }
 
-inline GeP3 ge_neg(const GeP3& p) {
+VIGIL_INLINE GeP3 ge_neg(const GeP3& p) {
   return GeP3{fe_carry(fe_neg(p.X)), p.Y, p.Z, fe_carry(fe_neg(p.T))};
 }
 
 // The affine point (x, y) as an addend.
-inline GeNiels ge_niels_from_affine(const Fe& x, const Fe& y) {
+VIGIL_INLINE GeNiels ge_niels_from_affine(const Fe& x, const Fe& y) {
   return GeNiels{fe_add(y, x), fe_sub(y, x), fe_mul(fe_mul(x, y), kFeD2)};
 }
 
 // True when p is the identity (X = 0 and Y = Z).
-inline bool ge_is_identity(const GeP3& p) {
+VIGIL_INLINE bool ge_is_identity(const GeP3& p) {
   return fe_is_zero(p.X) && fe_equal(p.Y, p.Z);
 }
 
@@ -125,7 +125,7 @@ inline bool ge_is_identity(const GeP3& p) {
 void ge_tobytes(uint8_t out[32], const GeP2& p);
 // The same with 1/Z already known (shared inversions).
 void ge_tobytes_zinv(uint8_t out[32], const GeP2& p, const Fe& zinv);
-inline void ge_tobytes(uint8_t out[32], const GeP3& p) {
+VIGIL_INLINE void ge_tobytes(uint8_t out[32], const GeP3& p) {
   ge_tobytes(out, ge_p3_to_p2(p));
 }
 
@@ -134,7 +134,7 @@ inline void ge_tobytes(uint8_t out[32], const GeP3& p) {
 // The strict rule set adds its checks before calling this (ed25519_rules).
 // Returns false when no x exists.
 bool ge_decode_affine(Fe& x, Fe& y, const uint8_t s[32]);
-inline GeP3 ge_from_affine(const Fe& x, const Fe& y) {
+VIGIL_INLINE GeP3 ge_from_affine(const Fe& x, const Fe& y) {
   return GeP3{x, y, fe_one(), fe_mul(x, y)};
 }
 

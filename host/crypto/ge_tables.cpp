@@ -65,7 +65,7 @@ void ge_to_niels_batch(const GeP3* in, GeNiels* out, Fe* scratch, size_t n) {
   }
 }
 
-GeP3 ge_scalarmult_base(const uint8_t a[32]) {
+VIGIL_HOT GeP3 ge_scalarmult_base(const uint8_t a[32]) {
   int8_t e[64];
   for (int i = 0; i < 32; ++i) {
     e[2 * i] = static_cast<int8_t>(a[i] & 15);

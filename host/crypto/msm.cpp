@@ -39,8 +39,9 @@ int msm_window_bits(size_t n) {
 }
 
 // Pippenger over the points plus B (appended as the last term).
-GeP3 msm_pippenger_vartime(std::span<const MsmPoint> in_points, std::span<const Sc> in_scalars,
-                           const Sc& b_scalar, MsmWorkspace& ws) {
+VIGIL_HOT GeP3 msm_pippenger_vartime(std::span<const MsmPoint> in_points,
+                                     std::span<const Sc> in_scalars, const Sc& b_scalar,
+                                     MsmWorkspace& ws) {
   static const MsmPoint base = [] {
     const GeP3& b = ge_base();
     const Fe zi = fe_invert(b.Z);
@@ -98,8 +99,8 @@ GeP3 msm_pippenger_vartime(std::span<const MsmPoint> in_points, std::span<const 
   return acc;
 }
 
-GeP3 msm_straus_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
-                        const Sc& b_scalar, MsmWorkspace& ws) {
+VIGIL_HOT GeP3 msm_straus_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
+                                  const Sc& b_scalar, MsmWorkspace& ws) {
   const size_t n = points.size();
   ws.naf.resize((n + 1) * 256);
   ws.odd.resize(n * 8);

@@ -17,7 +17,7 @@ struct MsmPoint {
   GeP3 p3;        // the same point, Z = 1 (fills an empty bucket for free)
 };
 
-inline MsmPoint msm_point_from_affine(const Fe& x, const Fe& y) {
+VIGIL_INLINE MsmPoint msm_point_from_affine(const Fe& x, const Fe& y) {
   const Fe xy = fe_mul(x, y);
   return MsmPoint{GeNiels{fe_add(y, x), fe_sub(y, x), fe_mul(xy, kFeD2)}, GeP3{x, y, fe_one(), xy}};
 }

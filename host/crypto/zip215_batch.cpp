@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "host/crypto/double_scalarmult.hpp"
 #include "host/crypto/ed25519_rules.hpp"
 #include "host/crypto/msm.hpp"
 
@@ -39,13 +40,13 @@ void fill_random(uint8_t* p, size_t n) {
 
 struct Workspace {
   std::vector<Zip215Prepared> prepared;
-  std::vector<uint8_t> enc, x, y, decoded;  // A then R per pending item
-  std::vector<size_t> pending;              // items with S < L
-  std::vector<size_t> item_of;              // prepared slot -> item index
-  std::vector<size_t> all;                  // 0, 1, ..., prepared count - 1
-  std::vector<uint8_t> random;              // 16 bytes per prepared item
-  std::vector<Sc> z;                        // 128-bit coefficients, per prepared item
-  std::vector<size_t> order;                // a subset sorted by key bytes
+  std::vector<size_t> item_of;           // prepared slot -> item index
+  std::vector<size_t> all;               // 0, 1, ..., prepared count - 1
+  std::vector<uint8_t> random;           // 16 bytes per prepared item
+  std::vector<Sc> z;                     // 128-bit coefficients, per prepared item
+  std::vector<uint8_t> points_in;        // A then R encodings, 64 bytes per item
+  std::vector<uint8_t> xs, ys, decoded;  // their decodings
+  std::vector<size_t> order;             // a subset sorted by key bytes
   std::vector<MsmPoint> points;
   std::vector<Sc> scalars;
   MsmWorkspace msm;
@@ -110,43 +111,45 @@ void check(Workspace& ws, std::span<const size_t> subset, std::span<const size_t
 
 }  // namespace
 
-void zip215_verify_batch(std::span<const VerifyItem> items,
-                         const std::function<void(size_t, vigil_error)>& report,
-                         DecodeLanesFn decode) {
+void zip215_verify_batch(std::span<const VerifyItem> items, Engine engine,
+                         const std::function<void(size_t, vigil_error)>& report) {
   Workspace& ws = workspace();
   ws.prepared.resize(items.size());
   ws.item_of.clear();
-  // zip215_prepare in two passes: S < L item by item, then every A and R of
-  // the items left decoded in one call; the same verdicts in any order.
-  ws.pending.clear();
-  ws.enc.resize(64 * items.size());
+  // Checks that need no point first; A and R of the survivors then decode
+  // together, lane-parallel where the engine has SIMD.
+  ws.points_in.clear();
   for (size_t i = 0; i < items.size(); ++i) {
-    if (!sc_is_canonical(items[i].signature + 32)) {
-      report(i, VIGIL_ERR_S_NONCANONICAL);
+    const vigil_error e = zip215_prepare_undecoded(items[i], ws.prepared[ws.item_of.size()]);
+    if (e != VIGIL_OK) {
+      report(i, e);
       continue;
     }
-    std::memcpy(&ws.enc[64 * ws.pending.size()], items[i].public_key, 32);
-    std::memcpy(&ws.enc[64 * ws.pending.size() + 32], items[i].signature, 32);
-    ws.pending.push_back(i);
-  }
-  const size_t m = ws.pending.size();
-  ws.x.resize(64 * m);
-  ws.y.resize(64 * m);
-  ws.decoded.resize(2 * m);
-  decode(2 * m, ws.enc.data(), ws.x.data(), ws.y.data(), ws.decoded.data());
-  for (size_t j = 0; j < m; ++j) {
-    const size_t i = ws.pending[j];
-    if (!ws.decoded[2 * j] || !ws.decoded[2 * j + 1]) {
-      report(i, VIGIL_ERR_POINT_DECODE);
-      continue;
-    }
-    const uint8_t* x = &ws.x[64 * j];
-    const uint8_t* y = &ws.y[64 * j];
-    zip215_prepare_decoded(items[i], fe_frombytes(x), fe_frombytes(y), fe_frombytes(x + 32),
-                           fe_frombytes(y + 32), ws.prepared[ws.item_of.size()]);
     ws.item_of.push_back(i);
+    ws.points_in.insert(ws.points_in.end(), items[i].public_key, items[i].public_key + 32);
+    ws.points_in.insert(ws.points_in.end(), items[i].signature, items[i].signature + 32);
   }
-  const size_t n = ws.item_of.size();
+  const size_t m = ws.item_of.size();
+  ws.xs.resize(64 * m);
+  ws.ys.resize(64 * m);
+  ws.decoded.resize(2 * m);
+  decode_lanes_for(engine)(2 * m, ws.points_in.data(), ws.xs.data(), ws.ys.data(),
+                           ws.decoded.data());
+  size_t n = 0;  // compact: prepared[0, n) decoded
+  for (size_t j = 0; j < m; ++j) {
+    if (!ws.decoded[2 * j] || !ws.decoded[2 * j + 1]) {
+      report(ws.item_of[j], VIGIL_ERR_POINT_DECODE);
+      continue;
+    }
+    Zip215Prepared& p = ws.prepared[n];
+    p = ws.prepared[j];
+    p.ax = fe_frombytes(&ws.xs[64 * j]);
+    p.ay = fe_frombytes(&ws.ys[64 * j]);
+    p.rx = fe_frombytes(&ws.xs[64 * j + 32]);
+    p.ry = fe_frombytes(&ws.ys[64 * j + 32]);
+    ws.item_of[n++] = ws.item_of[j];
+  }
+  ws.item_of.resize(n);
   ws.z.resize(n);
   ws.random.resize(16 * n);
   fill_random(ws.random.data(), ws.random.size());

@@ -8,16 +8,14 @@
 #include <functional>
 #include <span>
 
-#include "host/crypto/double_scalarmult.hpp"
 #include "host/crypto/ed25519.hpp"
 
 namespace vigil::crypto {
 
-// Calls report(i, verdict) exactly once for every item. `decode` decodes
-// every key and R of the batch in one call (an engine's SIMD decoder; the
-// verdicts do not depend on which).
-void zip215_verify_batch(std::span<const VerifyItem> items,
-                         const std::function<void(size_t, vigil_error)>& report,
-                         DecodeLanesFn decode = decode_affine_lanes);
+// Calls report(i, verdict) exactly once for every item. `engine` (supported,
+// not automatic) decodes the keys and nonces, kDsmMaxLanes at a time (SIMD
+// lanes for avx512ifma and avx2); the MSM is the portable one for all.
+void zip215_verify_batch(std::span<const VerifyItem> items, Engine engine,
+                         const std::function<void(size_t, vigil_error)>& report);
 
 }  // namespace vigil::crypto
