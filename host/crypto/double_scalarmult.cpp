@@ -76,9 +76,10 @@ namespace {
 #if defined(__x86_64__)
 // A SIMD call costs the same with any number of lanes filled, so a group of
 // fewer than kMinLanes items goes the portable way. Measured per CPU-second
-// on Sapphire Rapids (simd_bench): an 8-lane IFMA [s]B - [k]A call costs
-// about 1.6 portable items, a 4-lane AVX2 call about 2.3; an IFMA decode
-// call about one portable decode, an AVX2 one about 1.3.
+// on Sapphire Rapids (simd_bench, portable with BMI2): an 8-lane IFMA
+// [s]B - [k]A call costs about 2.2 portable items, a 4-lane AVX2 call about
+// 3.5; a decode call (one exponentiation for all lanes) 1.3 to 1.7 portable
+// decodes.
 template <DsmEncodeLanesFn kSimd, size_t kLanes, size_t kMinLanes>
 void dsm_lanes_or_portable(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* k,
                            const uint8_t* s, uint8_t* out) {
@@ -115,7 +116,7 @@ void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, u
 DecodeLanesFn decode_lanes_for(Engine engine) {
 #if defined(__x86_64__)
   if (engine == Engine::avx512ifma && simd::ifma_supported())
-    return decode_lanes_or_portable<simd::decode_lanes_ifma, 8, 1>;
+    return decode_lanes_or_portable<simd::decode_lanes_ifma, 8, 2>;
   if (engine == Engine::avx2 && simd::avx2_supported())
     return decode_lanes_or_portable<simd::decode_lanes_avx2, 4, 2>;
 #endif
@@ -126,9 +127,9 @@ DecodeLanesFn decode_lanes_for(Engine engine) {
 DsmEncodeLanesFn dsm_encode_lanes_for(Engine engine) {
 #if defined(__x86_64__)
   if (engine == Engine::avx512ifma && simd::ifma_supported())
-    return dsm_lanes_or_portable<simd::dsm_encode_lanes_ifma, 8, 2>;
+    return dsm_lanes_or_portable<simd::dsm_encode_lanes_ifma, 8, 3>;
   if (engine == Engine::avx2 && simd::avx2_supported())
-    return dsm_lanes_or_portable<simd::dsm_encode_lanes_avx2, 4, 3>;
+    return dsm_lanes_or_portable<simd::dsm_encode_lanes_avx2, 4, 4>;
 #endif
   (void)engine;
   return double_scalarmult_encode_lanes;
