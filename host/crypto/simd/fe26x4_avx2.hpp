@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 
 namespace vigil::crypto::simd {
 namespace {
@@ -91,8 +90,8 @@ struct FieldAvx2 {
         h[i + 1] = _mm256_add_epi64(h[i + 1], c);
       }
     };
-#pragma unroll
-    for (int i : {0, 4, 1, 5, 2, 6, 3, 7, 4, 8, 9, 0}) step(i);
+    step(0), step(4), step(1), step(5), step(2), step(6);
+    step(3), step(7), step(4), step(8), step(9), step(0);
     Fe r;
 #pragma unroll
     for (int i = 0; i < 10; ++i) r.v[i] = h[i];
