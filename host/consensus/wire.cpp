@@ -3,9 +3,9 @@
 // allocation, so a hostile length can never make us allocate much.
 #include "host/consensus/wire.hpp"
 
-#include <openssl/sha.h>
-
 #include <cstring>
+
+#include "host/crypto/sha2.hpp"
 
 namespace vigil::consensus {
 namespace {
@@ -385,17 +385,14 @@ Bytes encode_block_hdr(const vigil_block_hdr& h) {
 }
 
 BlockId compute_block_id(const vigil_block_hdr& h) {
-  // SHA-256 per the contract. OpenSSL's until vigil_crypto's sha256 lands.
-  Bytes bytes = encode_block_hdr(h);
-  BlockId id;
-  SHA256(bytes.data(), bytes.size(), id.data());
-  return id;
+  // SHA-256 of the 128-byte header, per the contract.
+  return crypto::sha256(encode_block_hdr(h));
 }
 
 BlockId compute_tx_root(ByteView frames) {
-  BlockId id;
-  SHA256(frames.data(), frames.size(), id.data());
-  return id;
+  // SHA-256 of the frames back to back until execution defines transaction
+  // boundaries; then the RFC 6962 root of host/crypto/merkle.hpp.
+  return crypto::sha256(frames);
 }
 
 }  // namespace vigil::consensus
