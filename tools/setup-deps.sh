@@ -17,6 +17,9 @@ packages=(
   libpcap-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   python3 python3-nacl
+  libtomlplusplus-dev libspdlog-dev prometheus-cpp-dev libboost-system-dev
+  rocksdb-tools libnuma-dev
+  gnuplot-nox nftables iproute2 prometheus chromium
 )
 
 missing=()
