@@ -389,6 +389,15 @@ BlockId compute_block_id(const vigil_block_hdr& h) {
   return crypto::sha256(encode_block_hdr(h));
 }
 
+size_t encoded_size(const QuorumCert& qc) {
+  return sizeof(vigil_qc_hdr) + 64 * qc.sigs.size();
+}
+
+size_t encoded_size(const Proposal& p) {
+  size_t tc = p.tc ? sizeof(vigil_tc_hdr) + sizeof(vigil_tc_entry) * p.tc->entries.size() : 0;
+  return sizeof(vigil_proposal_body) + encoded_size(p.qc) + tc + p.block.txs.size();
+}
+
 BlockId compute_tx_root(ByteView frames) {
   // SHA-256 of the frames back to back until execution defines transaction
   // boundaries; then the RFC 6962 root of host/crypto/merkle.hpp.
