@@ -25,6 +25,7 @@ struct SimArgs {
   bool unsafe_node = false;
   bool trace = false;
   bool over_f = false;
+  std::vector<std::string> attacks;
   std::vector<std::string> revert_fixes;
   std::string evidence_out;
 };
@@ -46,6 +47,7 @@ int run(const SimArgs& a) {
   opt.unsafe_node = a.unsafe_node;
   opt.trace = a.trace;
   opt.allow_over_f = a.over_f;
+  for (const auto& name : a.attacks) opt.attacks |= sim::revert_fix_bit(name);
   for (const auto& name : a.revert_fixes) opt.revert_fixes |= sim::revert_fix_bit(name);
   if (opt.byzantine >= opt.nodes || (opt.byzantine > (opt.nodes - 1) / 3 && !a.over_f)) {
     std::fprintf(stderr,
@@ -122,6 +124,10 @@ const bool registered = vigil::tool::register_command(
                     "test only: validator 0 runs with its safety rules off (expect violations)");
        app.add_flag("--over-f", a->over_f,
                     "test only: allow more Byzantine validators than (n-1)/3 (expect violations)");
+       app.add_option("--attack", a->attacks,
+                      "schedules favour the attack that --revert-fix NAME would let through, with "
+                      "the fix in (same names; repeatable)")
+           ->check(CLI::IsMember({"qc-cache", "tc-cache", "epoch-sync", "sync-bytes"}));
        app.add_option("--revert-fix", a->revert_fixes,
                       "test only: re-introduce a fixed defect in honest nodes (qc-cache, tc-cache, "
                       "epoch-sync, sync-bytes; repeatable; expect violations)")

@@ -179,7 +179,8 @@ void Sim::plan() {
   uint32_t first = opt_.unsafe_node ? 1 : 0;  // validator 0 stays honest
   for (uint32_t v = first; v < n; ++v) std::swap(order[v], order[v + rng_.below(n - v)]);
   std::vector<Role> roles(n, Role::honest);
-  const uint32_t certs = opt_.revert_fixes & (revert_qc_cache | revert_tc_cache);
+  const uint32_t favour = opt_.revert_fixes | opt_.attacks;
+  const bool certs = favour & (revert_qc_cache | revert_tc_cache);
   for (uint32_t k = 0; k < opt_.byzantine; ++k) {
     Role r = Role(1 + rng_.below(5));
     if (opt_.unsafe_node && k == 0) r = Role::equivocator;
@@ -211,8 +212,8 @@ void Sim::plan() {
   // blocks, while one honest node sleeps until GST: it must then catch up
   // across the epoch end, or through responses bounded in bytes. The network
   // is kinder and GST later, so that the others get that far first.
-  bool late = (opt_.revert_fixes & revert_epoch_sync) || rng_.chance(40);
-  large_blocks_ = (opt_.revert_fixes & revert_sync_bytes) || rng_.chance(40);
+  bool late = (favour & revert_epoch_sync) || rng_.chance(40);
+  large_blocks_ = (favour & revert_sync_bytes) || rng_.chance(40);
   if (late || large_blocks_) {
     drop_pm_ = std::min<uint32_t>(drop_pm_, 20);
     max_delay_ = std::min<uint64_t>(max_delay_, 5);
@@ -295,6 +296,7 @@ void Sim::plan() {
     if (roles[v] != Role::honest)
       res_.schedule += " " + std::to_string(v) + "=" + role_name(roles[v]);
   if (opt_.unsafe_node) res_.schedule += " (validator 0: safety rules OFF)";
+  if (opt_.attacks) res_.schedule += " (attacks on: " + revert_fix_names(opt_.attacks) + ")";
   if (opt_.revert_fixes)
     res_.schedule += " (fixes reverted: " + revert_fix_names(opt_.revert_fixes) + ")";
 }
@@ -882,8 +884,10 @@ std::string revert_fix_names(uint32_t bits) {
 
 std::string replay_command(const SimOptions& o) {
   std::string reverts;
-  for (const auto& [n, bit] : kRevertFixes)
+  for (const auto& [n, bit] : kRevertFixes) {
     if (o.revert_fixes & bit) reverts += " --revert-fix " + std::string(n);
+    if (o.attacks & bit) reverts += " --attack " + std::string(n);
+  }
   return "vigil sim --nodes " + std::to_string(o.nodes) + " --byzantine " +
          std::to_string(o.byzantine) + " --seeds 1 --from " + std::to_string(o.seed) +
          (o.unsafe_node ? " --unsafe-node" : "") + (o.allow_over_f ? " --over-f" : "") + reverts +

@@ -42,6 +42,9 @@ struct SimOptions {
   // node, each re-introducing a fixed defect; the schedules then favour the
   // attack that finds it (a forger, a late epoch end, large blocks).
   uint32_t revert_fixes = 0;
+  // RevertFix bits whose attacks the schedules favour as if reverted, with
+  // the fixes in: the same seeds with and without a fix compare.
+  uint32_t attacks = 0;
 };
 
 // The names of the RevertFix bits for --revert-fix: qc-cache, tc-cache,
