@@ -594,10 +594,7 @@ void Core::propose(Actions& out) {
   h.proposer = self();
   Payload payload = config_.payload ? config_.payload(h) : Payload{};
   h.tx_count = payload.count;
-  BlockId root = compute_tx_root(payload.frames);
-  std::memcpy(h.tx_root, root.data(), VIGIL_HASH_LEN);
-  p.block.txs = std::move(payload.frames);
-  p.block.id = compute_block_id(h);
+  p.block = make_block(h, std::move(payload.frames));
   p.qc = high_qc_;
   if (!have_qc) p.tc = last_tc_;
   if (safety_.propose(epoch(), round_) != SafetyVerdict::sign) {

@@ -404,4 +404,26 @@ BlockId compute_tx_root(ByteView frames) {
   return crypto::sha256(frames);
 }
 
+Block make_block(const vigil_block_hdr& h, Bytes frames) {
+  Block b;
+  b.hdr = h;
+  BlockId root = compute_tx_root(frames);
+  std::memcpy(b.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
+  b.txs = std::move(frames);
+  b.id = compute_block_id(b.hdr);
+  return b;
+}
+
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames) {
+  vigil_block_hdr h{};
+  h.epoch = epoch;
+  h.round = round;
+  h.height = height;
+  std::memcpy(h.parent_id, parent.data(), VIGIL_HASH_LEN);
+  h.proposer = proposer;
+  h.tx_count = 1;
+  return make_block(h, std::move(frames));
+}
+
 }  // namespace vigil::consensus

@@ -58,5 +58,12 @@ BlockId compute_block_id(const vigil_block_hdr& h);
 // A block's tx_root: SHA-256 of its frames back to back (a stand-in until
 // vigil_crypto's Merkle root is available).
 BlockId compute_tx_root(ByteView frames);
+// The block of header `h` and `frames`: h with tx_root set from the frames,
+// and its id.
+Block make_block(const vigil_block_hdr& h, Bytes frames);
+// The same for a header of these fields (the rest zero), `frames` one
+// transaction.
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames);
 
 }  // namespace vigil::consensus

@@ -40,22 +40,6 @@ struct Keys {
   BlockId genesis_id() const { return genesis_epoch(genesis).root_id; }
 };
 
-Block make_block(Epoch e, Round r, uint64_t h, const BlockId& parent, Bytes txs,
-                 ValidatorIndex proposer) {
-  Block b;
-  b.hdr.epoch = e;
-  b.hdr.round = r;
-  b.hdr.height = h;
-  std::memcpy(b.hdr.parent_id, parent.data(), VIGIL_HASH_LEN);
-  b.hdr.proposer = proposer;
-  b.hdr.tx_count = 1;
-  BlockId root = compute_tx_root(txs);
-  std::memcpy(b.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
-  b.txs = std::move(txs);
-  b.id = compute_block_id(b.hdr);
-  return b;
-}
-
 // A QC for `b` signed by `signers` (validator indices of `keys`).
 QuorumCert make_qc(const Keys& keys, const Block& b, Round parent_round,
                    std::vector<ValidatorIndex> signers = {0, 1, 2}) {
@@ -84,15 +68,6 @@ CoreConfig reverting(uint32_t fixes) {
   return c;
 }
 
-Message header(vigil_msg_type type, Epoch e, Round r, ValidatorIndex sender) {
-  Message m;
-  m.type = type;
-  m.epoch = e;
-  m.round = r;
-  m.sender = sender;
-  return m;
-}
-
 // Epoch 1 as a chain of consecutive rounds (round = height), each block
 // certified by validators 0-2; the block at `reconfig_at` (0: none) ends the
 // epoch naming `next`. blocks[0] is genesis, qcs[h] certifies blocks[h].
@@ -112,7 +87,7 @@ Chain build_chain(const Keys& keys, uint64_t length, size_t payload, uint64_t re
   c.qcs.push_back(epoch_root_qc(e));
   for (uint64_t h = 1; h <= length; ++h) {
     Bytes txs = h == reconfig_at ? encode_reconfiguration(next) : Bytes(payload, uint8_t(h));
-    c.blocks.push_back(make_block(1, h, h, c.blocks.back().id, std::move(txs), h % kN));
+    c.blocks.push_back(make_block(1, h, h, c.blocks.back().id, h % kN, std::move(txs)));
     c.qcs.push_back(make_qc(keys, c.blocks.back(), h - 1));
   }
   return c;
@@ -218,12 +193,21 @@ size_t pump(Peer& a, ValidatorIndex ia, Peer& b, ValidatorIndex ib) {
 }
 
 Bytes vote(const Keys& keys, ValidatorIndex from, Round r, uint8_t tag, Epoch e = 1) {
-  Message m = header(VIGIL_MSG_VOTE, e, r, from);
+  Message m = make_message(VIGIL_MSG_VOTE, e, r, from);
   std::memset(m.vote.data.block_id, tag, VIGIL_HASH_LEN);
   m.vote.data.epoch = e;
   m.vote.data.round = r;
   m.vote.data.height = r;
   return sealed(m, *keys.signers[from]);
+}
+
+// The round-2 proposal A2 carrying QC1: the peer verifies QC1 and enters
+// round 2.
+void deliver_a2(const Keys& keys, const Chain& c, Peer& p) {
+  Message a2 = make_message(VIGIL_MSG_PROPOSAL, 1, 2, 2);
+  a2.proposal.block = c.blocks[2];
+  a2.proposal.qc = c.qcs[1];
+  p.deliver(2, sealed(a2, *keys.signers[2]));
 }
 
 // --- finding 1: a cached QC vouched for fields it never signed -------------
@@ -237,20 +221,18 @@ void forged_qc_attack(uint32_t revert, bool future_header, bool expect_fork) {
   Keys keys(2);
   Peer p0(keys.genesis, *keys.signers[0], reverting(revert));
   Chain c = build_chain(keys, 2, 8, 0, {});
-  Message a2 = header(VIGIL_MSG_PROPOSAL, 1, 2, 2);
-  a2.proposal.block = c.blocks[2];
-  a2.proposal.qc = c.qcs[1];
-  p0.deliver(2, sealed(a2, *keys.signers[2]));
+  deliver_a2(keys, c, p0);
   ASSERT_EQ(p0.core->round(), 2u);
 
   std::vector<PublicKey> attacker(kN, keys.key(kN + 1));
-  Block y1 = make_block(1, 1, 1, keys.genesis_id(), encode_reconfiguration(attacker), 3);
+  Block y1 = make_block(1, 1, 1, keys.genesis_id(), 3, encode_reconfiguration(attacker));
   QuorumCert forged = c.qcs[1];
   std::memcpy(forged.vote.parent_id, y1.id.data(), VIGIL_HASH_LEN);
   forged.vote.parent_round = 0;
   forged.vote.height = 2;
   for (auto& s : forged.sigs) s.fill(0);
-  Message r = header(VIGIL_MSG_SYNC_RESPONSE, future_header ? 2 : 1, 2, future_header ? 9 : 3);
+  Message r =
+      make_message(VIGIL_MSG_SYNC_RESPONSE, future_header ? 2 : 1, 2, future_header ? 9 : 3);
   r.sync_response.blocks.push_back(Proposal{y1, epoch_root_qc(genesis_epoch(keys.genesis)), {}});
   r.sync_response.qc = forged;
   p0.deliver(3, sealed(r, *keys.signers[future_header ? kN : 3]));
@@ -282,12 +264,9 @@ void forged_tc_attack(uint32_t revert, std::vector<ValidatorIndex> fake_signers,
   Keys keys;
   Peer p1(keys.genesis, *keys.signers[1], reverting(revert));
   Chain c = build_chain(keys, 2, 8, 0, {});
-  Message a2 = header(VIGIL_MSG_PROPOSAL, 1, 2, 2);
-  a2.proposal.block = c.blocks[2];
-  a2.proposal.qc = c.qcs[1];
-  p1.deliver(2, sealed(a2, *keys.signers[2]));
+  deliver_a2(keys, c, p1);
   for (ValidatorIndex v : {0u, 2u}) {
-    Message t = header(VIGIL_MSG_TIMEOUT, 1, 2, v);
+    Message t = make_message(VIGIL_MSG_TIMEOUT, 1, 2, v);
     t.timeout.data = {1, 2, 1};
     t.timeout.high_qc = c.qcs[1];
     p1.deliver(v, sealed(t, *keys.signers[v]));
@@ -302,8 +281,8 @@ void forged_tc_attack(uint32_t revert, std::vector<ValidatorIndex> fake_signers,
     fake.signers.add(v);
     fake.entries.push_back({0, Signature{}});
   }
-  Message b3 = header(VIGIL_MSG_PROPOSAL, 1, 3, 3);
-  b3.proposal.block = make_block(1, 3, 1, keys.genesis_id(), {'B'}, 3);
+  Message b3 = make_message(VIGIL_MSG_PROPOSAL, 1, 3, 3);
+  b3.proposal.block = make_block(1, 3, 1, keys.genesis_id(), 3, {'B'});
   b3.proposal.qc = epoch_root_qc(genesis_epoch(keys.genesis));
   b3.proposal.tc = fake;
   p1.deliver(3, sealed(b3, *keys.signers[3]));
@@ -367,7 +346,7 @@ void big_block_catch_up(uint32_t revert, bool expect_caught_up) {
   Peer up(keys.genesis, *keys.signers[1], cfg,
           [&](MemoryStorage& s) { load_chain(s, c, 41, 0, {}); });
   up.outbox.clear();
-  Message t = header(VIGIL_MSG_TIMEOUT, 1, 42, 1);
+  Message t = make_message(VIGIL_MSG_TIMEOUT, 1, 42, 1);
   t.timeout.data = {1, 42, 41};
   t.timeout.high_qc = c.qcs[41];
   lag.deliver(1, sealed(t, *keys.signers[1]));
@@ -391,10 +370,10 @@ TEST(CoreSyncBytes, WithTheFixRevertedResponsesAreDroppedAsOversized) {
 // --- finding 5: evidence bounded per (validator, round, kind) and per validator
 
 Bytes round1_proposal(const Keys& keys, uint32_t variant) {
-  Message m = header(VIGIL_MSG_PROPOSAL, 1, 1, 1);
+  Message m = make_message(VIGIL_MSG_PROPOSAL, 1, 1, 1);
   Bytes txs(4);
   for (int i = 0; i < 4; ++i) txs[i] = uint8_t(variant >> (8 * i));
-  m.proposal.block = make_block(1, 1, 1, keys.genesis_id(), txs, 1);
+  m.proposal.block = make_block(1, 1, 1, keys.genesis_id(), 1, txs);
   m.proposal.qc = epoch_root_qc(genesis_epoch(keys.genesis));
   return sealed(m, *keys.signers[1]);
 }
@@ -455,7 +434,7 @@ TEST(CoreSyncServe, RequestsAreBoundedPerPeerAndRound) {
   Peer up(keys.genesis, *keys.signers[1], CoreConfig{},
           [&](MemoryStorage& s) { load_chain(s, c, 8, 0, {}); });
   auto request = [&](ValidatorIndex from, Epoch e) {
-    Message q = header(VIGIL_MSG_SYNC_REQUEST, e, 1, from);
+    Message q = make_message(VIGIL_MSG_SYNC_REQUEST, e, 1, from);
     q.sync_request.block_id = c.blocks[5].id;
     q.sync_request.from_height = 1;
     q.sync_request.max_blocks = VIGIL_SYNC_MAX_BLOCKS;
@@ -482,7 +461,7 @@ TEST(CoreSyncServe, FutureEpochResponsesAreBoundedPerPeer) {
   core.start(out);
   size_t verifies = 0;
   for (int k = 0; k < 12; ++k) {
-    Message r = header(VIGIL_MSG_SYNC_RESPONSE, 2, 1, 9);
+    Message r = make_message(VIGIL_MSG_SYNC_RESPONSE, 2, 1, 9);
     r.sync_response.blocks.push_back(Proposal{c.blocks[2], c.qcs[1], {}});
     r.sync_response.qc = c.qcs[3];
     out.clear();

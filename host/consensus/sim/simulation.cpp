@@ -406,11 +406,10 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
   if (s.role == Role::equivocator && decoded && m.type == VIGIL_MSG_PROPOSAL) {
     // A second block for the round; each peer gets one, the other or both.
     Message other = m;
-    other.proposal.block.txs.push_back('E');
-    other.proposal.block.hdr.tx_count += 1;
-    BlockId root = compute_tx_root(other.proposal.block.txs);
-    std::memcpy(other.proposal.block.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
-    other.proposal.block.id = compute_block_id(other.proposal.block.hdr);
+    Block& b = other.proposal.block;
+    b.txs.push_back('E');
+    b.hdr.tx_count += 1;
+    b = make_block(b.hdr, std::move(b.txs));
     SharedBytes alt = seal(other, *s.signer);
     // The second one may come a while later, as a Byzantine sender can
     // hold a message back.
@@ -467,18 +466,7 @@ Signature Sim::garbage_sig() {
 
 Block Sim::made_up_block(uint32_t src, Epoch e, Round r, uint64_t height, const BlockId& parent,
                          Bytes txs) {
-  Block b;
-  b.hdr.epoch = e;
-  b.hdr.round = r;
-  b.hdr.height = height;
-  std::memcpy(b.hdr.parent_id, parent.data(), VIGIL_HASH_LEN);
-  b.hdr.proposer = inst_[src].validator;
-  b.hdr.tx_count = 1;
-  BlockId root = compute_tx_root(txs);
-  std::memcpy(b.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
-  b.txs = std::move(txs);
-  b.id = compute_block_id(b.hdr);
-  return b;
+  return make_block(e, r, height, parent, inst_[src].validator, std::move(txs));
 }
 
 // A forger runs an honest core and attacks around it: it replays verified
@@ -544,11 +532,8 @@ void Sim::forge_qc(uint32_t src) {
       break;
   }
   bool future = rng_.chance(500);
-  Message r;
-  r.type = VIGIL_MSG_SYNC_RESPONSE;
-  r.epoch = future ? e + 1 : e;
-  r.round = s.core->round();
-  r.sender = future ? ValidatorIndex(rng_.below(VIGIL_MAX_VALIDATORS)) : s.validator;
+  ValidatorIndex sender = future ? ValidatorIndex(rng_.below(VIGIL_MAX_VALIDATORS)) : s.validator;
+  Message r = make_message(VIGIL_MSG_SYNC_RESPONSE, future ? e + 1 : e, s.core->round(), sender);
   r.sync_response.blocks.push_back(Proposal{y, q, {}});
   r.sync_response.qc = f;
   SharedBytes bytes = seal(r, *s.signer);
@@ -597,20 +582,12 @@ bool Sim::forge_tc(uint32_t src, const Message& proposal, const SharedBytes& byt
   const uint32_t x = others[rng_.below(others.size())];
   transmit(src, x, bytes);
 
-  Message t;
-  t.type = VIGIL_MSG_TIMEOUT;
-  t.epoch = e;
-  t.round = r;
-  t.sender = s.validator;
+  Message t = make_message(VIGIL_MSG_TIMEOUT, e, r, s.validator);
   t.timeout.data = vigil_timeout_data{e, r, q_prev->round()};
   t.timeout.high_qc = *q_prev;
   SharedBytes timeout = seal(t, *s.signer);
 
-  Message b;
-  b.type = VIGIL_MSG_PROPOSAL;
-  b.epoch = e;
-  b.round = R;
-  b.sender = s.validator;
+  Message b = make_message(VIGIL_MSG_PROPOSAL, e, R, s.validator);
   b.proposal.block = made_up_block(src, e, R, prev->hdr.height, to_id(prev->hdr.parent_id),
                                    Bytes{'B', uint8_t(R)});
   b.proposal.qc = *q_base;
@@ -624,11 +601,7 @@ bool Sim::forge_tc(uint32_t src, const Message& proposal, const SharedBytes& byt
   }
   SharedBytes block = seal(b, *s.signer);
 
-  Message v;
-  v.type = VIGIL_MSG_VOTE;
-  v.epoch = e;
-  v.round = R;
-  v.sender = s.validator;
+  Message v = make_message(VIGIL_MSG_VOTE, e, R, s.validator);
   vigil_vote_data& d = v.vote.data;
   std::memcpy(d.block_id, b.proposal.block.id.data(), VIGIL_HASH_LEN);
   d.epoch = e;
