@@ -408,6 +408,15 @@ std::vector<ByteView> split_frames(ByteView frames) {
   return out;
 }
 
+size_t encoded_size(const QuorumCert& qc) {
+  return sizeof(vigil_qc_hdr) + 64 * qc.sigs.size();
+}
+
+size_t encoded_size(const Proposal& p) {
+  size_t tc = p.tc ? sizeof(vigil_tc_hdr) + sizeof(vigil_tc_entry) * p.tc->entries.size() : 0;
+  return sizeof(vigil_proposal_body) + encoded_size(p.qc) + tc + p.block.txs.size();
+}
+
 BlockId compute_tx_root(ByteView frames) {
   return crypto::merkle_root(split_frames(frames));
 }

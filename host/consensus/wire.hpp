@@ -38,6 +38,13 @@ ParseError decode(ByteView in, Message& out);
 // Encodes `m` (header, body, then m.sig).
 Bytes encode(const Message& m);
 
+// Encoded sizes of the parts of a message, without encoding them: a QC, a
+// proposal body (block, its QC, TC and frames), and a message's fixed parts
+// (header and signature).
+size_t encoded_size(const QuorumCert& qc);
+size_t encoded_size(const Proposal& p);
+inline constexpr size_t kMessageOverhead = sizeof(vigil_msg_hdr) + 64;
+
 // The bytes a message's signature covers: for a vote or timeout the domain
 // string and the signed data alone; otherwise the domain string, header and
 // body of the encoded message `encoded`.

@@ -133,8 +133,11 @@ class Auditor {
     std::string why;
     auto cb = l_.block_at(h, &why);
     if (!cb) {
-      bool missing = why == "block missing";
-      return Failure{h, (missing ? "missing block: " : "block: ") + why};
+      const char* kind = why == "block missing"     ? "missing block: "
+                         : why.rfind("QC", 0) == 0  ? "QC: "
+                         : why.rfind("rec", 0) == 0 ? "receipt: "
+                                                    : "block: ";
+      return Failure{h, kind + why};
     }
     const Block& b = cb->block;
     if (b.hdr.height != h) return Failure{h, "link: the block stored here is of another height"};
@@ -168,9 +171,10 @@ class Auditor {
       if (!v || *v != loc) return Failure{h, "tx index: entry missing or wrong"};
       ++tx_entries_;
     }
-    rep.transactions += frames.size();
     prev_ = b.id;
-    return apply(h, out.writes);
+    if (auto f = apply(h, out.writes)) return f;
+    rep.transactions += frames.size();
+    return std::nullopt;
   }
 
   // Counts a family's records; the first key `extra` says is unexpected.
