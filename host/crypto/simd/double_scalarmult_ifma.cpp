@@ -23,14 +23,7 @@ void decode_x8_ifma(const uint8_t (*enc)[32], uint8_t (*x)[32], uint8_t (*y)[32]
 void zip215_equation_lanes_ifma(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
                                 const uint8_t* ry, const uint8_t* k, const uint8_t* s,
                                 uint8_t* ok) {
-  using Row = const uint8_t(*)[32];
-  for (size_t at = 0; at < n; at += 8) {
-    const size_t o = 32 * at;
-    zip215_equation<FieldIfma>(reinterpret_cast<Row>(ax + o), reinterpret_cast<Row>(ay + o),
-                               reinterpret_cast<Row>(rx + o), reinterpret_cast<Row>(ry + o),
-                               reinterpret_cast<Row>(k + o), reinterpret_cast<Row>(s + o), ok + at,
-                               n - at < 8 ? n - at : 8);
-  }
+  zip215_equation_lanes<FieldIfma>(n, ax, ay, rx, ry, k, s, ok);
 }
 
 void msm_lanes_ifma(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5],
