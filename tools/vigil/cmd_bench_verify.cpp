@@ -38,6 +38,9 @@ struct Options {
   int threads = 1;
   double seconds = 1.0;
   bool json = false;
+  std::string variant = "fe51";  // device engines: field representation
+  std::string sizes;             // device engines: batch sizes (empty: the default)
+  unsigned block = 64;           // device engines: threads per block
 };
 
 struct Signed {
@@ -228,6 +231,10 @@ int bench_verify(const Options& o) {
     a.engine = o.engine;
     a.rules = o.rules;
     a.seconds = o.seconds;
+    a.variant = o.variant;
+    a.block = o.block;
+    a.json = o.json;
+    if (!o.sizes.empty()) a.sizes = o.sizes;
     return vigil::tool::bench_accel(a);
   }
   if (sodium_init() < 0) return 1;
@@ -372,6 +379,11 @@ const bool registered = vigil::tool::register_command(
            ->check(CLI::Range(1, 256));
        app.add_option("--seconds", o->seconds, "seconds per row")->check(CLI::Range(0.05, 600.0));
        app.add_flag("--json", o->json, "print the rows as a JSON array");
+       app.add_option("--variant", o->variant,
+                      "opencl, cuda: field representation fe51 (default) or fe25")
+           ->check(CLI::IsMember({"fe51", "fe25"}));
+       app.add_option("--block", o->block, "opencl, cuda: threads per block (8..256, default 64)");
+       app.add_option("--sizes", o->sizes, "opencl, cuda: batch sizes (default 64,...,65536)");
        app.callback([=] { vigil::tool::exit_status() = bench_verify(*o); });
      }});
 
