@@ -3,6 +3,7 @@
 #include "host/consensus/sim/simulation.hpp"
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <deque>
