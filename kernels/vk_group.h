@@ -12,21 +12,6 @@ typedef struct {
   vk_fe X, Y, Z, T;
 } vk_ge;
 
-VK_DEVICE void vk_fe_d(vk_fe* h) {
-  vk_fe_set(h, 929955233495203ULL, 466365720129213ULL, 1662059464998953ULL, 2033849074728123ULL,
-            1442794654840575ULL);
-}
-
-VK_DEVICE void vk_fe_d2(vk_fe* h) {
-  vk_fe_set(h, 1859910466990425ULL, 932731440258426ULL, 1072319116312658ULL, 1815898335770999ULL,
-            633789495995903ULL);
-}
-
-VK_DEVICE void vk_fe_sqrtm1(vk_fe* h) {
-  vk_fe_set(h, 1718705420411056ULL, 234908883556509ULL, 2233514472574048ULL, 2117202627021982ULL,
-            765476049583133ULL);
-}
-
 VK_DEVICE void vk_ge_identity(vk_ge* p) {
   vk_fe_0(&p->X);
   vk_fe_1(&p->Y);
@@ -35,13 +20,10 @@ VK_DEVICE void vk_ge_identity(vk_ge* p) {
 }
 
 VK_DEVICE void vk_ge_base(vk_ge* p) {
-  vk_fe_set(&p->X, 0x00062d608f25d51aULL, 0x000412a4b4f6592aULL, 0x00075b7171a4b31dULL,
-            0x0001ff60527118feULL, 0x000216936d3cd6e5ULL);
-  vk_fe_set(&p->Y, 0x0006666666666658ULL, 0x0004ccccccccccccULL, 0x0001999999999999ULL,
-            0x0003333333333333ULL, 0x0006666666666666ULL);
+  vk_fe_base_x(&p->X);
+  vk_fe_base_y(&p->Y);
   vk_fe_1(&p->Z);
-  vk_fe_set(&p->T, 0x00068ab3a5b7dda3ULL, 0x00000eea2a5eadbbULL, 0x0002af8df483c27eULL,
-            0x000332b375274732ULL, 0x00067875f0fd78b7ULL);
+  vk_fe_base_t(&p->T);
 }
 
 VK_DEVICE void vk_ge_copy(vk_ge* r, const vk_ge* p) {
