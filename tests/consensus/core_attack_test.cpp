@@ -240,7 +240,9 @@ void forged_qc_attack(uint32_t revert, bool future_header, bool expect_fork) {
   bool forked = !p0.commits.empty() && p0.commits[0].id == y1.id;
   EXPECT_EQ(forked, expect_fork);
   EXPECT_EQ(p0.core->epoch(), expect_fork ? 2u : 1u);
-  if (!expect_fork) EXPECT_GE(p0.core->counters().bad_signature, 1u);
+  if (!expect_fork) {
+    EXPECT_GE(p0.core->counters().bad_signature, 1u);
+  }
 }
 
 TEST(CoreForgedQc, CachedRoundDoesNotVouchForOtherFields) {
@@ -287,7 +289,9 @@ void forged_tc_attack(uint32_t revert, std::vector<ValidatorIndex> fake_signers,
   b3.proposal.tc = fake;
   p1.deliver(3, sealed(b3, *keys.signers[3]));
   EXPECT_EQ(p1.sent(VIGIL_MSG_VOTE, 3), expect_vote ? 1u : 0u);
-  if (!expect_vote) EXPECT_GE(p1.core->counters().bad_signature, 1u);
+  if (!expect_vote) {
+    EXPECT_GE(p1.core->counters().bad_signature, 1u);
+  }
 }
 
 TEST(CoreForgedTc, SameRoundSameSignersOtherEntriesIsVerified) {

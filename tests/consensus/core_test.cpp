@@ -214,7 +214,9 @@ TEST(CoreCrash, RestartAtEveryStepOfTimeoutHandlingNeverSignsConflicts) {
     node.crash_and_restart();
     node.deliver(net.proposal('A'));  // too late once the timeout is on disk
     node.fire_timer();
-    if (persisted) EXPECT_TRUE(node.votes[1].empty()) << "voted in a round it timed out";
+    if (persisted) {
+      EXPECT_TRUE(node.votes[1].empty()) << "voted in a round it timed out";
+    }
     EXPECT_EQ(node.distinct(node.timeouts[1]), 1u);
   }
 }

@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(Issue10, SimRevertedFix,
                                            RevertCase{revert_tc_cache, 60, 2},
                                            RevertCase{revert_epoch_sync, 30, 3},
                                            RevertCase{revert_sync_bytes, 10, 2}),
-                         [](const auto& info) {
-                           std::string n = sim::revert_fix_names(info.param.bit);
+                         [](const auto& param_info) {
+                           std::string n = sim::revert_fix_names(param_info.param.bit);
                            for (auto& ch : n)
                              if (ch == '-') ch = '_';
                            return n;
