@@ -65,6 +65,7 @@ struct Conn {
   std::chrono::milliseconds backoff{0};
   Clock::time_point next_try{};
   bool ping_outstanding = false;
+  Clock::time_point last_heard{};  // the last answer of any kind
   vigil_svc_hello hello{};
   std::array<uint8_t, sizeof(vigil_svc_hello)> hello_buf{};
   vigil_svc_response_hdr hdr{};
@@ -293,6 +294,7 @@ struct Client::Impl {
           s, asio::buffer(&c.hdr, sizeof(c.hdr)), [this, &c, gen](error_code ec, size_t) {
             if (c.generation != gen) return;
             if (ec || !service::response_header_ok(c.hdr)) return fail(c, false);
+            c.last_heard = Clock::now();
             c.body.resize(c.hdr.body_len);
             c.stream->with([&](auto& s2) {
               asio::async_read(s2, asio::buffer(c.body), [this, &c, gen](error_code e, size_t) {
@@ -321,6 +323,7 @@ struct Client::Impl {
       c.backoff = std::chrono::milliseconds(0);
       c.connect_timer->cancel();
       c.ping_outstanding = false;
+      c.last_heard = Clock::now();
       drain(c);
       return true;
     }
@@ -387,11 +390,14 @@ struct Client::Impl {
       const auto now = Clock::now();
       for (auto& c : conns) {
         if (c.state == Conn::State::ready) {
-          if (c.ping_outstanding) {
+          // Dead: a ping unanswered and nothing heard for three periods
+          // (a loaded server answers late, a dead one never).
+          if (c.ping_outstanding && now - c.last_heard > 3 * opts.heartbeat) {
             bump(&ClientStats::dead_by_heartbeat);
             fail(c, false);
             continue;
           }
+          if (c.ping_outstanding) continue;
           c.ping_outstanding = true;
           auto bytes = std::make_shared<std::vector<uint8_t>>();
           service::encode_empty_request(*bytes, VIGIL_SVC_PING, ping_bit | next_id++);

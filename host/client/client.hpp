@@ -29,7 +29,7 @@ struct ClientOptions {
   std::chrono::milliseconds deadline{2000};  // per request unless a call says otherwise
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds backoff_min{20}, backoff_max{2000};
-  std::chrono::milliseconds heartbeat{500};  // PING period; two missed: the server is dead
+  std::chrono::milliseconds heartbeat{1000};  // PING period; 3 silent: the server is dead
   bool local_fallback = true;
   crypto::Engine local_engine = crypto::Engine::automatic;
   std::optional<crypto::PublicKey> server_key;  // when set, refuse a server with another key
