@@ -1,6 +1,7 @@
 # The README's two commands. Both install what is missing first.
 #   make demo   build Release and run Vigil's main job
-#   make test   build with assertions and run every default test suite
+#   make test   build with assertions and run every default test suite; also
+#               compile every target with GCC 12 (-O0), so both compilers keep working
 .PHONY: demo test deps format-check
 
 JOBS ?= $(shell nproc)
@@ -16,6 +17,8 @@ demo: deps
 test: deps
 	@cmake --preset ci >/dev/null
 	@cmake --build --preset ci -j $(JOBS)
+	@cmake --preset gcc >/dev/null
+	@cmake --build --preset gcc -j $(JOBS)
 	@bash tools/format-check.sh
 	@ctest --preset ci
 

@@ -11,12 +11,19 @@ fail() { echo "FAIL: $*"; exit 1; }
 mkdir "$scratch/data"
 echo secret > "$scratch/validator.key"
 chmod 600 "$scratch/validator.key"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+read -r p2p udp http < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(3)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
 cat > "$scratch/vigil.toml" <<TOML
 data_dir = "data"
 key_file = "validator.key"
+genesis_file = "genesis.json"
 [listen]
-p2p = "127.0.0.1:$port"
+p2p = "127.0.0.1:$p2p"
+udp = "127.0.0.1:$udp"
+http = "127.0.0.1:$http"
 TOML
 out=$("$vigil" doctor --config "$scratch/vigil.toml") && rc=0 || rc=$?
 echo "$out"
@@ -24,6 +31,8 @@ for check in config cpu cuda opencl engine hugepages nic iommu numa tiles data_d
   memlock sysctl ports key_file; do
   grep -Eq "^(ok|warn|fail) +$check: " <<<"$out" || fail "no $check line"
 done
+grep -q '^ok   config: .*(vigild accepts it)' <<<"$out" || fail "vigild's parser refused the test config"
+grep -q "^ok   ports: listen.udp 127.0.0.1:$udp (udp) is free" <<<"$out" || fail "udp port line"
 if grep -q '^fail' <<<"$out"; then
   [[ $rc == 1 ]] || fail "a fail line but exit $rc"
 else
@@ -43,4 +52,7 @@ assert key["status"] == "fail" and "0644" in key["detail"] and key["fix"].starts
 assert all(set(c) == {"check", "status", "detail", "fix"} for c in j["checks"])
 PY
 "$vigil" doctor --config "$scratch/missing.toml" >/dev/null && fail "a missing --config passed"
+echo "tiles = 3" >> "$scratch/vigil.toml"  # a key vigild does not know
+"$vigil" doctor --config "$scratch/vigil.toml" | grep -q '^fail config: vigild would refuse it' \
+  || fail "doctor passed a config vigild refuses"
 echo "ok: doctor lines, exit status and --json"

@@ -215,7 +215,9 @@ TEST_F(Machine, PortInUseFails) {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    if (!udp) ASSERT_EQ(listen(fd, 1), 0);
+    if (!udp) {
+      ASSERT_EQ(listen(fd, 1), 0);
+    }
     socklen_t len = sizeof a;
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     const std::string port = std::to_string(ntohs(a.sin_port));

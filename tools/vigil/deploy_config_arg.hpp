@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "host/config/config.hpp"
 #include "host/doctor/deploy_config.hpp"
 #include "host/doctor/finding.hpp"
 
@@ -24,7 +25,16 @@ inline doctor::Finding load_deploy_config(const std::string& flag, doctor::Deplo
   auto c = doctor::read_deploy_config(file, &why);
   if (!c) return {"config", doctor::Status::fail, why, "fix the config (vigild refuses it too)"};
   *out = std::move(*c);
-  return {"config", doctor::Status::ok, file, {}};
+  // vigild's own parser (host/config) is the judge of the whole schema.
+  config::Config full;
+  std::vector<std::string> errors;
+  if (!config::load(file, &full, &errors)) {
+    std::string all;
+    for (const auto& e : errors) all += (all.empty() ? "" : "; ") + e;
+    return {"config", doctor::Status::fail, "vigild would refuse it: " + all,
+            "fix the keys named (vigild exits 2 on them)"};
+  }
+  return {"config", doctor::Status::ok, file + " (vigild accepts it)", {}};
 }
 
 }  // namespace vigil::tool

@@ -3,6 +3,7 @@
 // stops it gracefully on SIGTERM or SIGINT (exit 0).
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <vigil/fi/version.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -14,6 +15,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"vigild: a Vigil validator"};
   std::string config_path;
+  app.set_version_flag("--version", std::to_string(VIGIL_PROTOCOL_VERSION_MAJOR) + "." +
+                                        std::to_string(VIGIL_PROTOCOL_VERSION_MINOR));
   app.add_option("--config", config_path, "vigild.toml")->required();
   CLI11_PARSE(app, argc, argv);
 
