@@ -249,9 +249,10 @@ int main(int argc, char** argv) {
       udp_send(udp, uint16_t(base + 1), junk, 8 + rng() % 290);
       const auto& a = accounts[rng() % accounts.size()];
       const auto payload = mempool::encode_transfer({a.public_key, 1, 0, 0});
-      auto sig = crypto::sign(a, payload);
-      sig[3] ^= 0x10;  // a forgery in an honest account's name
-      const size_t n = ingest::encode_frame(a.public_key, sig, payload, frame);
+      const size_t n = ingest::sign_frame(a, payload, frame);
+      frame[offsetof(vigil_tx_frame_ed25519, signature) + 3] ^=
+          0x10;  // a forgery in an honest name
+      ingest::reseal_crc({frame.data(), n});
       udp_send(udp, uint16_t(base + 1), frame.data(), n);
     }
     // Honest transfers from accounts 1..6, each to "its" validator, 1 or 2.
@@ -260,10 +261,10 @@ int main(int argc, char** argv) {
     for (int s = 1; s < 7; ++s) {
       const auto& a = accounts[size_t(s)];
       const auto payload = mempool::encode_transfer({accounts[0].public_key, 1, 0, nonce[s]++});
-      const auto sig = crypto::sign(a, payload);
-      const size_t n = ingest::encode_frame(a.public_key, sig, payload, frame);
+      const size_t n = ingest::sign_frame(a, payload, frame);
       udp_send(udp, uint16_t(base + 3 * (1 + s % 2) + 1), frame.data(), n);
-      honest.push_back(crypto::to_hex(sig.data(), 64));
+      honest.push_back(
+          crypto::to_hex(frame.data() + offsetof(vigil_tx_frame_ed25519, signature), 64));
     }
     std::this_thread::sleep_for(5ms);
   }
