@@ -1,5 +1,7 @@
 #include "host/mempool/transfer.hpp"
 
+#include <vigil/fi/transfer.h>
+
 #include <cstring>
 
 namespace vigil::mempool {
@@ -19,6 +21,7 @@ uint64_t get_u64(const uint8_t* p) {
 std::array<uint8_t, kTransferBytes> encode_transfer(const Transfer& t) {
   std::array<uint8_t, kTransferBytes> out{};
   out[0] = kTransferVersion;
+  out[1] = VIGIL_TX_TRANSFER;
   std::memcpy(out.data() + 8, t.to.data(), 32);
   put_u64(out.data() + 40, t.amount);
   put_u64(out.data() + 48, t.fee);
@@ -27,8 +30,9 @@ std::array<uint8_t, kTransferBytes> encode_transfer(const Transfer& t) {
 }
 
 std::optional<Transfer> decode_transfer(std::span<const uint8_t> p) {
-  if (p.size() != kTransferBytes || p[0] != kTransferVersion) return std::nullopt;
-  for (int i = 1; i < 8; ++i)
+  if (p.size() != kTransferBytes || p[0] != kTransferVersion || p[1] != VIGIL_TX_TRANSFER)
+    return std::nullopt;
+  for (int i = 2; i < 8; ++i)
     if (p[size_t(i)] != 0) return std::nullopt;
   Transfer t;
   std::memcpy(t.to.data(), p.data() + 8, 32);

@@ -1,7 +1,7 @@
-// INTERIM transfer payload, until the ledger issue's contract header and
-// host/execution land (they own the layout; this one is replaced by theirs):
-//   u8 version (1), u8 reserved[7], to[32], u64 amount, u64 fee, u64 nonce
-// little-endian, 64 bytes. The signer (sender) is the frame's public key.
+// The transfer payload of <vigil/fi/transfer.h> (vigil_transfer: version,
+// kind, reserved, to, amount, fee, nonce; 64 bytes, little-endian), as far
+// as the mempool reads it: the sender's nonce orders the pool. The signer
+// (sender) is the frame's public key. host/execution owns its meaning.
 #pragma once
 
 #include <array>

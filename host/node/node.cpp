@@ -245,12 +245,12 @@ bool Node::Impl::start(std::string* error) {
   ic.by_source = {.entries = 1 << 14, .rate_per_sec = c.source_rate, .burst = c.source_burst};
   ic.by_key = {.entries = 1 << 14, .rate_per_sec = c.key_rate, .burst = c.key_burst};
   ingest = std::make_unique<ingest::Ingest>(ic);
-  batcher = std::make_unique<batch::Batcher>(
-      batch::BatcherConfig{.max_items = c.batch_size,
-                           .max_msg_bytes = c.batch_size * 256,
-                           .deadline_us = c.batch_deadline_us,
-                           .pool = 8,
-                           .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215});
+  batcher = std::make_unique<batch::Batcher>(batch::BatcherConfig{
+      .max_items = c.batch_size,
+      .max_msg_bytes = c.batch_size * uint32_t(ingest::signed_message_size(256)),
+      .deadline_us = c.batch_deadline_us,
+      .pool = 8,
+      .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215});
 
   consensus::Genesis g;
   for (const auto& v : s.genesis.validators) g.validators.keys.push_back(v.key);
@@ -434,10 +434,13 @@ void Node::Impl::net_tile() {
   prometheus::Counter& batch_full = m.counter(
       "vigil_ingest_dropped_total", "Frames dropped by ingest", {{"reason", "batch_queue_full"}});
   uint64_t next_publish = 0;
+  std::array<uint8_t, ingest::kSignedMessageMax> signed_msg;
   auto admit = [&](std::span<const uint8_t> bytes, uint32_t src, uint64_t t) {
     ingest::FrameView v;
-    if (ingest->admit(bytes, src, t, v) == VIGIL_OK)
-      batcher->add(v.public_key, v.signature, v.payload, src, t / 1000);
+    if (ingest->admit(bytes, src, t, v) != VIGIL_OK) return;
+    // The engines verify exactly the bytes the signature covers.
+    const size_t n = ingest::frame_signed_message(v, signed_msg);
+    batcher->add(v.public_key, v.signature, {signed_msg.data(), n}, src, t / 1000);
   };
   while (intake.load(std::memory_order_relaxed)) {
     const uint64_t t = now_ns();
@@ -503,13 +506,12 @@ void Node::Impl::verify_tile() {
         continue;
       }
       ++ok;
-      // INTERIM: the frame is rebuilt from what the signature covers today
-      // (key, signature, payload; flags zero); issue 11's frame signature
-      // covers the header, and its pipeline hands the frame over whole.
-      const auto msg = b->message(i);
-      const size_t n =
-          ingest::encode_frame(std::span<const uint8_t, 32>(b->public_key(i), 32),
-                               std::span<const uint8_t, 64>(b->signature(i), 64), msg, frame);
+      // The frame exactly as the client signed it, from its signed message.
+      const size_t n = ingest::frame_from_signed_message(
+          b->message(i), std::span<const uint8_t, 32>(b->public_key(i), 32),
+          std::span<const uint8_t, 64>(b->signature(i), 64), frame);
+      ingest::FrameView fv;
+      if (n == 0 || ingest::parse_frame({frame.data(), n}, fv) != VIGIL_OK) continue;
       mempool::Key key;
       std::memcpy(key.data(), b->public_key(i), 32);
       uint64_t committed_nonce;
@@ -518,7 +520,7 @@ void Node::Impl::verify_tile() {
         committed_nonce = state->nonce(key);
       }
       std::lock_guard lk(pool_mu);
-      pool.add({frame.data(), n}, key, sig, msg, committed_nonce);
+      pool.add({frame.data(), n}, key, sig, fv.payload, committed_nonce);
     }
     c_valid->Increment(double(ok));
     c_invalid->Increment(double(bad));
@@ -567,10 +569,14 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   std::vector<std::span<const uint8_t>> frames;
   std::vector<crypto::VerifyItem> items;
   bool ok = split_frames(txs, &frames) && frames.size() == msg.proposal.block.hdr.tx_count;
+  std::vector<uint8_t> signed_msgs(ok ? frames.size() * ingest::kSignedMessageMax : 0);
   for (size_t i = 0; ok && i < frames.size(); ++i) {
     ingest::FrameView v;
     ok = ingest::parse_frame(frames[i], v) == VIGIL_OK;
-    items.push_back({v.public_key, v.signature, v.payload});
+    if (!ok) break;
+    const std::span<uint8_t> out(signed_msgs.data() + i * ingest::kSignedMessageMax,
+                                 ingest::kSignedMessageMax);
+    items.push_back({v.public_key, v.signature, out.first(ingest::frame_signed_message(v, out))});
   }
   if (!ok) {
     c_proposal_bad_frames->Increment();

@@ -32,8 +32,8 @@
 #include "host/mempool/transfer.hpp"
 #include "host/p2p/handshake.hpp"
 #include "host/rpc/http_client.hpp"
-
-extern char** environ;
+#include "tests/p2p/raw_socket.hpp"
+#include "tools/vigil/spawn.hpp"
 
 namespace {
 
@@ -45,54 +45,6 @@ int failures = 0;
 void check(bool ok, const std::string& what) {
   std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
   failures += !ok;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-int tcp_connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool read_all(int fd, uint8_t* p, size_t n) {
-  while (n) {
-    const ssize_t r = read(fd, p, n);
-    if (r <= 0) return false;
-    p += r;
-    n -= size_t(r);
-  }
-  return true;
-}
-
-bool closed_by_peer(int fd) {
-  uint8_t b[256];
-  for (int i = 0; i < 1000; ++i) {
-    const ssize_t r = read(fd, b, sizeof b);
-    if (r <= 0) return r == 0 || errno != EAGAIN;
-  }
-  return false;
 }
 
 double metric(rpc::HttpClient& api, const std::string& series) {
@@ -137,9 +89,10 @@ int main(int argc, char** argv) {
   const std::string dir = mkdtemp(tmpl);
   const uint32_t base = 30000 + uint32_t(getpid() % 200) * 20;
   int st = 0;
-  const pid_t g = spawn({bin + "/vigil", "genesis", "--validators", "5", "--accounts", "8", "--out",
-                         dir, "--base-port", std::to_string(base), "--round-timeout-ms", "500"},
-                        dir + "/genesis.log");
+  const pid_t g = tool::spawn_logged(
+      {bin + "/vigil", "genesis", "--validators", "5", "--accounts", "8", "--out", dir,
+       "--base-port", std::to_string(base), "--round-timeout-ms", "500"},
+      dir + "/genesis.log");
   waitpid(g, &st, 0);
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     std::fprintf(stderr, "vigil genesis failed\n");
@@ -147,9 +100,9 @@ int main(int argc, char** argv) {
   }
   std::vector<pid_t> pids;
   for (int i = 0; i < 4; ++i)
-    pids.push_back(
-        spawn({bin + "/vigild", "--config", dir + "/node-" + std::to_string(i) + "/vigild.toml"},
-              dir + "/node-" + std::to_string(i) + "/vigild.log"));
+    pids.push_back(tool::spawn_logged(
+        {bin + "/vigild", "--config", dir + "/node-" + std::to_string(i) + "/vigild.toml"},
+        dir + "/node-" + std::to_string(i) + "/vigild.log"));
   auto api_port = [&](int i) { return uint16_t(base + 3 * i + 2); };
   std::vector<std::unique_ptr<rpc::HttpClient>> api;
   for (int i = 0; i < 4; ++i)
@@ -176,39 +129,39 @@ int main(int argc, char** argv) {
 
   // 1. A stranger's key.
   {
-    const int fd = tcp_connect(p2p0);
+    const int fd = test::tcp_connect(p2p0);
     const auto h = p2p::encode_hello({genesis.chain_id, crypto::generate_keypair().public_key, {}});
     (void)!write(fd, h.data(), h.size());
-    check(closed_by_peer(fd), "unknown key: connection closed");
+    check(test::closed_by_peer(fd), "unknown key: connection closed");
     close(fd);
   }
   // 2. Validator 4's key with a proof over the wrong challenge.
   {
-    const int fd = tcp_connect(p2p0);
+    const int fd = test::tcp_connect(p2p0);
     const auto h = p2p::encode_hello({genesis.chain_id, v4.key.public_key, {9}});
     (void)!write(fd, h.data(), h.size());
     uint8_t theirs[p2p::kHelloBytes];
-    read_all(fd, theirs, sizeof theirs);
+    test::read_all(fd, theirs, sizeof theirs);
     p2p::Hello hb;
     p2p::decode_hello(theirs, hb);
     hb.challenge[0] ^= 1;
     const auto proof = p2p::make_proof(v4, hb);
     (void)!write(fd, proof.data(), proof.size());
-    check(closed_by_peer(fd), "bad proof: connection closed");
+    check(test::closed_by_peer(fd), "bad proof: connection closed");
     close(fd);
   }
   // 3. Validator 4, authenticated, sends garbage then an oversized message.
   {
-    const int fd = tcp_connect(p2p0);
+    const int fd = test::tcp_connect(p2p0);
     const auto h = p2p::encode_hello({genesis.chain_id, v4.key.public_key, {9}});
     (void)!write(fd, h.data(), h.size());
     uint8_t theirs[p2p::kHelloBytes], their_proof[p2p::kProofBytes];
-    read_all(fd, theirs, sizeof theirs);
+    test::read_all(fd, theirs, sizeof theirs);
     p2p::Hello hb;
     p2p::decode_hello(theirs, hb);
     const auto proof = p2p::make_proof(v4, hb);
     (void)!write(fd, proof.data(), proof.size());
-    check(read_all(fd, their_proof, sizeof their_proof), "validator 4's handshake completes");
+    check(test::read_all(fd, their_proof, sizeof their_proof), "validator 4's handshake completes");
     std::vector<uint8_t> junk(200, 0x5a);
     for (int i = 0; i < 10; ++i) {
       const auto len = p2p::encode_length(uint32_t(junk.size()));
@@ -217,7 +170,7 @@ int main(int argc, char** argv) {
     }
     const auto huge = p2p::encode_length(VIGIL_P2P_MAX_MESSAGE + 1);
     (void)!write(fd, huge.data(), huge.size());
-    check(closed_by_peer(fd), "oversized message: session closed");
+    check(test::closed_by_peer(fd), "oversized message: session closed");
     close(fd);
   }
   // 4. A UDP flood at node 0 (junk and bad signatures) while honest
@@ -249,9 +202,10 @@ int main(int argc, char** argv) {
       udp_send(udp, uint16_t(base + 1), junk, 8 + rng() % 290);
       const auto& a = accounts[rng() % accounts.size()];
       const auto payload = mempool::encode_transfer({a.public_key, 1, 0, 0});
-      auto sig = crypto::sign(a, payload);
-      sig[3] ^= 0x10;  // a forgery in an honest account's name
-      const size_t n = ingest::encode_frame(a.public_key, sig, payload, frame);
+      const size_t n = ingest::sign_frame(a, payload, frame);
+      frame[offsetof(vigil_tx_frame_ed25519, signature) + 3] ^=
+          0x10;  // a forgery in an honest name
+      ingest::reseal_crc({frame.data(), n});
       udp_send(udp, uint16_t(base + 1), frame.data(), n);
     }
     // Honest transfers from accounts 1..6, each to "its" validator, 1 or 2.
@@ -260,10 +214,10 @@ int main(int argc, char** argv) {
     for (int s = 1; s < 7; ++s) {
       const auto& a = accounts[size_t(s)];
       const auto payload = mempool::encode_transfer({accounts[0].public_key, 1, 0, nonce[s]++});
-      const auto sig = crypto::sign(a, payload);
-      const size_t n = ingest::encode_frame(a.public_key, sig, payload, frame);
+      const size_t n = ingest::sign_frame(a, payload, frame);
       udp_send(udp, uint16_t(base + 3 * (1 + s % 2) + 1), frame.data(), n);
-      honest.push_back(crypto::to_hex(sig.data(), 64));
+      honest.push_back(
+          crypto::to_hex(frame.data() + offsetof(vigil_tx_frame_ed25519, signature), 64));
     }
     std::this_thread::sleep_for(5ms);
   }

@@ -26,11 +26,10 @@ Tx make_tx(const crypto::Keypair& from, const mempool::Key& to, uint64_t nonce, 
            uint64_t fee = 0) {
   Tx t;
   t.payload = mempool::encode_transfer({to, amount, fee, nonce});
-  const auto s = crypto::sign(from, t.payload);
-  std::copy(s.begin(), s.end(), t.sig.begin());
   t.sender = from.public_key;
   t.frame.resize(VIGIL_TX_FRAME_MAX);
-  t.frame.resize(ingest::encode_frame(from.public_key, s, t.payload, t.frame));
+  t.frame.resize(ingest::sign_frame(from, t.payload, t.frame));
+  std::memcpy(t.sig.data(), t.frame.data() + offsetof(vigil_tx_frame_ed25519, signature), 64);
   return t;
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "host/p2p/network.hpp"
+#include "tests/p2p/raw_socket.hpp"
 
 namespace {
 
@@ -124,40 +125,6 @@ bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
   return f();
 }
 
-int connect_to(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool read_all(int fd, uint8_t* p, size_t n) {
-  while (n) {
-    const ssize_t r = read(fd, p, n);
-    if (r <= 0) return false;
-    p += r;
-    n -= size_t(r);
-  }
-  return true;
-}
-
-// True when the peer closed the connection (read returns 0 or an error).
-bool closed_by_peer(int fd) {
-  timeval tv{3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  uint8_t b[256];
-  for (;;) {
-    const ssize_t r = read(fd, b, sizeof b);
-    if (r <= 0) return true;
-  }
-}
-
 class NetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -200,7 +167,7 @@ TEST_F(NetworkTest, HonestPeersExchangeMessages) {
 }
 
 TEST_F(NetworkTest, UnknownKeyIsRefusedBeforeAnyMessage) {
-  const int fd = connect_to(ports[1]);
+  const int fd = test::tcp_connect(ports[1]);
   ASSERT_GE(fd, 0);
   const auto stranger = crypto::generate_keypair();
   const auto hello = encode_hello({p.ib.chain_id, stranger.public_key, {3}});
@@ -208,7 +175,7 @@ TEST_F(NetworkTest, UnknownKeyIsRefusedBeforeAnyMessage) {
   // A message right behind the hello is never read.
   const uint8_t junk[] = {3, 0, 0, 0, 9, 9, 9};
   (void)!write(fd, junk, sizeof junk);
-  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(test::closed_by_peer(fd));
   close(fd);
   const auto& c = nets[1]->counters();
   EXPECT_TRUE(eventually([&] { return c.refused[size_t(Refusal::unknown_key)] == 1; }));
@@ -216,15 +183,15 @@ TEST_F(NetworkTest, UnknownKeyIsRefusedBeforeAnyMessage) {
 }
 
 TEST_F(NetworkTest, WrongChainAndGarbageAreRefusedAndCounted) {
-  int fd = connect_to(ports[1]);
+  int fd = test::tcp_connect(ports[1]);
   auto hello = encode_hello({ChainId{}, p.a.public_key, {3}});
   (void)!write(fd, hello.data(), hello.size());
-  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(test::closed_by_peer(fd));
   close(fd);
-  fd = connect_to(ports[1]);
+  fd = test::tcp_connect(ports[1]);
   std::vector<uint8_t> garbage(kHelloBytes, 0xab);
   (void)!write(fd, garbage.data(), garbage.size());
-  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(test::closed_by_peer(fd));
   close(fd);
   const auto& c = nets[1]->counters();
   EXPECT_TRUE(eventually([&] {
@@ -234,17 +201,17 @@ TEST_F(NetworkTest, WrongChainAndGarbageAreRefusedAndCounted) {
 
 // Validator a's key, but a proof that does not answer this session's challenge.
 TEST_F(NetworkTest, BadProofIsRefused) {
-  const int fd = connect_to(ports[1]);
+  const int fd = test::tcp_connect(ports[1]);
   const auto hello = encode_hello({p.ia.chain_id, p.a.public_key, {4}});
   (void)!write(fd, hello.data(), hello.size());
   uint8_t theirs[kHelloBytes];
-  ASSERT_TRUE(read_all(fd, theirs, sizeof theirs));
+  ASSERT_TRUE(test::read_all(fd, theirs, sizeof theirs));
   Hello hb;
   ASSERT_EQ(decode_hello(theirs, hb), Refusal::none);
   hb.challenge[5] ^= 0xff;  // signs a challenge that was never sent
   const auto proof = make_proof(p.ia, hb);
   (void)!write(fd, proof.data(), proof.size());
-  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(test::closed_by_peer(fd));
   close(fd);
   EXPECT_TRUE(eventually(
       [&] { return nets[1]->counters().refused[size_t(Refusal::bad_proof)].load() == 1; }));
@@ -252,24 +219,24 @@ TEST_F(NetworkTest, BadProofIsRefused) {
 
 // A validator's genuine session (c's key) that then sends a length over the maximum.
 TEST_F(NetworkTest, OversizedMessageClosesTheSession) {
-  const int fd = connect_to(ports[1]);
+  const int fd = test::tcp_connect(ports[1]);
   const auto hello = encode_hello({p.ic.chain_id, p.c.public_key, {4}});
   (void)!write(fd, hello.data(), hello.size());
   uint8_t theirs[kHelloBytes];
-  ASSERT_TRUE(read_all(fd, theirs, sizeof theirs));
+  ASSERT_TRUE(test::read_all(fd, theirs, sizeof theirs));
   Hello hb;
   ASSERT_EQ(decode_hello(theirs, hb), Refusal::none);
   const auto proof = make_proof(p.ic, hb);
   (void)!write(fd, proof.data(), proof.size());
   uint8_t their_proof[kProofBytes];
-  ASSERT_TRUE(read_all(fd, their_proof, sizeof their_proof));
+  ASSERT_TRUE(test::read_all(fd, their_proof, sizeof their_proof));
   const auto ok = encode_length(2);
   const uint8_t body[] = {7, 7};
   (void)!write(fd, ok.data(), ok.size());
   (void)!write(fd, body, 2);
   const auto huge = encode_length((1 << 16) + 1);
   (void)!write(fd, huge.data(), huge.size());
-  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(test::closed_by_peer(fd));
   close(fd);
   EXPECT_TRUE(eventually([&] { return nets[1]->counters().oversized.load() == 1; }));
   EXPECT_TRUE(eventually([&] { return inbox[1].size() == 1; }));  // the one before arrived

@@ -26,8 +26,7 @@
 #include "host/crypto/ed25519.hpp"
 #include "host/rpc/http_client.hpp"
 #include "load_client.hpp"
-
-extern char** environ;
+#include "spawn.hpp"
 
 namespace {
 
@@ -52,20 +51,6 @@ struct Options {
 
 std::string self_dir() {
   return fs::canonical("/proc/self/exe").parent_path().string();
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
 }
 
 uint64_t rss_kib(pid_t pid) {
@@ -123,7 +108,7 @@ struct Node {
 };
 
 bool start_node(Node& n, const std::string& vigild) {
-  n.pid = spawn({vigild, "--config", n.config}, n.log);
+  n.pid = tool::spawn_logged({vigild, "--config", n.config}, n.log);
   return n.pid > 0;
 }
 
@@ -170,11 +155,11 @@ int run(const Options& o) {
   fs::create_directories(dir, ec);
   const uint32_t base = o.base_port ? o.base_port : 20000 + uint32_t(getpid() % 300) * 100;
   const std::string genesis_log = dir + "/genesis.log";
-  const pid_t g =
-      spawn({bin + "/vigil", "genesis", "--validators", std::to_string(o.nodes), "--accounts",
-             std::to_string(o.accounts), "--out", dir, "--base-port", std::to_string(base),
-             "--engine", o.engine, "--block-max-txs", std::to_string(o.block_max_txs)},
-            genesis_log);
+  const pid_t g = tool::spawn_logged(
+      {bin + "/vigil", "genesis", "--validators", std::to_string(o.nodes), "--accounts",
+       std::to_string(o.accounts), "--out", dir, "--base-port", std::to_string(base), "--engine",
+       o.engine, "--block-max-txs", std::to_string(o.block_max_txs)},
+      genesis_log);
   int st = 0;
   if (g < 0 || waitpid(g, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     std::fprintf(stderr, "cluster: vigil genesis failed (see %s)\n", genesis_log.c_str());

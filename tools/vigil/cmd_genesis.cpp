@@ -27,8 +27,8 @@ struct Options {
   std::string host = "127.0.0.1";
   std::string engine = "auto";
   std::string log_level = "info";
-  uint32_t batch = 256;
-  uint32_t deadline_us = 2000;
+  uint32_t batch = 1024;
+  uint32_t deadline_us = 10000;
   uint32_t round_timeout_ms = 1000;
   uint32_t block_max_txs = 4096;
 };

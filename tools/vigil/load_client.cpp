@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <mutex>
@@ -270,10 +271,14 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
         if (kind == "bad_nonce") t.nonce = a.nonce + 1'000'000;
       }
       const auto payload = mempool::encode_transfer(t);
-      auto sig = crypto::sign(a.key, payload);
-      if (kind == "bad_signature") sig[7] ^= 0x40;
-      size_t n = ingest::encode_frame(a.key.public_key, sig, payload, buf);
+      size_t n = ingest::sign_frame(a.key, payload, buf);
+      if (kind == "bad_signature") {
+        buf[offsetof(vigil_tx_frame_ed25519, signature) + 7] ^= 0x40;
+        ingest::reseal_crc({buf.data(), n});
+      }
       if (kind == "malformed") n -= 3;  // the CRC no longer fits the length
+      std::array<uint8_t, 64> sig;
+      std::memcpy(sig.data(), buf.data() + offsetof(vigil_tx_frame_ed25519, signature), 64);
       if (!bad) ++a.nonce;
       frames.emplace_back(buf.begin(), buf.begin() + long(n));
       burst.push_back({.payload = {frames.back().data(), n},
