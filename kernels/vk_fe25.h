@@ -29,47 +29,21 @@ VK_DEVICE int vk_fe25_width(int i) {
   return 26 - (i & 1);
 }
 
-VK_DEVICE void vk_fe_set10(vk_fe* h, vigil_u32 a0, vigil_u32 a1, vigil_u32 a2, vigil_u32 a3,
-                           vigil_u32 a4, vigil_u32 a5, vigil_u32 a6, vigil_u32 a7, vigil_u32 a8,
-                           vigil_u32 a9) {
-  h->v[0] = a0;
-  h->v[1] = a1;
-  h->v[2] = a2;
-  h->v[3] = a3;
-  h->v[4] = a4;
-  h->v[5] = a5;
-  h->v[6] = a6;
-  h->v[7] = a7;
-  h->v[8] = a8;
-  h->v[9] = a9;
-}
-
-/* The curve's constants in this representation: d, 2d, sqrt(-1) and the
- * base point's coordinates (x, y, xy). */
-VK_DEVICE void vk_fe_d(vk_fe* h) {
-  vk_fe_set10(h, 56195235, 13857412, 51736253, 6949390, 114729, 24766616, 60832955, 30306712,
-              48412415, 21499315);
-}
-VK_DEVICE void vk_fe_d2(vk_fe* h) {
-  vk_fe_set10(h, 45281625, 27714825, 36363642, 13898781, 229458, 15978800, 54557047, 27058993,
-              29715967, 9444199);
-}
-VK_DEVICE void vk_fe_sqrtm1(vk_fe* h) {
-  vk_fe_set10(h, 34513072, 25610706, 9377949, 3500415, 12389472, 33281959, 41962654, 31548777,
-              326685, 11406482);
-}
-VK_DEVICE void vk_fe_base_x(vk_fe* h) {
-  vk_fe_set10(h, 52811034, 25909283, 16144682, 17082669, 27570973, 30858332, 40966398, 8378388,
-              20764389, 8758491);
-}
-VK_DEVICE void vk_fe_base_y(vk_fe* h) {
-  vk_fe_set10(h, 40265304, 26843545, 13421772, 20132659, 26843545, 6710886, 53687091, 13421772,
-              40265318, 26843545);
-}
-VK_DEVICE void vk_fe_base_t(vk_fe* h) {
-  vk_fe_set10(h, 28827043, 27438313, 39759291, 244362, 8635006, 11264893, 19351346, 13413597,
-              16611511, 27139452);
-}
+/* The curve's constants in this representation, limb by limb (vk_field.h
+ * makes vk_fe_d() and the others of them): d, 2d, sqrt(-1) and the base
+ * point's coordinates (x, y, xy). */
+#define VK_FE_D \
+  56195235, 13857412, 51736253, 6949390, 114729, 24766616, 60832955, 30306712, 48412415, 21499315
+#define VK_FE_D2 \
+  45281625, 27714825, 36363642, 13898781, 229458, 15978800, 54557047, 27058993, 29715967, 9444199
+#define VK_FE_SQRTM1 \
+  34513072, 25610706, 9377949, 3500415, 12389472, 33281959, 41962654, 31548777, 326685, 11406482
+#define VK_FE_BASE_X \
+  52811034, 25909283, 16144682, 17082669, 27570973, 30858332, 40966398, 8378388, 20764389, 8758491
+#define VK_FE_BASE_Y \
+  40265304, 26843545, 13421772, 20132659, 26843545, 6710886, 53687091, 13421772, 40265318, 26843545
+#define VK_FE_BASE_T \
+  28827043, 27438313, 39759291, 244362, 8635006, 11264893, 19351346, 13413597, 16611511, 27139452
 
 /* Carries limbs below 2^29 into the weakly reduced form. */
 VK_DEVICE void vk_fe_carry(vk_fe* h) {
@@ -85,12 +59,14 @@ VK_DEVICE void vk_fe_carry(vk_fe* h) {
 }
 
 VK_DEVICE void vk_fe_add(vk_fe* h, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(add);
   for (int i = 0; i < 10; ++i) h->v[i] = f->v[i] + g->v[i];
   vk_fe_carry(h);
 }
 
 /* f - g + 4p: no limb underflows for weakly reduced g. */
 VK_DEVICE void vk_fe_sub(vk_fe* h, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(sub);
   h->v[0] = f->v[0] + 0xfffffb4u - g->v[0];
   for (int i = 1; i < 10; ++i) h->v[i] = f->v[i] + ((i & 1) ? 0x7fffffcu : 0xffffffcu) - g->v[i];
   vk_fe_carry(h);
@@ -128,6 +104,7 @@ VK_DEVICE void vk_fe25_carry_wide(vk_fe* out, vigil_u64* h) {
  * times 2 when i and j are both odd (the half bit of the radix), times 19
  * when i + j >= 10 (2^255 = 19). */
 VK_DEVICE void vk_fe_mul(vk_fe* out, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(mul);
   vigil_u32 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
   vigil_u32 f5 = f->v[5], f6 = f->v[6], f7 = f->v[7], f8 = f->v[8], f9 = f->v[9];
   vigil_u32 g0 = g->v[0], g1 = g->v[1], g2 = g->v[2], g3 = g->v[3], g4 = g->v[4];
@@ -177,6 +154,7 @@ VK_DEVICE void vk_fe_mul(vk_fe* out, const vk_fe* f, const vk_fe* g) {
 
 /* Squaring: 55 products, the cross terms doubled. */
 VK_DEVICE void vk_fe_sq(vk_fe* out, const vk_fe* f) {
+  vk_count_op(sq);
   vigil_u32 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
   vigil_u32 f5 = f->v[5], f6 = f->v[6], f7 = f->v[7], f8 = f->v[8], f9 = f->v[9];
   vigil_u32 f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3, f4_2 = 2 * f4;
@@ -227,6 +205,7 @@ VK_DEVICE void vk_fe_frombytes(vk_fe* h, const vigil_u8* s) {
 
 /* The canonical encoding (value mod p, < p). */
 VK_DEVICE void vk_fe_tobytes(vigil_u8* s, const vk_fe* f) {
+  vk_count_op(tobytes);
   vk_fe h = *f;
   vk_fe_carry(&h);
   vk_fe_carry(&h);

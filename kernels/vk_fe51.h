@@ -33,41 +33,27 @@ VK_DEVICE vigil_u64 vk_shr51(const vk_u128* x) {
   return (x->lo >> 51) | (x->hi << 13);
 }
 
-VK_DEVICE void vk_fe_set(vk_fe* h, vigil_u64 a0, vigil_u64 a1, vigil_u64 a2, vigil_u64 a3,
-                         vigil_u64 a4) {
-  h->v[0] = a0;
-  h->v[1] = a1;
-  h->v[2] = a2;
-  h->v[3] = a3;
-  h->v[4] = a4;
-}
-
-/* The curve's constants in this representation: d, 2d, sqrt(-1) and the
- * base point's coordinates (x, y, xy). */
-VK_DEVICE void vk_fe_d(vk_fe* h) {
-  vk_fe_set(h, 929955233495203ULL, 466365720129213ULL, 1662059464998953ULL, 2033849074728123ULL,
-            1442794654840575ULL);
-}
-VK_DEVICE void vk_fe_d2(vk_fe* h) {
-  vk_fe_set(h, 1859910466990425ULL, 932731440258426ULL, 1072319116312658ULL, 1815898335770999ULL,
-            633789495995903ULL);
-}
-VK_DEVICE void vk_fe_sqrtm1(vk_fe* h) {
-  vk_fe_set(h, 1718705420411056ULL, 234908883556509ULL, 2233514472574048ULL, 2117202627021982ULL,
-            765476049583133ULL);
-}
-VK_DEVICE void vk_fe_base_x(vk_fe* h) {
-  vk_fe_set(h, 0x00062d608f25d51aULL, 0x000412a4b4f6592aULL, 0x00075b7171a4b31dULL,
-            0x0001ff60527118feULL, 0x000216936d3cd6e5ULL);
-}
-VK_DEVICE void vk_fe_base_y(vk_fe* h) {
-  vk_fe_set(h, 0x0006666666666658ULL, 0x0004ccccccccccccULL, 0x0001999999999999ULL,
-            0x0003333333333333ULL, 0x0006666666666666ULL);
-}
-VK_DEVICE void vk_fe_base_t(vk_fe* h) {
-  vk_fe_set(h, 0x00068ab3a5b7dda3ULL, 0x00000eea2a5eadbbULL, 0x0002af8df483c27eULL,
-            0x000332b375274732ULL, 0x00067875f0fd78b7ULL);
-}
+/* The curve's constants in this representation, limb by limb (vk_field.h
+ * makes vk_fe_d() and the others of them): d, 2d, sqrt(-1) and the base
+ * point's coordinates (x, y, xy). */
+#define VK_FE_D                                                                     \
+  929955233495203ULL, 466365720129213ULL, 1662059464998953ULL, 2033849074728123ULL, \
+      1442794654840575ULL
+#define VK_FE_D2                                                                     \
+  1859910466990425ULL, 932731440258426ULL, 1072319116312658ULL, 1815898335770999ULL, \
+      633789495995903ULL
+#define VK_FE_SQRTM1                                                                 \
+  1718705420411056ULL, 234908883556509ULL, 2233514472574048ULL, 2117202627021982ULL, \
+      765476049583133ULL
+#define VK_FE_BASE_X                                                                          \
+  0x00062d608f25d51aULL, 0x000412a4b4f6592aULL, 0x00075b7171a4b31dULL, 0x0001ff60527118feULL, \
+      0x000216936d3cd6e5ULL
+#define VK_FE_BASE_Y                                                                          \
+  0x0006666666666658ULL, 0x0004ccccccccccccULL, 0x0001999999999999ULL, 0x0003333333333333ULL, \
+      0x0006666666666666ULL
+#define VK_FE_BASE_T                                                                          \
+  0x00068ab3a5b7dda3ULL, 0x00000eea2a5eadbbULL, 0x0002af8df483c27eULL, 0x000332b375274732ULL, \
+      0x00067875f0fd78b7ULL
 
 /* Carries so that every limb is below 2^51 + 2^13 * 19. */
 VK_DEVICE void vk_fe_carry(vk_fe* h) {
@@ -90,12 +76,14 @@ VK_DEVICE void vk_fe_carry(vk_fe* h) {
 }
 
 VK_DEVICE void vk_fe_add(vk_fe* h, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(add);
   for (int i = 0; i < 5; ++i) h->v[i] = f->v[i] + g->v[i];
   vk_fe_carry(h);
 }
 
 /* f - g + 4p: no limb underflows for weakly reduced g. */
 VK_DEVICE void vk_fe_sub(vk_fe* h, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(sub);
   h->v[0] = f->v[0] + 0x1fffffffffffb4ULL - g->v[0];
   for (int i = 1; i < 5; ++i) h->v[i] = f->v[i] + 0x1ffffffffffffcULL - g->v[i];
   vk_fe_carry(h);
@@ -127,10 +115,15 @@ VK_DEVICE void vk_fe_carry_wide(vk_fe* h, vk_u128* r0, vk_u128* r1, vk_u128* r2,
   c = h0 >> 51;
   h0 &= VK_MASK51;
   h1 += c;
-  vk_fe_set(h, h0, h1, h2, h3, h4);
+  h->v[0] = h0;
+  h->v[1] = h1;
+  h->v[2] = h2;
+  h->v[3] = h3;
+  h->v[4] = h4;
 }
 
 VK_DEVICE void vk_fe_mul(vk_fe* h, const vk_fe* f, const vk_fe* g) {
+  vk_count_op(mul);
   vigil_u64 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
   vigil_u64 g0 = g->v[0], g1 = g->v[1], g2 = g->v[2], g3 = g->v[3], g4 = g->v[4];
   vigil_u64 g1_19 = g1 * 19, g2_19 = g2 * 19, g3_19 = g3 * 19, g4_19 = g4 * 19;
@@ -165,6 +158,7 @@ VK_DEVICE void vk_fe_mul(vk_fe* h, const vk_fe* f, const vk_fe* g) {
 
 /* Squaring: 15 products instead of 25, the cross terms doubled. */
 VK_DEVICE void vk_fe_sq(vk_fe* h, const vk_fe* f) {
+  vk_count_op(sq);
   vigil_u64 f0 = f->v[0], f1 = f->v[1], f2 = f->v[2], f3 = f->v[3], f4 = f->v[4];
   vigil_u64 f0_2 = 2 * f0, f1_2 = 2 * f1, f2_2 = 2 * f2, f3_2 = 2 * f3;
   vigil_u64 f3_19 = 19 * f3, f4_19 = 19 * f4;
@@ -206,6 +200,7 @@ VK_DEVICE void vk_fe_frombytes(vk_fe* h, const vigil_u8* s) {
 
 /* The canonical encoding (value mod p, < p). */
 VK_DEVICE void vk_fe_tobytes(vigil_u8* s, const vk_fe* f) {
+  vk_count_op(tobytes);
   vk_fe h = *f;
   vk_fe_carry(&h);
   vk_fe_carry(&h);

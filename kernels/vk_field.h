@@ -6,7 +6,7 @@
  *   VK_FIELD=25            vk_fe25.h: 10 limbs of radix 2^25.5, 32 x 32 -> 64-bit products
  *
  * Each representation defines vk_fe, VK_FE_LIMBS, VK_FIELD_NAME, the curve
- * constants, carry, add, sub, mul, sq, frombytes and tobytes with the same
+ * constants (VK_FE_D, ...), carry, add, sub, mul, sq, frombytes and tobytes with the same
  * contract (weakly reduced outputs, canonical tobytes); what follows is
  * written once on top of them. */
 #ifndef VIGIL_KERNELS_FIELD_H
@@ -19,6 +19,19 @@
 #else
 #error "VK_FIELD must be 51 or 25"
 #endif
+
+#define VK_FE_CONSTANT(name, limbs) \
+  VK_DEVICE void name(vk_fe* h) {   \
+    const vk_fe c = {{limbs}};      \
+    *h = c;                         \
+  }
+VK_FE_CONSTANT(vk_fe_d, VK_FE_D)
+VK_FE_CONSTANT(vk_fe_d2, VK_FE_D2)
+VK_FE_CONSTANT(vk_fe_sqrtm1, VK_FE_SQRTM1)
+VK_FE_CONSTANT(vk_fe_base_x, VK_FE_BASE_X)
+VK_FE_CONSTANT(vk_fe_base_y, VK_FE_BASE_Y)
+VK_FE_CONSTANT(vk_fe_base_t, VK_FE_BASE_T)
+#undef VK_FE_CONSTANT
 
 VK_DEVICE void vk_fe_copy(vk_fe* h, const vk_fe* f) {
   for (int i = 0; i < VK_FE_LIMBS; ++i) h->v[i] = f->v[i];
@@ -64,7 +77,7 @@ VK_DEVICE int vk_fe_isnegative(const vk_fe* f) {
 
 /* z^(p-2) = z^(2^255-21) and z^((p-5)/8) = z^(2^252-3), ref10's chains:
  * both share the prefix up to z^(2^250-1). */
-VK_DEVICE void vk_fe_pow_prefix(vk_fe* t1_out, vk_fe* z11_out, const vk_fe* z) {
+VK_DEVICE VK_NOINLINE void vk_fe_pow_prefix(vk_fe* t1_out, vk_fe* z11_out, const vk_fe* z) {
   vk_fe t0, t1, t2, t3;
   vk_fe_sq(&t0, z);         /* 2 */
   vk_fe_sqn(&t1, &t0, 2);   /* 8 */

@@ -42,7 +42,7 @@ VK_DEVICE void vk_ge_neg(vk_ge* r, const vk_ge* p) {
 
 /* dbl-2008-hwcd with a = -1; r may alias p. Doubling never reads T, so a
  * doubling followed by another doubling skips computing it (with_t = 0). */
-VK_DEVICE void vk_ge_dbl_t(vk_ge* r, const vk_ge* p, int with_t) {
+VK_DEVICE VK_NOINLINE void vk_ge_dbl_t(vk_ge* r, const vk_ge* p, int with_t) {
   vk_fe a, b, c, e, f, g, h;
   vk_fe_sq(&a, &p->X);
   vk_fe_sq(&b, &p->Y);
@@ -72,7 +72,7 @@ typedef struct {
   vk_fe ypx, ymx, z, t2d;
 } vk_ge_cached;
 
-VK_DEVICE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
+VK_DEVICE VK_NOINLINE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
   vk_fe d2;
   vk_fe_add(&c->ypx, &p->Y, &p->X);
   vk_fe_sub(&c->ymx, &p->Y, &p->X);
@@ -83,7 +83,8 @@ VK_DEVICE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
 
 /* r = p + q (neg = 0) or p - q (neg = 1), add-2008-hwcd-3 with q's parts
  * precomputed; r may alias p. */
-VK_DEVICE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q, int neg) {
+VK_DEVICE VK_NOINLINE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q,
+                                            int neg) {
   vk_fe a, b, c, d, e, f, g, h;
   vk_fe_sub(&a, &p->Y, &p->X);
   vk_fe_mul(&a, &a, neg ? &q->ypx : &q->ymx);
@@ -107,7 +108,7 @@ VK_DEVICE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q,
  * accepted here; strict callers check canonicity first), x from the curve
  * equation and the sign bit. Returns 0 when x^2 has no root. x = 0 with the
  * sign bit set decodes to x = 0, as libsodium and ZIP 215 both do. */
-VK_DEVICE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
+VK_DEVICE VK_NOINLINE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
   vk_fe u, v, v3, vxx, t, one;
   vk_fe_1(&one);
   vk_fe_frombytes(&p->Y, s);
@@ -139,7 +140,7 @@ VK_DEVICE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
   return 1;
 }
 
-VK_DEVICE void vk_ge_encode(vigil_u8* s, const vk_ge* p) {
+VK_DEVICE VK_NOINLINE void vk_ge_encode(vigil_u8* s, const vk_ge* p) {
   vk_fe zi, x, y;
   vk_fe_invert(&zi, &p->Z);
   vk_fe_mul(&x, &p->X, &zi);
@@ -184,8 +185,8 @@ VK_DEVICE void vk_ge_table8(vk_ge_cached* t, const vk_ge* p) {
 /* r = [a]P + [b]B for scalars a, b below 2^255 (little-endian): Straus with
  * signed 4-bit windows on both scalars, 252 doublings shared, tables of
  * eight cached multiples (2.5 KB per work-item). */
-VK_DEVICE void vk_ge_double_scalarmult(vk_ge* r, const vigil_u8* a, const vk_ge* p,
-                                       const vigil_u8* b) {
+VK_DEVICE VK_NOINLINE void vk_ge_double_scalarmult(vk_ge* r, const vigil_u8* a, const vk_ge* p,
+                                                   const vigil_u8* b) {
   vk_ge_cached tp[8], tb[8];
   signed char ea[64], eb[64];
   vk_ge base;

@@ -45,17 +45,30 @@ void Batch::clear() {
 bool Batch::add(const uint8_t* public_key, const uint8_t* signature,
                 std::span<const uint8_t> message, uint32_t src_addr) {
   if (!fits(message.size())) return false;
+  if (!message.empty()) std::memcpy(next_message(), message.data(), message.size());
+  append(public_key, signature, message.size(), src_addr);
+  return true;
+}
+
+bool Batch::add(const ingest::FrameView& frame, uint32_t src_addr) {
+  const size_t len = ingest::signed_message_size(frame.payload.size());
+  if (!fits(len)) return false;
+  ingest::frame_signed_message(frame, {next_message(), len});
+  append(frame.public_key, frame.signature, len, src_addr);
+  return true;
+}
+
+void Batch::append(const uint8_t* public_key, const uint8_t* signature, size_t message_len,
+                   uint32_t src_addr) {
   vigil_batch_desc& d = desc_mut();
   const uint32_t i = d.count;
   uint8_t* base = buf_.get();
   std::memcpy(base + d.pubkey_off + 32 * size_t(i), public_key, 32);
   std::memcpy(base + d.sig_off + 64 * size_t(i), signature, 64);
-  if (!message.empty()) std::memcpy(base + d.msg_off + d.msg_bytes, message.data(), message.size());
-  d.msg_bytes += uint32_t(message.size());
+  d.msg_bytes += uint32_t(message_len);
   offsets()[i + 1] = d.msg_bytes;
   sources_[i] = src_addr;
   d.count = i + 1;
-  return true;
 }
 
 std::span<const uint8_t> Batch::message(uint32_t i) const {

@@ -26,6 +26,8 @@
 #include <span>
 #include <vector>
 
+#include "host/ingest/frame.hpp"
+
 namespace vigil::batch {
 
 class Batch {
@@ -36,6 +38,9 @@ class Batch {
   // for it (items or message bytes).
   bool add(const uint8_t* public_key, const uint8_t* signature, std::span<const uint8_t> message,
            uint32_t src_addr);
+  // Appends a parsed transaction frame; its message is exactly the bytes
+  // the frame's signature covers (ingest::frame_signed_message).
+  bool add(const ingest::FrameView& frame, uint32_t src_addr);
   bool fits(size_t message_len) const {
     return count() < capacity_ && desc().msg_bytes + message_len <= msg_capacity_;
   }
@@ -65,6 +70,10 @@ class Batch {
   uint64_t sequence = 0;
 
  private:
+  uint8_t* next_message() { return buf_.get() + desc().msg_off + desc().msg_bytes; }
+  // Records item count() whose message is already in place at next_message().
+  void append(const uint8_t* public_key, const uint8_t* signature, size_t message_len,
+              uint32_t src_addr);
   vigil_batch_desc& desc_mut() { return *reinterpret_cast<vigil_batch_desc*>(buf_.get()); }
   uint32_t* offsets() { return reinterpret_cast<uint32_t*>(buf_.get() + desc().msg_offsets_off); }
   const uint32_t* offsets() const {

@@ -40,27 +40,45 @@ void Batcher::publish(bool by_deadline) {
   open_ = nullptr;
 }
 
-bool Batcher::add(const uint8_t* public_key, const uint8_t* signature,
-                  std::span<const uint8_t> message, uint32_t src_addr, uint64_t now_us) {
-  if (message.size() > config_.max_msg_bytes) {
+Batch* Batcher::room_for(size_t message_len, uint64_t now_us) {
+  if (message_len > config_.max_msg_bytes) {
     ++counters_.dropped_too_large;
-    return false;
+    return nullptr;
   }
   if (!open_batch()) {
     ++counters_.dropped_no_batch;
-    return false;
+    return nullptr;
   }
-  if (!open_->fits(message.size())) {
+  if (!open_->fits(message_len)) {
     publish(false);
     if (!open_batch()) {
       ++counters_.dropped_no_batch;
-      return false;
+      return nullptr;
     }
   }
   if (open_->empty()) open_->opened_us = now_us;
-  open_->add(public_key, signature, message, src_addr);
+  return open_;
+}
+
+void Batcher::added() {
   ++counters_.items;
   if (open_->count() == open_->capacity()) publish(false);
+}
+
+bool Batcher::add(const uint8_t* public_key, const uint8_t* signature,
+                  std::span<const uint8_t> message, uint32_t src_addr, uint64_t now_us) {
+  Batch* b = room_for(message.size(), now_us);
+  if (!b) return false;
+  b->add(public_key, signature, message, src_addr);
+  added();
+  return true;
+}
+
+bool Batcher::add(const ingest::FrameView& frame, uint32_t src_addr, uint64_t now_us) {
+  Batch* b = room_for(ingest::signed_message_size(frame.payload.size()), now_us);
+  if (!b) return false;
+  b->add(frame, src_addr);
+  added();
   return true;
 }
 

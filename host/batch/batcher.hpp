@@ -46,6 +46,9 @@ class Batcher {
   // Adds one item at time now_us; false when it was dropped (counted).
   bool add(const uint8_t* public_key, const uint8_t* signature, std::span<const uint8_t> message,
            uint32_t src_addr, uint64_t now_us);
+  // Adds a transaction frame: its item's message is the frame's signed
+  // message (domain, header, payload), what the engines must verify.
+  bool add(const ingest::FrameView& frame, uint32_t src_addr, uint64_t now_us);
   // Flushes the open batch if its deadline has passed; true if it did.
   bool poll(uint64_t now_us);
   // Flushes the open batch now if it has items (shutdown, tests).
@@ -61,6 +64,10 @@ class Batcher {
 
  private:
   bool open_batch();
+  // The open batch with room for one message of message_len bytes, or null
+  // (the drop counted).
+  Batch* room_for(size_t message_len, uint64_t now_us);
+  void added();
   void publish(bool by_deadline);
 
   BatcherConfig config_;

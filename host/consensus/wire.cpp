@@ -422,8 +422,39 @@ std::vector<ByteView> split_frames(ByteView frames) {
   return out;
 }
 
+size_t encoded_size(const QuorumCert& qc) {
+  return sizeof(vigil_qc_hdr) + 64 * qc.sigs.size();
+}
+
+size_t encoded_size(const Proposal& p) {
+  size_t tc = p.tc ? sizeof(vigil_tc_hdr) + sizeof(vigil_tc_entry) * p.tc->entries.size() : 0;
+  return sizeof(vigil_proposal_body) + encoded_size(p.qc) + tc + p.block.txs.size();
+}
+
 BlockId compute_tx_root(ByteView frames) {
   return crypto::merkle_root(split_frames(frames));
+}
+
+Block make_block(const vigil_block_hdr& h, Bytes frames) {
+  Block b;
+  b.hdr = h;
+  BlockId root = compute_tx_root(frames);
+  std::memcpy(b.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
+  b.txs = std::move(frames);
+  b.id = compute_block_id(b.hdr);
+  return b;
+}
+
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames) {
+  vigil_block_hdr h{};
+  h.epoch = epoch;
+  h.round = round;
+  h.height = height;
+  std::memcpy(h.parent_id, parent.data(), VIGIL_HASH_LEN);
+  h.proposer = proposer;
+  h.tx_count = 1;
+  return make_block(h, std::move(frames));
 }
 
 }  // namespace vigil::consensus

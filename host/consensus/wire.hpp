@@ -38,6 +38,13 @@ ParseError decode(ByteView in, Message& out);
 // Encodes `m` (header, body, then m.sig).
 Bytes encode(const Message& m);
 
+// Encoded sizes of the parts of a message, without encoding them: a QC, a
+// proposal body (block, its QC, TC and frames), and a message's fixed parts
+// (header and signature).
+size_t encoded_size(const QuorumCert& qc);
+size_t encoded_size(const Proposal& p);
+inline constexpr size_t kMessageOverhead = sizeof(vigil_msg_hdr) + 64;
+
 // The bytes a message's signature covers: for a vote or timeout the domain
 // string and the signed data alone; otherwise the domain string, header and
 // body of the encoded message `encoded`.
@@ -61,5 +68,12 @@ std::vector<ByteView> split_frames(ByteView frames);
 // A block's tx_root: the RFC 6962 Merkle root (host/crypto/merkle.hpp) of
 // its frames as split_frames cuts them.
 BlockId compute_tx_root(ByteView frames);
+// The block of header `h` and `frames`: h with tx_root set from the frames,
+// and its id.
+Block make_block(const vigil_block_hdr& h, Bytes frames);
+// The same for a header of these fields (the rest zero), `frames` one
+// transaction.
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames);
 
 }  // namespace vigil::consensus

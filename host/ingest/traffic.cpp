@@ -3,15 +3,22 @@
 #include <algorithm>
 #include <cstring>
 
-#include "host/ingest/crc32c.hpp"
-
 namespace vigil::ingest {
 
-TrafficGen::TrafficGen(const TrafficConfig& config,
-                       std::vector<std::array<uint8_t, 32>> public_keys, SignFn sign)
-    : config_(config), keys_(std::move(public_keys)), sign_(std::move(sign)), state_(config.seed) {
+crypto::Keypair sender_keypair(uint64_t seed, uint32_t i) {
+  crypto::Seed s{};
+  for (int b = 0; b < 8; ++b) {
+    s[size_t(b)] = uint8_t(seed >> (8 * b));
+    s[size_t(8 + b)] = uint8_t(uint64_t(i) >> (8 * b));
+  }
+  return crypto::keypair_from_seed(s);
+}
+
+TrafficGen::TrafficGen(const TrafficConfig& config, std::vector<crypto::Keypair> senders,
+                       Signing signing)
+    : config_(config), keys_(std::move(senders)), signing_(signing), state_(config.seed) {
   config_.payload_len = std::clamp<uint32_t>(config_.payload_len, 16, VIGIL_TX_PAYLOAD_MAX);
-  if (keys_.empty()) keys_.push_back({});
+  if (keys_.empty()) keys_.push_back(sender_keypair(0, 0));
   payload_.resize(config_.payload_len);
 }
 
@@ -34,27 +41,28 @@ size_t TrafficGen::make_valid(std::span<uint8_t> out, bool corrupt_signature) {
     const uint64_t r = rand();
     std::memcpy(payload_.data() + i, &r, std::min<size_t>(8, payload_.size() - i));
   }
-  std::array<uint8_t, 64> sig;
-  if (sign_) {
-    sign_(last_sender_, payload_, sig);
-  } else {
-    for (size_t i = 0; i < 64; i += 8) {
-      const uint64_t r = rand();
-      std::memcpy(sig.data() + i, &r, 8);
+  if (signing_ == Signing::ed25519) {
+    const size_t n = sign_frame(keys_[last_sender_], payload_, out);
+    if (corrupt_signature) {
+      uint8_t* sig = out.data() + offsetof(vigil_tx_frame_ed25519, signature);
+      sig[rand() % 32] ^= uint8_t(1u << (rand() % 8));  // R part
+      reseal_crc(out.first(n));
     }
+    return n;
   }
-  if (corrupt_signature) sig[rand() % 32] ^= uint8_t(1u << (rand() % 8));  // R part
-  return encode_frame(keys_[last_sender_], sig, payload_, out);
+  std::array<uint8_t, 64> sig;
+  for (size_t i = 0; i < 64; i += 8) {
+    const uint64_t r = rand();
+    std::memcpy(sig.data() + i, &r, 8);
+  }
+  return encode_frame(keys_[last_sender_].public_key, sig, payload_, out);
 }
 
 size_t TrafficGen::make_junk(std::span<uint8_t> out) {
   last_junk_ = JunkKind(junk_cycle_++ % uint32_t(JunkKind::count_));
   size_t n = make_valid(out, false);
   uint8_t* p = out.data();
-  auto fix_crc = [&](size_t size) {
-    const uint32_t crc = crc32c({p, size - VIGIL_TX_CRC_LEN});
-    std::memcpy(p + size - VIGIL_TX_CRC_LEN, &crc, 4);  // little-endian host
-  };
+  auto fix_crc = [&](size_t size) { reseal_crc(out.first(size)); };
   switch (last_junk_) {
     case JunkKind::short_frame:
       return rand() % sizeof(vigil_tx_frame_hdr);

@@ -4,14 +4,13 @@
 // configured mix, from a seeded generator (the same seed gives the same
 // frames).
 //
-// Signing is a callback so that this code does not depend on an Ed25519
-// implementation: without one, "valid" frames carry a random signature,
+// Valid frames are signed with sign_frame (frame.hpp), exactly as a client
+// signs them; Signing::random puts random bytes in the signature instead,
 // which is all a benchmark that excludes verification needs.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -41,9 +40,10 @@ struct TrafficMix {
   uint32_t duplicate = 0;
 };
 
-// Signs `message` as sender `sender`; writes 64 bytes to `signature`.
-using SignFn = std::function<void(uint32_t sender, std::span<const uint8_t> message,
-                                  std::span<uint8_t, 64> signature)>;
+enum class Signing : uint8_t { random, ed25519 };
+
+// Sender i's key from `seed`: the same seed gives the same keys.
+crypto::Keypair sender_keypair(uint64_t seed, uint32_t i);
 
 struct TrafficConfig {
   TrafficMix mix;
@@ -53,9 +53,8 @@ struct TrafficConfig {
 
 class TrafficGen {
  public:
-  // public_keys[i] is sender i's key; sign may be empty (random signatures).
-  TrafficGen(const TrafficConfig& config, std::vector<std::array<uint8_t, 32>> public_keys,
-             SignFn sign);
+  // senders[i] is sender i's key (one key from seed 0 when empty).
+  TrafficGen(const TrafficConfig& config, std::vector<crypto::Keypair> senders, Signing signing);
 
   // Writes the next frame into `out` (at least VIGIL_TX_FRAME_MAX + 64
   // bytes); returns its size and kind.
@@ -73,8 +72,8 @@ class TrafficGen {
   size_t make_junk(std::span<uint8_t> out);
 
   TrafficConfig config_;
-  std::vector<std::array<uint8_t, 32>> keys_;
-  SignFn sign_;
+  std::vector<crypto::Keypair> keys_;
+  Signing signing_;
   uint64_t state_;
   uint64_t sequence_ = 0;
   uint32_t junk_cycle_ = 0;

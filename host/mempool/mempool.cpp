@@ -60,7 +60,9 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
     for (auto& [nonce, e] : s.by_nonce) {
       if (nonce != want || *n >= max_txs) break;
       ++want;
-      if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) continue;
+      // In a block not yet committed: the sender's later nonces wait for it
+      // (a block that never commits would make them fail on their nonce).
+      if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) break;
       if (out.size() + e.frame.size() > max_bytes) break;
       out.insert(out.end(), e.frame.begin(), e.frame.end());
       e.proposed = true;

@@ -63,8 +63,9 @@ class Mempool {
   AddResult add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                 std::span<const uint8_t> payload, uint64_t committed_nonce);
   // Frames for a new block, back to back, at most max_txs and max_bytes: per
-  // sender in key order, consecutive nonces from its committed one. They stay
-  // here, marked proposed, until committed.
+  // sender in key order, consecutive nonces from its committed one, stopping
+  // at one already proposed and not yet committed (it goes again after
+  // repropose_after commits). They stay here, marked proposed, until committed.
   std::vector<uint8_t> take(uint32_t max_txs, size_t max_bytes, uint32_t* count);
   // A block committed `sigs`; the senders' committed nonces are now `next`.
   void committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next);

@@ -11,6 +11,8 @@
 
 #include "host/batch/batcher.hpp"
 #include "host/batch/spsc_ring.hpp"
+#include "host/crypto/ed25519.hpp"
+#include "host/ingest/traffic.hpp"
 
 namespace vigil::batch {
 namespace {
@@ -54,6 +56,38 @@ TEST(Batch, LayoutIsTheContractsDescriptor) {
   b.clear();
   EXPECT_EQ(b.count(), 0u);
   EXPECT_EQ(b.desc().msg_bytes, 0u);
+}
+
+// The batcher hands the engines exactly what a frame's signature covers:
+// a batch of signed frames verifies, item by item, with no other input.
+TEST(Batch, FrameItemsCarryExactlyTheSignedMessage) {
+  const crypto::Keypair key = ingest::sender_keypair(11, 0);
+  Batcher bt({.max_items = 3, .max_msg_bytes = 4096, .deadline_us = 10, .pool = 2});
+  std::vector<std::vector<uint8_t>> frames;
+  for (size_t len : {size_t(0), size_t(17), size_t(VIGIL_TX_PAYLOAD_MAX)}) {
+    std::vector<uint8_t> payload(len, uint8_t(len));
+    frames.emplace_back(ingest::frame_size(len));
+    ASSERT_EQ(ingest::sign_frame(key, payload, frames.back()), frames.back().size());
+    ingest::FrameView v;
+    ASSERT_EQ(ingest::parse_frame(frames.back(), v), VIGIL_OK);
+    ASSERT_TRUE(bt.add(v, 7, 0));
+  }
+  Batch* b = nullptr;
+  ASSERT_TRUE(bt.ready().pop(b));
+  ASSERT_EQ(b->count(), 3u);
+  std::vector<crypto::VerifyItem> items;
+  for (uint32_t i = 0; i < 3; ++i) {
+    ingest::FrameView v;
+    ASSERT_EQ(ingest::parse_frame(frames[i], v), VIGIL_OK);
+    std::vector<uint8_t> want(ingest::kSignedMessageMax);
+    want.resize(ingest::frame_signed_message(v, want));
+    const std::span<const uint8_t> got = b->message(i);
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin(), want.end())) << i;
+    items.push_back({b->public_key(i), b->signature(i), got});
+  }
+  std::vector<uint32_t> verdict(1);
+  crypto::verify_batch(items, crypto::Rules::zip215, verdict);
+  EXPECT_EQ(verdict[0], 0b111u);
 }
 
 TEST(Batch, RefusesWhatDoesNotFit) {

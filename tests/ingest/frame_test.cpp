@@ -7,6 +7,7 @@
 #include <array>
 #include <cstring>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include "host/ingest/crc32c.hpp"
@@ -58,8 +59,7 @@ Built valid_frame(size_t payload_len, uint8_t fill = 0x5a) {
 }
 
 void fix_crc(std::vector<uint8_t>& f) {
-  const uint32_t crc = crc32c({f.data(), f.size() - 4});
-  for (int i = 0; i < 4; ++i) f[f.size() - 4 + size_t(i)] = uint8_t(crc >> (8 * i));
+  reseal_crc(f);
 }
 
 TEST(Frame, ValidRoundTrip) {
@@ -173,7 +173,7 @@ TEST(Frame, FlagsAreCoveredByCrcAndPassedThrough) {
 
 TEST(Traffic, JunkKindsMapToTheirDropReasons) {
   TrafficConfig cfg;
-  TrafficGen gen(cfg, {}, {});
+  TrafficGen gen(cfg, {}, Signing::random);
   std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
   const vigil_error want[] = {VIGIL_ERR_SHORT,           VIGIL_ERR_OVERSIZED,
                               VIGIL_ERR_UNKNOWN_VERSION, VIGIL_ERR_UNKNOWN_SCHEME,
@@ -194,29 +194,88 @@ TEST(Traffic, JunkKindsMapToTheirDropReasons) {
   }
 }
 
-TEST(Traffic, SignerIsCalledAndInvalidSignaturesDiffer) {
-  int calls = 0;
-  SignFn sign = [&](uint32_t sender, std::span<const uint8_t> msg, std::span<uint8_t, 64> sig) {
-    ++calls;
-    std::fill(sig.begin(), sig.end(), uint8_t(sender + msg.size()));
-  };
-  std::vector<std::array<uint8_t, 32>> keys(2);
-  keys[1].fill(1);
+bool verifies(std::span<const uint8_t> frame) {
+  FrameView v;
+  if (parse_frame(frame, v) != VIGIL_OK) return false;
+  std::array<uint8_t, kSignedMessageMax> msg;
+  const size_t n = frame_signed_message(v, msg);
+  return crypto::verify({v.public_key, v.signature, {msg.data(), n}}, crypto::Rules::zip215) ==
+         VIGIL_OK;
+}
+
+TEST(Traffic, ValidFramesVerifyAndInvalidOnesDoNot) {
   TrafficConfig cfg;
   cfg.payload_len = 20;
-  TrafficGen gen(cfg, keys, sign);
+  TrafficGen gen(cfg, {sender_keypair(5, 0), sender_keypair(5, 1)}, Signing::ed25519);
   std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
-  size_t n = gen.make(TrafficKind::valid, buf);
+  for (int i = 0; i < 8; ++i) {
+    size_t n = gen.make(TrafficKind::valid, buf);
+    FrameView v;
+    ASSERT_EQ(parse_frame({buf.data(), n}, v), VIGIL_OK);
+    EXPECT_EQ(
+        0, std::memcmp(v.public_key, sender_keypair(5, gen.last_sender()).public_key.data(), 32));
+    EXPECT_TRUE(verifies({buf.data(), n}));
+    n = gen.make(TrafficKind::invalid_signature, buf);
+    EXPECT_FALSE(verifies({buf.data(), n}));
+  }
+}
+
+// The contract: the signature covers the domain, the header as sent and the
+// payload, in that order, and nothing else.
+TEST(SignedMessage, IsDomainThenHeaderThenPayload) {
+  const crypto::Keypair key = sender_keypair(3, 0);
+  std::vector<uint8_t> payload(33);
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = uint8_t(i * 7);
+  std::vector<uint8_t> f(frame_size(payload.size()));
+  ASSERT_EQ(sign_frame(key, payload, f), f.size());
   FrameView v;
-  ASSERT_EQ(parse_frame({buf.data(), n}, v), VIGIL_OK);
-  EXPECT_EQ(calls, 1);
-  EXPECT_EQ(v.signature[0], uint8_t(gen.last_sender() + 20));
-  EXPECT_EQ(v.public_key[0], gen.last_sender() == 1 ? 1 : 0);
-  n = gen.make(TrafficKind::invalid_signature, buf);
-  ASSERT_EQ(parse_frame({buf.data(), n}, v), VIGIL_OK);
-  int differing = 0;
-  for (int i = 0; i < 64; ++i) differing += v.signature[i] != uint8_t(gen.last_sender() + 20);
-  EXPECT_EQ(differing, 1);
+  ASSERT_EQ(parse_frame(f, v), VIGIL_OK);
+  const std::string_view domain = VIGIL_TX_SIGN_DOMAIN;
+  std::vector<uint8_t> want(domain.begin(), domain.end());
+  ASSERT_EQ(want.size(), 16u);
+  want.insert(want.end(), f.begin(), f.begin() + 8);
+  want.insert(want.end(), payload.begin(), payload.end());
+  std::vector<uint8_t> got(kSignedMessageMax);
+  got.resize(frame_signed_message(v, got));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(got.size(), signed_message_size(payload.size()));
+  const crypto::Signature sig = crypto::sign(key, want);
+  EXPECT_EQ(0, std::memcmp(v.signature, sig.data(), 64));
+  std::vector<uint8_t> small(want.size() - 1);
+  EXPECT_EQ(frame_signed_message(v, small), 0u);
+  std::vector<uint8_t> tiny(frame_size(payload.size()) - 1);
+  EXPECT_EQ(sign_frame(key, payload, tiny), 0u);
+}
+
+// The attack of the review: take an honest frame, change a header byte the
+// parser accepts (the reserved flags), recompute the CRC. The copy parses
+// but no longer verifies: the frame is not malleable.
+TEST(SignedMessage, AHeaderEditedCopyWithAFreshCrcDoesNotVerify) {
+  const crypto::Keypair key = sender_keypair(3, 1);
+  std::vector<uint8_t> payload(40, 0x42);
+  std::vector<uint8_t> honest(frame_size(payload.size()));
+  ASSERT_EQ(sign_frame(key, payload, honest), honest.size());
+  ASSERT_TRUE(verifies(honest));
+  for (size_t byte = 4; byte < 8; ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::vector<uint8_t> forged = honest;
+      forged[byte] ^= uint8_t(1u << bit);
+      reseal_crc(forged);
+      FrameView v;
+      ASSERT_EQ(parse_frame(forged, v), VIGIL_OK);
+      EXPECT_FALSE(verifies(forged)) << "flags byte " << byte << " bit " << bit;
+    }
+  }
+  // A copy with another payload under the honest signature fails too.
+  std::vector<uint8_t> other = honest;
+  other[sizeof(vigil_tx_frame_ed25519)] ^= 1;
+  reseal_crc(other);
+  EXPECT_FALSE(verifies(other));
+  // A version 1 signature (over the payload alone) does not verify.
+  const crypto::Signature v1 = crypto::sign(key, payload);
+  std::vector<uint8_t> old(frame_size(payload.size()));
+  ASSERT_EQ(encode_frame(key.public_key, v1, payload, old), old.size());
+  EXPECT_FALSE(verifies(old));
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ TEST(Ingest, EveryDatagramIsAcceptedOrCountedOnce) {
   Ingest ing(open_config());
   TrafficConfig tc;
   tc.mix = {.valid = 3, .invalid_signature = 1, .junk = 3, .duplicate = 2};
-  TrafficGen gen(tc, {}, {});
+  TrafficGen gen(tc, {}, Signing::random);
   std::vector<uint8_t> buf(TrafficGen::kMaxFrame);
   uint64_t junk = 0, dups = 0;
   for (int i = 0; i < 20000; ++i) {
@@ -83,13 +83,13 @@ TEST(Ingest, DropReasonsReportTheirWireErrors) {
 TEST(Ingest, DedupAcrossABatchBoundary) {
   Ingest ing(open_config());
   batch::Batcher b({.max_items = 4, .max_msg_bytes = 4096, .deadline_us = 1000, .pool = 2});
-  TrafficGen gen({}, {}, {});
+  TrafficGen gen({}, {}, Signing::random);
   std::vector<std::vector<uint8_t>> first;
   for (int i = 0; i < 4; ++i) first.push_back(frame_of(gen, TrafficKind::valid));
   FrameView v;
   for (auto& f : first) {
     ASSERT_EQ(ing.admit(f, kHonest, 0, v), VIGIL_OK);
-    ASSERT_TRUE(b.add(v.public_key, v.signature, v.payload, kHonest, 0));
+    ASSERT_TRUE(b.add(v, kHonest, 0));
   }
   batch::Batch* one = nullptr;
   ASSERT_TRUE(b.ready().pop(one));  // flushed on size
@@ -99,7 +99,7 @@ TEST(Ingest, DedupAcrossABatchBoundary) {
   for (auto& f : first) EXPECT_EQ(ing.admit(f, kHonest, 10, v), VIGIL_ERR_DUPLICATE);
   std::vector<uint8_t> fresh = frame_of(gen, TrafficKind::valid);
   ASSERT_EQ(ing.admit(fresh, kHonest, 10, v), VIGIL_OK);
-  ASSERT_TRUE(b.add(v.public_key, v.signature, v.payload, kHonest, 10));
+  ASSERT_TRUE(b.add(v, kHonest, 10));
   EXPECT_FALSE(b.poll(500));
   EXPECT_TRUE(b.poll(1010));  // deadline from the first item
   batch::Batch* two = nullptr;
@@ -117,7 +117,7 @@ TEST(Ingest, InvalidSignaturesCostASourceItsBudgetFaster) {
   c.by_source = {.entries = 64, .rate_per_sec = 100, .burst = 100, .invalid_penalty = 10};
   c.by_key = {.entries = 64, .rate_per_sec = 1000000, .burst = 1000000};
   Ingest ing(c);
-  TrafficGen gen({}, {}, {});
+  TrafficGen gen({}, {}, Signing::random);
   FrameView v;
   auto admitted = [&](uint32_t src) {
     uint64_t n = 0;
@@ -142,7 +142,7 @@ TEST(Ingest, ForgedFramesDoNotPenalizeTheKeyTheyName) {
   c.rate_limits = true;
   c.by_key = {.entries = 64, .rate_per_sec = 1, .burst = 5, .invalid_penalty = 10};
   Ingest ing(c);
-  TrafficGen gen({}, {}, {});  // every frame names the same key
+  TrafficGen gen({}, {}, Signing::random);  // every frame names the same key
   FrameView v;
   // Three forgeries from the attacker, each found invalid later.
   for (int i = 0; i < 3; ++i) {
@@ -161,7 +161,7 @@ TEST(Ingest, KeyBudgetIsNotChargedForDuplicates) {
   c.rate_limits = true;
   c.by_key = {.entries = 64, .rate_per_sec = 1, .burst = 2};
   Ingest ing(c);
-  TrafficGen gen({}, {}, {});  // one sender key
+  TrafficGen gen({}, {}, Signing::random);  // one sender key
   std::vector<uint8_t> a = frame_of(gen, TrafficKind::valid);
   FrameView v;
   ASSERT_EQ(ing.admit(a, kHonest, 0, v), VIGIL_OK);
@@ -183,10 +183,8 @@ TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
   Ingest ing(c);
   batch::Batcher b({.max_items = 64, .max_msg_bytes = 64 * 128, .deadline_us = 2000, .pool = 4});
 
-  std::vector<std::array<uint8_t, 32>> honest_key(1);
-  honest_key[0].fill(0xab);
-  TrafficGen honest({.payload_len = 32, .seed = 1}, honest_key, {});
-  TrafficGen junk({.payload_len = 32, .seed = 2}, {}, {});
+  TrafficGen honest({.payload_len = 32, .seed = 1}, {sender_keypair(1, 0)}, Signing::random);
+  TrafficGen junk({.payload_len = 32, .seed = 2}, {}, Signing::random);
 
   constexpr uint64_t kSeconds = 20;
   constexpr uint64_t kAttackPerMs = 10;          // 10x the source budget of 1/ms
@@ -206,7 +204,7 @@ TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
       for (uint32_t i = 0; i < out->count(); ++i) {
         if (out->source(i) != kHonest) continue;
         uint64_t seq;
-        std::memcpy(&seq, out->message(i).data() + 4, 8);
+        std::memcpy(&seq, out->message(i).data() + signed_message_size(4), 8);
         ASSERT_LT(seq, honest_total);
         delivered[seq]++;
       }
@@ -215,8 +213,7 @@ TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
   };
   auto feed = [&](std::span<const uint8_t> f, uint32_t src, uint64_t now_ns) {
     FrameView v;
-    if (ing.admit(f, src, now_ns, v) == VIGIL_OK)
-      EXPECT_TRUE(b.add(v.public_key, v.signature, v.payload, src, now_ns / 1000));
+    if (ing.admit(f, src, now_ns, v) == VIGIL_OK) EXPECT_TRUE(b.add(v, src, now_ns / 1000));
   };
 
   for (uint64_t ms = 0; ms < kSeconds * 1000; ++ms) {

@@ -18,21 +18,11 @@ namespace {
 
 TEST(Pipeline, SignedTrafficThroughCaptureIngestBatchAndVerify) {
   std::vector<crypto::Keypair> keys;
-  std::vector<std::array<uint8_t, 32>> pubs;
-  for (uint8_t i = 0; i < 3; ++i) {
-    crypto::Seed s{};
-    s[0] = i;
-    keys.push_back(crypto::keypair_from_seed(s));
-    pubs.push_back(keys.back().public_key);
-  }
-  SignFn sign = [&](uint32_t sender, std::span<const uint8_t> msg, std::span<uint8_t, 64> sig) {
-    const crypto::Signature s = crypto::sign(keys[sender], msg);
-    std::copy(s.begin(), s.end(), sig.begin());
-  };
+  for (uint32_t i = 0; i < 3; ++i) keys.push_back(sender_keypair(9, i));
   TrafficGen gen({.mix = {.valid = 4, .invalid_signature = 2, .junk = 2, .duplicate = 2},
                   .payload_len = 48,
                   .seed = 9},
-                 pubs, sign);
+                 keys, Signing::ed25519);
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("vigil_pipeline_" + std::to_string(getpid()) + ".pcap"))
                                .string();
@@ -60,7 +50,9 @@ TEST(Pipeline, SignedTrafficThroughCaptureIngestBatchAndVerify) {
   ic.by_source = {.entries = 64, .rate_per_sec = 1'000'000, .burst = 1'000'000};
   ic.by_key = {.entries = 64, .rate_per_sec = 1'000'000, .burst = 1'000'000};
   Ingest ing(ic);
-  batch::Batcher batcher({.max_items = 128, .max_msg_bytes = 128 * 48, .deadline_us = 100});
+  batch::Batcher batcher({.max_items = 128,
+                          .max_msg_bytes = uint32_t(128 * signed_message_size(48)),
+                          .deadline_us = 100});
   uint64_t valid = 0, invalid = 0;
   auto verify_ready = [&] {
     batch::Batch* b;
@@ -87,7 +79,7 @@ TEST(Pipeline, SignedTrafficThroughCaptureIngestBatchAndVerify) {
     for (size_t i = 0; i < n; ++i) {
       FrameView v;
       if (ing.admit(burst[i].bytes(), burst[i].src_addr, t, v) == VIGIL_OK)
-        ASSERT_TRUE(batcher.add(v.public_key, v.signature, v.payload, burst[i].src_addr, t / 1000));
+        ASSERT_TRUE(batcher.add(v, burst[i].src_addr, t / 1000));
     }
     t += 10'000;
     batcher.poll(t / 1000);

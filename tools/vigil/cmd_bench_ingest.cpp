@@ -96,12 +96,10 @@ struct Corpus {
 };
 
 Corpus make_corpus(const Options& o) {
-  std::vector<std::array<uint8_t, 32>> keys(o.sources);
-  for (uint32_t i = 0; i < o.sources; ++i) {
-    keys[i].fill(uint8_t(i));
-    keys[i][0] = uint8_t(i >> 8);
-  }
-  ingest::TrafficGen gen({.payload_len = o.payload, .seed = 42}, keys, {});
+  std::vector<crypto::Keypair> keys;
+  for (uint32_t i = 0; i < o.sources; ++i) keys.push_back(ingest::sender_keypair(42, i));
+  ingest::TrafficGen gen({.payload_len = o.payload, .seed = 42}, std::move(keys),
+                         ingest::Signing::random);
   Corpus c;
   c.frames.reserve(o.frames);
   std::vector<uint8_t> buf(ingest::TrafficGen::kMaxFrame);
@@ -125,7 +123,7 @@ struct Pipeline {
   explicit Pipeline(const Options& o)
       : ing(ingest_config(o)),
         batcher({.max_items = o.batch,
-                 .max_msg_bytes = o.batch * o.payload,
+                 .max_msg_bytes = o.batch * uint32_t(ingest::signed_message_size(o.payload)),
                  .deadline_us = 500,
                  .pool = 8}) {}
 
@@ -144,7 +142,7 @@ struct Pipeline {
     for (const net::Packet& p : pkts) {
       ingest::FrameView v;
       if (ing.admit(p.bytes(), p.src_addr, t_ns, v) == VIGIL_OK)
-        batcher.add(v.public_key, v.signature, v.payload, p.src_addr, t_ns / 1000);
+        batcher.add(v, p.src_addr, t_ns / 1000);
     }
     batcher.poll(t_ns / 1000);
     batch::Batch* b;

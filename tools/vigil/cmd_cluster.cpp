@@ -279,12 +279,14 @@ int run(const Options& o) {
   // Every node reaches the highest height seen (the restarted one catches up).
   uint64_t top = 0;
   for (auto& n : nodes) top = std::max(top, n.height);
+  const uint64_t top_seen = top;
   bool caught_up = true;
+  top = UINT64_MAX;
   const auto catch_by = Clock::now() + std::chrono::seconds(60);
   for (auto& n : nodes) {
     for (;;) {
       auto j = get_json(*n.api, "/status");
-      if (j && (*j)["height"].get<uint64_t>() >= top) break;
+      if (j && (*j)["height"].get<uint64_t>() >= top_seen) break;
       if (Clock::now() > catch_by) {
         caught_up = false;
         break;
@@ -292,6 +294,11 @@ int run(const Options& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  if (!caught_up) top = top_seen;
+  // Check up to the lowest height any node holds now (they keep committing).
+  if (caught_up)
+    for (auto& n : nodes)
+      if (auto s = get_json(*n.api, "/status")) top = std::min(top, (*s)["height"].get<uint64_t>());
   // Agreement on every height up to `top`, and hash links (the interim
   // audit until `vigil audit` reads the ledger of issue 12).
   bool agree = true, links_ok = true;

@@ -75,23 +75,9 @@ int run_loadgen(Options& o) {
   }
   // Sender keys from the seed: the same seed gives the same keys and frames.
   std::vector<crypto::Keypair> keys;
-  std::vector<std::array<uint8_t, 32>> public_keys;
-  for (uint32_t i = 0; i < o.senders; ++i) {
-    crypto::Seed s{};
-    for (int b = 0; b < 8; ++b) {
-      s[size_t(b)] = uint8_t(o.seed >> (8 * b));
-      s[size_t(8 + b)] = uint8_t(uint64_t(i) >> (8 * b));
-    }
-    keys.push_back(crypto::keypair_from_seed(s));
-    public_keys.push_back(keys.back().public_key);
-  }
-  ingest::SignFn sign = [&keys](uint32_t sender, std::span<const uint8_t> msg,
-                                std::span<uint8_t, 64> sig) {
-    const crypto::Signature s = crypto::sign(keys[sender], msg);
-    std::copy(s.begin(), s.end(), sig.begin());
-  };
-  ingest::TrafficGen gen({.mix = o.mix, .payload_len = o.payload, .seed = o.seed}, public_keys,
-                         sign);
+  for (uint32_t i = 0; i < o.senders; ++i) keys.push_back(ingest::sender_keypair(o.seed, i));
+  ingest::TrafficGen gen({.mix = o.mix, .payload_len = o.payload, .seed = o.seed}, std::move(keys),
+                         ingest::Signing::ed25519);
 
   std::string err;
   std::unique_ptr<net::PcapPort> pcap;

@@ -227,15 +227,19 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
           ++r.sampled_accepted;
           s->kind.clear();  // count it once
         }
-        s->next_poll = now + std::chrono::milliseconds(20);
+        const size_t outstanding = samples.size() + 1;
+        s->next_poll = now + std::chrono::microseconds(std::max<int64_t>(
+                                 10'000, int64_t(outstanding * 1'000'000 /
+                                                 std::max<uint32_t>(1, o.max_polls_per_sec))));
         samples.push_back(*s);
       }
     }
   });
 
   std::mt19937_64 rng(o.seed);
-  const uint64_t sample_every =
-      std::max<uint64_t>(1, uint64_t(o.rate / std::max<uint32_t>(1, o.max_polls_per_sec) * 2));
+  // About 20 samples a second: with commit latencies near a second, each is
+  // polled every few tens of milliseconds within max_polls_per_sec.
+  const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
   const auto t0 = Clock::now();
   const uint64_t total = uint64_t(o.rate * o.seconds);
   std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
@@ -280,7 +284,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
         ++r.invalid[kind];
       else
         ++r.valid;
-      if (r.sent % sample_every == 0 || (bad && invalid_kind % 16 == 1)) {
+      if ((!bad && r.valid % sample_every == 0) || (bad && invalid_kind % 16 == 1)) {
         std::lock_guard lk(mu);
         samples.push_back({crypto::to_hex(sig.data(), 64), Clock::now(),
                            Clock::now() + std::chrono::milliseconds(20), a.target, !bad, kind});

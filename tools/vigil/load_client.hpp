@@ -24,7 +24,7 @@ struct LoadOptions {
   double seconds = 10;
   double invalid_share = 0;   // of the frames sent, bad ones (three kinds in turn)
   double drain_seconds = 20;  // after sending: wait this long at most for the sample
-  uint32_t max_polls_per_sec = 200;
+  uint32_t max_polls_per_sec = 500;
   uint64_t seed = 1;
 };
 

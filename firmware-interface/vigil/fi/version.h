@@ -4,11 +4,12 @@
 #ifndef VIGIL_FI_VERSION_H
 #define VIGIL_FI_VERSION_H
 
-#define VIGIL_PROTOCOL_VERSION_MAJOR 1
+#define VIGIL_PROTOCOL_VERSION_MAJOR 2
 #define VIGIL_PROTOCOL_VERSION_MINOR 0
 
 /* The version byte of transaction frames, consensus messages and service
- * requests. */
-#define VIGIL_WIRE_VERSION 1
+ * requests. 2: a transaction's signature covers a domain string, the frame
+ * header and the payload (frame.h); 1 signed the payload alone. */
+#define VIGIL_WIRE_VERSION 2
 
 #endif /* VIGIL_FI_VERSION_H */
