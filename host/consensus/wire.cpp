@@ -348,6 +348,20 @@ Bytes encode(const Message& m) {
   return out;
 }
 
+Bytes encode_vote_data(const vigil_vote_data& v) {
+  Bytes out;
+  Writer w{out};
+  put_vote_data(w, v);
+  return out;
+}
+
+bool decode_vote_data(ByteView in, vigil_vote_data& out) {
+  if (in.size() != sizeof(vigil_vote_data)) return false;
+  Reader r{in};
+  get_vote_data(r, out);
+  return r.err == ParseError::ok;
+}
+
 Bytes vote_signing_bytes(const vigil_vote_data& v) {
   Bytes out = with_domain(VIGIL_DOMAIN_VOTE, sizeof v);
   Writer w{out};

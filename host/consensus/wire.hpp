@@ -52,6 +52,11 @@ Bytes vote_signing_bytes(const vigil_vote_data& v);
 Bytes timeout_signing_bytes(const vigil_timeout_data& t);
 Bytes message_signing_bytes(const Message& m, ByteView encoded);
 
+// The 96 wire bytes of vote data (as inside a vote or a QC), and back
+// (exactly 96 bytes; false otherwise). The ledger stores QCs with them.
+Bytes encode_vote_data(const vigil_vote_data& v);
+bool decode_vote_data(ByteView in, vigil_vote_data& out);
+
 // The 128 wire bytes of a block header and the block id (SHA-256 of them).
 Bytes encode_block_hdr(const vigil_block_hdr& h);
 BlockId compute_block_id(const vigil_block_hdr& h);

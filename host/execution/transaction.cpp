@@ -97,17 +97,14 @@ Bytes encode_governance(const GovernanceTx& g) {
 }
 
 Bytes frame_signed_message(const ingest::FrameView& f) {
-  return Bytes(f.payload.begin(), f.payload.end());
+  Bytes out(ingest::kSignedMessageMax);
+  out.resize(ingest::frame_signed_message(f, out));
+  return out;
 }
 
 Bytes make_frame(const crypto::Keypair& key, ByteView payload) {
   Bytes frame(ingest::frame_size(payload.size()));
-  crypto::Signature unsigned_sig{};
-  ingest::encode_frame(key.public_key, unsigned_sig, payload, frame);
-  ingest::FrameView view;
-  ingest::parse_frame(frame, view);
-  crypto::Signature sig = crypto::sign(key, frame_signed_message(view));
-  ingest::encode_frame(key.public_key, sig, payload, frame);
+  frame.resize(ingest::sign_frame(key, payload, frame));
   return frame;
 }
 

@@ -46,8 +46,8 @@ uint8_t payload_kind(ByteView payload);
 Bytes encode_transfer(const Transfer& t);
 Bytes encode_governance(const GovernanceTx& g);
 
-// The bytes a frame's signature covers. Today: the payload (frame.h). When
-// ingest's domain-separated layout lands this is the one function to change.
+// The bytes a frame's signature covers (domain, header, payload), as
+// ingest writes them: never a second copy of that layout.
 Bytes frame_signed_message(const ingest::FrameView& f);
 
 // A signed frame carrying `payload`, signed by `key`.

@@ -55,20 +55,12 @@ struct Reader {
 };
 
 void put_vote(Writer& w, const vigil_vote_data& v) {
-  w.raw(v.block_id, VIGIL_HASH_LEN);
-  w.u64(v.epoch);
-  w.u64(v.round);
-  w.u64(v.height);
-  w.raw(v.parent_id, VIGIL_HASH_LEN);
-  w.u64(v.parent_round);
+  Bytes b = consensus::encode_vote_data(v);
+  w.raw(b.data(), b.size());
 }
 void get_vote(Reader& r, vigil_vote_data& v) {
-  r.raw(v.block_id, VIGIL_HASH_LEN);
-  v.epoch = r.u64();
-  v.round = r.u64();
-  v.height = r.u64();
-  r.raw(v.parent_id, VIGIL_HASH_LEN);
-  v.parent_round = r.u64();
+  const uint8_t* p = r.take(sizeof v);
+  if (p && !consensus::decode_vote_data({p, sizeof v}, v)) r.ok = false;
 }
 
 }  // namespace

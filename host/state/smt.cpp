@@ -34,12 +34,16 @@ Hash mask_path(const Hash& k, uint16_t depth) {
     if (key_bit(k, i)) set_bit(p, i);
   return p;
 }
-Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
+// SHA-256(prefix || a || b): leaves (0x00) and internal nodes (0x01).
+Hash hash_pair(uint8_t prefix, const Hash& a, const Hash& b) {
   uint8_t buf[65];
-  buf[0] = 0x00;
-  std::memcpy(buf + 1, key_hash.data(), 32);
-  std::memcpy(buf + 33, value_hash.data(), 32);
+  buf[0] = prefix;
+  std::memcpy(buf + 1, a.data(), 32);
+  std::memcpy(buf + 33, b.data(), 32);
   return crypto::sha256({buf, sizeof buf});
+}
+Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
+  return hash_pair(0x00, key_hash, value_hash);
 }
 
 // One batch update: walks down the old tree where updates land, writes the
@@ -251,11 +255,7 @@ Hash leaf_hash(const Hash& key_hash, ByteView value) {
 }
 
 Hash internal_hash(const Hash& left, const Hash& right) {
-  uint8_t buf[65];
-  buf[0] = 0x01;
-  std::memcpy(buf + 1, left.data(), 32);
-  std::memcpy(buf + 33, right.data(), 32);
-  return crypto::sha256({buf, sizeof buf});
+  return hash_pair(0x01, left, right);
 }
 
 std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef& root,

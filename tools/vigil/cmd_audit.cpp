@@ -3,36 +3,31 @@
 // one object: ok, height, blocks, transactions, and on failure
 // first_bad_height and what. Exit status 0 when the store is sound, 1 when
 // anything is wrong (including a store RocksDB cannot open or read).
-#include <unistd.h>
-
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "command.hpp"
 #include "host/ledger/audit.hpp"
+#include "progress.hpp"
 
 namespace {
 
 struct Args {
   std::string dir;
   bool json = false;
-  bool progress = false;
 };
 
-void progress_bar(uint64_t done, uint64_t total) {
-  const int width = 40;
-  int filled = int(total ? done * width / total : width);
-  std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu blocks", filled,
-               "========================================", width - filled, "",
-               (unsigned long long)done, (unsigned long long)total);
-  if (done == total) std::fputc('\n', stderr);
-}
-
 int run(const Args& a) {
-  const bool bar = a.progress || (!a.json && isatty(STDERR_FILENO));
-  vigil::ledger::AuditReport r = vigil::ledger::audit_store(
-      a.dir, bar ? progress_bar : std::function<void(uint64_t, uint64_t)>{});
+  std::optional<vigil::tool::Progress> bar;
+  vigil::ledger::AuditReport r =
+      vigil::ledger::audit_store(a.dir, [&](uint64_t done, uint64_t total) {
+        if (a.json) return;
+        if (!bar) bar.emplace("audit", total);
+        bar->update(done);
+      });
+  if (bar) bar->finish();
   if (a.json) {
     nlohmann::json j = {
         {"ok", r.ok}, {"height", r.height}, {"blocks", r.blocks}, {"transactions", r.transactions}};
@@ -61,7 +56,6 @@ const bool registered = vigil::tool::register_command(
        auto a = std::make_shared<Args>();
        app.add_option("DIR", a->dir, "ledger directory")->required();
        app.add_flag("--json", a->json, "print one JSON object instead of the verdict line");
-       app.add_flag("--progress", a->progress, "progress bar even when stderr is not a TTY");
        app.callback([a] { vigil::tool::exit_status() = run(*a); });
      }});
 
