@@ -1,3 +1,4 @@
+#include "host/statuspage/status_page.hpp"
 #include "host/node/node.hpp"
 
 #include <arpa/inet.h>
@@ -691,6 +692,8 @@ void Node::Impl::consensus_tile() {
 rpc::Response Node::Impl::handle(const rpc::Request& r) {
   const std::string path = rpc::target_path(r.target);
   auto starts = [&](const char* p) { return path.rfind(p, 0) == 0; };
+  if (r.method == "GET" && path == "/")
+    return {200, "text/html; charset=utf-8", std::string(statuspage::html())};
   if (r.method == "GET" && path == "/status") return status_json();
   if (r.method == "GET" && path == "/metrics")
     return {200, "text/plain; version=0.0.4", m.render()};
