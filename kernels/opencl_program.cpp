@@ -93,10 +93,10 @@ std::string opencl_device_name(cl_device_id device) {
 }
 
 OpenClProgram build_opencl_program(cl_context context, cl_device_id device,
-                                   const std::string& cache_dir) {
+                                   const std::string& cache_dir, Field field) {
   OpenClProgram out;
   const std::string kdir = kernels_dir(), cdir = contract_dir();
-  const std::string options = "-I " + kdir + " -I " + cdir;
+  const std::string options = "-I " + kdir + " -I " + cdir + " " + field_define(field);
   uint64_t key = source_key(kdir, cdir);
   key = fnv1a(key, device_string(device, CL_DEVICE_NAME));
   key = fnv1a(key, device_string(device, CL_DRIVER_VERSION));

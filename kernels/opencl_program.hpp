@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "kernels/variant.hpp"
+
 namespace vigil::kernels {
 
 // Where the kernel sources are read at run time: $VIGIL_KERNELS_DIR, else
@@ -28,8 +30,10 @@ struct OpenClProgram {
 };
 
 // cache_dir empty: no binary cache (the runtime's own cache may still act).
+// `field` selects the verify kernel's field representation; it is part of
+// the cache key (through the build options).
 OpenClProgram build_opencl_program(cl_context context, cl_device_id device,
-                                   const std::string& cache_dir);
+                                   const std::string& cache_dir, Field field = Field::fe51);
 
 // The device's name (CL_DEVICE_NAME), for selection and messages.
 std::string opencl_device_name(cl_device_id device);

@@ -92,12 +92,21 @@ VK_DEVICE void vk_merkle_item(VK_GLOBAL const vigil_u8* nodes, vigil_u32 count,
 }
 
 #if !defined(VK_HOST)
-VK_KERNEL void vigil_ed25519_verify(VK_GLOBAL const vigil_u8* batch, vigil_u64 batch_bytes,
-                                    VK_GLOBAL vigil_u32* verdict, VK_GLOBAL vigil_u8* errors,
-                                    vigil_u32 count) {
+/* nvcc links one translation unit per field representation into one
+ * binary, so each names its verify entry point (VK_VERIFY_ENTRY) and only
+ * one carries the hashing kernels (VK_VERIFY_ONLY in the others). OpenCL
+ * builds one program per representation and keeps the default name. */
+#ifndef VK_VERIFY_ENTRY
+#define VK_VERIFY_ENTRY vigil_ed25519_verify
+#endif
+VK_KERNEL void VK_VERIFY_ENTRY(VK_GLOBAL const vigil_u8* batch, vigil_u64 batch_bytes,
+                               VK_GLOBAL vigil_u32* verdict, VK_GLOBAL vigil_u8* errors,
+                               vigil_u32 count) {
   vigil_u32 i = vk_global_id();
   if (i < count) vk_verify_batch_item(batch, batch_bytes, verdict, errors, i);
 }
+
+#ifndef VK_VERIFY_ONLY
 
 VK_KERNEL void vigil_sha256(VK_GLOBAL const vigil_u8* msgs, VK_GLOBAL const vigil_u32* offs,
                             VK_GLOBAL vigil_u8* out, vigil_u32 count) {
@@ -116,4 +125,5 @@ VK_KERNEL void vigil_merkle_level(VK_GLOBAL const vigil_u8* nodes, vigil_u32 cou
   vigil_u32 i = vk_global_id();
   if (i < (count + 1) / 2) vk_merkle_item(nodes, count, out, i);
 }
+#endif /* VK_VERIFY_ONLY */
 #endif

@@ -12,21 +12,6 @@ typedef struct {
   vk_fe X, Y, Z, T;
 } vk_ge;
 
-VK_DEVICE void vk_fe_d(vk_fe* h) {
-  vk_fe_set(h, 929955233495203ULL, 466365720129213ULL, 1662059464998953ULL, 2033849074728123ULL,
-            1442794654840575ULL);
-}
-
-VK_DEVICE void vk_fe_d2(vk_fe* h) {
-  vk_fe_set(h, 1859910466990425ULL, 932731440258426ULL, 1072319116312658ULL, 1815898335770999ULL,
-            633789495995903ULL);
-}
-
-VK_DEVICE void vk_fe_sqrtm1(vk_fe* h) {
-  vk_fe_set(h, 1718705420411056ULL, 234908883556509ULL, 2233514472574048ULL, 2117202627021982ULL,
-            765476049583133ULL);
-}
-
 VK_DEVICE void vk_ge_identity(vk_ge* p) {
   vk_fe_0(&p->X);
   vk_fe_1(&p->Y);
@@ -35,13 +20,10 @@ VK_DEVICE void vk_ge_identity(vk_ge* p) {
 }
 
 VK_DEVICE void vk_ge_base(vk_ge* p) {
-  vk_fe_set(&p->X, 0x00062d608f25d51aULL, 0x000412a4b4f6592aULL, 0x00075b7171a4b31dULL,
-            0x0001ff60527118feULL, 0x000216936d3cd6e5ULL);
-  vk_fe_set(&p->Y, 0x0006666666666658ULL, 0x0004ccccccccccccULL, 0x0001999999999999ULL,
-            0x0003333333333333ULL, 0x0006666666666666ULL);
+  vk_fe_base_x(&p->X);
+  vk_fe_base_y(&p->Y);
   vk_fe_1(&p->Z);
-  vk_fe_set(&p->T, 0x00068ab3a5b7dda3ULL, 0x00000eea2a5eadbbULL, 0x0002af8df483c27eULL,
-            0x000332b375274732ULL, 0x00067875f0fd78b7ULL);
+  vk_fe_base_t(&p->T);
 }
 
 VK_DEVICE void vk_ge_copy(vk_ge* r, const vk_ge* p) {
@@ -60,7 +42,7 @@ VK_DEVICE void vk_ge_neg(vk_ge* r, const vk_ge* p) {
 
 /* dbl-2008-hwcd with a = -1; r may alias p. Doubling never reads T, so a
  * doubling followed by another doubling skips computing it (with_t = 0). */
-VK_DEVICE void vk_ge_dbl_t(vk_ge* r, const vk_ge* p, int with_t) {
+VK_DEVICE VK_NOINLINE void vk_ge_dbl_t(vk_ge* r, const vk_ge* p, int with_t) {
   vk_fe a, b, c, e, f, g, h;
   vk_fe_sq(&a, &p->X);
   vk_fe_sq(&b, &p->Y);
@@ -90,7 +72,7 @@ typedef struct {
   vk_fe ypx, ymx, z, t2d;
 } vk_ge_cached;
 
-VK_DEVICE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
+VK_DEVICE VK_NOINLINE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
   vk_fe d2;
   vk_fe_add(&c->ypx, &p->Y, &p->X);
   vk_fe_sub(&c->ymx, &p->Y, &p->X);
@@ -101,7 +83,8 @@ VK_DEVICE void vk_ge_to_cached(vk_ge_cached* c, const vk_ge* p) {
 
 /* r = p + q (neg = 0) or p - q (neg = 1), add-2008-hwcd-3 with q's parts
  * precomputed; r may alias p. */
-VK_DEVICE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q, int neg) {
+VK_DEVICE VK_NOINLINE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q,
+                                            int neg) {
   vk_fe a, b, c, d, e, f, g, h;
   vk_fe_sub(&a, &p->Y, &p->X);
   vk_fe_mul(&a, &a, neg ? &q->ypx : &q->ymx);
@@ -125,7 +108,7 @@ VK_DEVICE void vk_ge_add_cached(vk_ge* r, const vk_ge* p, const vk_ge_cached* q,
  * accepted here; strict callers check canonicity first), x from the curve
  * equation and the sign bit. Returns 0 when x^2 has no root. x = 0 with the
  * sign bit set decodes to x = 0, as libsodium and ZIP 215 both do. */
-VK_DEVICE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
+VK_DEVICE VK_NOINLINE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
   vk_fe u, v, v3, vxx, t, one;
   vk_fe_1(&one);
   vk_fe_frombytes(&p->Y, s);
@@ -157,7 +140,7 @@ VK_DEVICE int vk_ge_decode(vk_ge* p, const vigil_u8* s) {
   return 1;
 }
 
-VK_DEVICE void vk_ge_encode(vigil_u8* s, const vk_ge* p) {
+VK_DEVICE VK_NOINLINE void vk_ge_encode(vigil_u8* s, const vk_ge* p) {
   vk_fe zi, x, y;
   vk_fe_invert(&zi, &p->Z);
   vk_fe_mul(&x, &p->X, &zi);
@@ -202,8 +185,8 @@ VK_DEVICE void vk_ge_table8(vk_ge_cached* t, const vk_ge* p) {
 /* r = [a]P + [b]B for scalars a, b below 2^255 (little-endian): Straus with
  * signed 4-bit windows on both scalars, 252 doublings shared, tables of
  * eight cached multiples (2.5 KB per work-item). */
-VK_DEVICE void vk_ge_double_scalarmult(vk_ge* r, const vigil_u8* a, const vk_ge* p,
-                                       const vigil_u8* b) {
+VK_DEVICE VK_NOINLINE void vk_ge_double_scalarmult(vk_ge* r, const vigil_u8* a, const vk_ge* p,
+                                                   const vigil_u8* b) {
   vk_ge_cached tp[8], tb[8];
   signed char ea[64], eb[64];
   vk_ge base;

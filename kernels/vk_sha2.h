@@ -57,7 +57,7 @@ typedef struct {
   vigil_u64 total;
 } vk_sha256_ctx;
 
-VK_DEVICE void vk_sha512_compress(vk_sha512_ctx* c) {
+VK_DEVICE VK_NOINLINE void vk_sha512_compress(vk_sha512_ctx* c) {
   vigil_u64 w[16];
   for (int i = 0; i < 16; ++i) {
     vigil_u64 x = 0;

@@ -40,6 +40,7 @@
 
 #include "drivers/accel/batch_buffer.hpp"
 #include "host/crypto/ed25519.hpp"
+#include "kernels/variant.hpp"
 
 namespace vigil::accel {
 
@@ -107,6 +108,10 @@ struct Options {
   std::chrono::milliseconds deadline{30000};  // per batch, from dequeue
   crypto::Engine cpu_engine = crypto::Engine::automatic;
   std::string cache_dir;  // OpenCL program binaries; empty: default_cache_dir()
+  // Device engines (opencl, cuda): the verify kernel's field representation
+  // and threads per block (kernels/variant.hpp); a block that is not
+  // valid_verify_block makes the engine refuse to start.
+  kernels::VerifyShape kernel;
 };
 
 // Bytes of a driver's staging buffer for `opts`: the contract's layout size

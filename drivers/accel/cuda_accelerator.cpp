@@ -39,7 +39,10 @@ void release(Slot& s) {
 class CudaAccelerator final : public QueuedAccelerator {
  public:
   CudaAccelerator(Capabilities caps, const Options& opts, int device, std::vector<Slot> slots)
-      : QueuedAccelerator(std::move(caps), opts), device_(device), slots_(std::move(slots)) {
+      : QueuedAccelerator(std::move(caps), opts),
+        device_(device),
+        shape_(opts.kernel),
+        slots_(std::move(slots)) {
     start(static_cast<unsigned>(slots_.size()));
   }
   ~CudaAccelerator() override {
@@ -64,7 +67,7 @@ class CudaAccelerator final : public QueuedAccelerator {
     int err = cudaMemcpyAsync(s.d_batch, s.h_batch, bytes.size(), cudaMemcpyHostToDevice, s.stream);
     err |= cudaMemsetAsync(s.d_verdict, 0, vbytes, s.stream);
     if (err != cudaSuccess) return VIGIL_ERR_DEVICE_FAULT;
-    if (kernels::cuda_launch_verify(s.d_batch, bytes.size(), s.d_verdict, s.d_errors, n,
+    if (kernels::cuda_launch_verify(s.d_batch, bytes.size(), s.d_verdict, s.d_errors, n, shape_,
                                     s.stream) != 0)
       return VIGIL_ERR_DEVICE_FAULT;
     err = cudaMemcpyAsync(s.h_verdict, s.d_verdict, vbytes, cudaMemcpyDeviceToHost, s.stream);
@@ -85,6 +88,7 @@ class CudaAccelerator final : public QueuedAccelerator {
 
  private:
   int device_;
+  kernels::VerifyShape shape_;
   std::vector<Slot> slots_;
 };
 
@@ -105,6 +109,10 @@ int cuda_device_count(std::string* why) {
 
 std::unique_ptr<Accelerator> make_cuda_accelerator(int device, const Options& opts,
                                                    std::string* error) {
+  if (!kernels::valid_verify_block(opts.kernel.block)) {
+    if (error) *error = "threads per block must be a power of two in 8..256";
+    return nullptr;
+  }
   std::string why;
   int n = cuda_device_count(&why);
   if (device < 0 || device >= n) {
@@ -142,7 +150,7 @@ std::unique_ptr<Accelerator> make_cuda_accelerator(int device, const Options& op
     return nullptr;
   }
   Capabilities caps;
-  caps.name = std::string("cuda: ") + prop.name;
+  caps.name = std::string("cuda: ") + prop.name + " [" + kernels::shape_name(opts.kernel) + "]";
   caps.kind = Kind::cuda;
   caps.max_batch = opts.max_batch;
   caps.max_msg_bytes = opts.max_msg_bytes;

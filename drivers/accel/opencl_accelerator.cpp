@@ -77,7 +77,11 @@ class OpenClAccelerator final : public QueuedAccelerator {
  public:
   OpenClAccelerator(Capabilities caps, const Options& opts, cl_context ctx, cl_program prog,
                     std::vector<Slot> slots)
-      : QueuedAccelerator(std::move(caps), opts), ctx_(ctx), prog_(prog), slots_(std::move(slots)) {
+      : QueuedAccelerator(std::move(caps), opts),
+        ctx_(ctx),
+        prog_(prog),
+        local_(opts.kernel.block),
+        slots_(std::move(slots)) {
     start(static_cast<unsigned>(slots_.size()));
   }
 
@@ -118,7 +122,7 @@ class OpenClAccelerator final : public QueuedAccelerator {
     err |= clSetKernelArg(s.kernel, 3, sizeof(cl_mem), &s.errors);
     err |= clSetKernelArg(s.kernel, 4, sizeof(cl_uint), &n);
     if (err != CL_SUCCESS) return VIGIL_ERR_DEVICE_FAULT;
-    size_t local = 64;
+    size_t local = local_;
     size_t global = (size_t(n) + local - 1) / local * local;
     if (clEnqueueNDRangeKernel(s.queue, s.kernel, 1, nullptr, &global, &local, 0, nullptr,
                                nullptr) != CL_SUCCESS)
@@ -161,6 +165,7 @@ class OpenClAccelerator final : public QueuedAccelerator {
  private:
   cl_context ctx_;
   cl_program prog_;
+  size_t local_;  // work-items per work-group
   std::vector<Slot> slots_;
 };
 
@@ -181,6 +186,8 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
     if (error) *error = std::move(why);
     return nullptr;
   };
+  if (!kernels::valid_verify_block(opts.kernel.block))
+    return fail("work-items per work-group must be a power of two in 8..256");
   auto devs = all_devices();
   const DeviceRef* d = pick(devs, sel);
   if (!d) return fail(sel.empty() ? "no OpenCL GPU" : "no OpenCL device matches '" + sel + "'");
@@ -188,7 +195,8 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
   cl_context ctx = clCreateContext(nullptr, 1, &d->device, nullptr, nullptr, &err);
   if (!ctx || err != CL_SUCCESS) return fail("clCreateContext failed: " + std::to_string(err));
   auto built = kernels::build_opencl_program(
-      ctx, d->device, opts.cache_dir.empty() ? kernels::default_cache_dir() : opts.cache_dir);
+      ctx, d->device, opts.cache_dir.empty() ? kernels::default_cache_dir() : opts.cache_dir,
+      opts.kernel.field);
   if (!built.program) {
     clReleaseContext(ctx);
     return fail(built.error);
@@ -221,7 +229,8 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
     return fail("OpenCL queue or buffer creation failed: " + std::to_string(err));
   }
   Capabilities caps;
-  caps.name = "opencl: " + d->platform_name + " / " + d->device_name;
+  caps.name = "opencl: " + d->platform_name + " / " + d->device_name + " [" +
+              kernels::shape_name(opts.kernel) + "]";
   caps.kind = Kind::opencl;
   caps.max_batch = opts.max_batch;
   caps.max_msg_bytes = opts.max_msg_bytes;

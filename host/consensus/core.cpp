@@ -16,23 +16,43 @@ namespace {
 constexpr Round kKeepRounds = 16;
 // Votes, timeouts and proposals further ahead than this are dropped.
 constexpr Round kFutureRounds = 64;
+// Evidence kept: one record per (validator, epoch, round, kind), at most
+// this many per validator of an epoch and in all, and these many bytes.
 constexpr size_t kMaxEvidence = 1024;
+constexpr size_t kMaxEvidencePerValidator = 4;
+constexpr size_t kMaxEvidenceBytesPerValidator = 2 * kMaxMessageBytes;
+constexpr size_t kMaxEvidenceBytes = 256u << 20;
+// Sync responses of a newer epoch waiting for their signatures, in all.
+constexpr size_t kMaxPendingFutureSyncs = 16;
+// Distinct transport peers a sync budget tracks between resets.
+constexpr size_t kMaxBudgetPeers = 2 * VIGIL_MAX_VALIDATORS;
 
 bool same_id(const uint8_t* a, const uint8_t* b) {
   return std::memcmp(a, b, VIGIL_HASH_LEN) == 0;
 }
 
-// True when no signer bit at or above n is set.
 // A block's header commits to its frames: the frames must match tx_root.
 bool frames_match(const Block& b) {
   BlockId root = compute_tx_root(b.txs);
   return same_id(root.data(), b.hdr.tx_root);
 }
 
+// True when no signer bit at or above n is set.
 bool signers_within(const SignerSet& s, uint32_t n) {
   for (uint32_t i = n; i < VIGIL_MAX_VALIDATORS; ++i)
     if (s.has(i)) return false;
   return true;
+}
+
+// What a TC's signatures cover, and who signed: two TCs with one key are
+// the same certificate but for the signature bytes.
+Bytes tc_key(const TimeoutCert& tc) {
+  Bytes k(tc.signers.bits.begin(), tc.signers.bits.end());
+  for (uint64_t v : {tc.epoch, tc.round})
+    for (int i = 0; i < 8; ++i) k.push_back(uint8_t(v >> (8 * i)));
+  for (const auto& e : tc.entries)
+    for (int i = 0; i < 8; ++i) k.push_back(uint8_t(e.high_qc_round >> (8 * i)));
+  return k;
 }
 
 }  // namespace
@@ -113,10 +133,22 @@ bool Core::check_tc_shape(const TimeoutCert& tc) const {
   return true;
 }
 
-void Core::add_qc_items(const QuorumCert& qc, std::vector<VerifyItem>& items) const {
-  if (qc.round() == 0) return;
+bool Core::qc_verified(const QuorumCert& qc) const {
   auto it = certified_.find(qc.round());
-  if (it != certified_.end() && it->second == qc.block_id()) return;  // verified before
+  if (it == certified_.end()) return false;
+  if (config_.revert_fixes_for_test & revert_qc_cache)
+    return same_id(it->second.block_id, qc.vote.block_id);
+  return std::memcmp(&it->second, &qc.vote, sizeof qc.vote) == 0;
+}
+
+bool Core::tc_verified(const TimeoutCert& tc) const {
+  auto it = tc_verified_.find(tc.round);
+  if (it == tc_verified_.end()) return false;
+  return (config_.revert_fixes_for_test & revert_tc_cache) || it->second == tc_key(tc);
+}
+
+void Core::add_qc_items(const QuorumCert& qc, std::vector<VerifyItem>& items) const {
+  if (qc.round() == 0 || qc_verified(qc)) return;
   auto msg = std::make_shared<const Bytes>(vote_signing_bytes(qc.vote));
   size_t k = 0;
   for (uint32_t i = 0; i < vset().size(); ++i)
@@ -124,7 +156,7 @@ void Core::add_qc_items(const QuorumCert& qc, std::vector<VerifyItem>& items) co
 }
 
 void Core::add_tc_items(const TimeoutCert& tc, std::vector<VerifyItem>& items) const {
-  if (tc_verified_.count(tc.round)) return;
+  if (tc_verified(tc)) return;
   size_t k = 0;
   for (uint32_t i = 0; i < vset().size(); ++i) {
     if (!tc.signers.has(i)) continue;
@@ -135,7 +167,25 @@ void Core::add_tc_items(const TimeoutCert& tc, std::vector<VerifyItem>& items) c
   }
 }
 
+// Takes one unit of `peer`'s budget; false (a counted drop) when it is spent
+// or too many peers are tracked already.
+bool Core::take_budget(std::map<ValidatorIndex, uint32_t>& used, ValidatorIndex peer,
+                       uint32_t limit) {
+  auto it = used.find(peer);
+  if (it == used.end() && used.size() < kMaxBudgetPeers) it = used.emplace(peer, 0).first;
+  if (it == used.end() || it->second >= limit) {
+    ++counters_.sync_rate_limited;
+    return false;
+  }
+  ++it->second;
+  return true;
+}
+
 void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
+  if (bytes.size() > config_.max_message_bytes) {
+    ++counters_.parse_drops[size_t(ParseError::oversized)];
+    return;
+  }
   Message m;
   ParseError err = decode(bytes, m);
   if (err != ParseError::ok) {
@@ -164,6 +214,15 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
       }
       return;
     }
+    // Its sender is unknown to us: what it can make us verify is bounded,
+    // per peer and in all.
+    size_t waiting = 0;
+    for (const auto& [id, p] : pending_verify_) waiting += p.msg.epoch > epoch();
+    if (waiting >= kMaxPendingFutureSyncs) {
+      ++counters_.verify_queue_full;
+      return;
+    }
+    if (!take_budget(future_syncs_, from, config_.future_syncs_per_peer)) return;
     future_sync = true;
   }
   if (!future_sync && m.sender >= vset().size()) {
@@ -234,7 +293,8 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
     return;
   }
   uint64_t id = next_request_++;
-  pending_verify_.emplace(id, Pending{std::move(m), std::move(raw), from});
+  size_t count = items.size();
+  pending_verify_.emplace(id, Pending{std::move(m), std::move(raw), from, count});
   out.push_back(VerifyAction{id, std::move(items)});
 }
 
@@ -243,24 +303,29 @@ void Core::on_verified(uint64_t request, const std::vector<uint8_t>& valid, Acti
   if (it == pending_verify_.end()) return;
   Pending p = std::move(it->second);
   pending_verify_.erase(it);
-  for (uint8_t v : valid)
-    if (!v) {
-      ++counters_.bad_signature;
-      return;
-    }
-  // Remember the certificates as verified so that copies skip the work.
+  // One verdict per item asked, each valid; a short answer is a refusal.
+  bool ok = valid.size() == p.items;
+  for (uint8_t v : valid) ok &= v == 1;
+  if (!ok) {
+    ++counters_.bad_signature;
+    return;
+  }
+  note_verified(p.msg);
+  dispatch(p.msg, p.raw, p.from, out);
+}
+
+// Remembers a verified message's certificates so that copies skip the work.
+void Core::note_verified(const Message& m) {
   auto note_qc = [&](const QuorumCert& qc) {
-    if (qc.round() > 0) certified_[qc.round()] = qc.block_id();
+    if (qc.round() > 0) certified_[qc.round()] = qc.vote;
   };
-  const Message& m = p.msg;
   if (m.type == VIGIL_MSG_PROPOSAL) note_qc(m.proposal.qc);
   if (m.type == VIGIL_MSG_TIMEOUT) note_qc(m.timeout.high_qc);
   if (m.type == VIGIL_MSG_SYNC_RESPONSE && m.sync_response.qc) note_qc(*m.sync_response.qc);
   const std::optional<TimeoutCert>* tc = m.type == VIGIL_MSG_PROPOSAL  ? &m.proposal.tc
                                          : m.type == VIGIL_MSG_TIMEOUT ? &m.timeout.tc
                                                                        : nullptr;
-  if (tc && *tc) tc_verified_.insert((*tc)->round);
-  dispatch(m, p.raw, p.from, out);
+  if (tc && *tc) tc_verified_[(*tc)->round] = tc_key(**tc);
 }
 
 void Core::dispatch(const Message& m, const Bytes& raw, ValidatorIndex from, Actions& out) {
@@ -365,7 +430,7 @@ void Core::add_vote(const Message& m, Actions& out) {
     qc.sigs.push_back(sig);
   }
   ++counters_.qcs_formed;
-  certified_[qc.round()] = qc.block_id();
+  certified_[qc.round()] = qc.vote;
   process_qc(qc, self(), out);
 }
 
@@ -406,13 +471,15 @@ void Core::add_timeout(ValidatorIndex signer, const vigil_timeout_data& d, const
     tc.entries.push_back({entry.first, entry.second});
   }
   ++counters_.tcs_formed;
-  tc_verified_.insert(tc.round);
+  tc_verified_[tc.round] = tc_key(tc);
   process_tc(tc, out);
 }
 
 void Core::on_timer(uint64_t token, Actions& out) {
   if (token != timer_token_) return;
   epoch_sync_asked_ = false;
+  sync_served_.clear();
+  future_syncs_.clear();
   backoff_ = std::min(backoff_ + 1, config_.max_backoff_shift);
   local_timeout(out);
   out.push_back(SetTimerAction{++timer_token_, config_.base_timeout << backoff_});
@@ -499,6 +566,8 @@ void Core::enter_round(Round r, bool by_qc, Actions& out) {
   round_ = r;
   proposed_ = false;
   if (by_qc) backoff_ = 0;
+  sync_served_.clear();
+  future_syncs_.clear();
   if (last_tc_ && last_tc_->round + 1 != r) last_tc_.reset();
   prune(r);
   retry_syncs(false, out);
@@ -525,10 +594,7 @@ void Core::propose(Actions& out) {
   h.proposer = self();
   Payload payload = config_.payload ? config_.payload(h) : Payload{};
   h.tx_count = payload.count;
-  BlockId root = compute_tx_root(payload.frames);
-  std::memcpy(h.tx_root, root.data(), VIGIL_HASH_LEN);
-  p.block.txs = std::move(payload.frames);
-  p.block.id = compute_block_id(h);
+  p.block = make_block(h, std::move(payload.frames));
   p.qc = high_qc_;
   if (!have_qc) p.tc = last_tc_;
   if (safety_.propose(epoch(), round_) != SafetyVerdict::sign) {
@@ -626,16 +692,18 @@ void Core::start_epoch(const EpochRecord& e, Actions& out) {
 
 // --- block sync ------------------------------------------------------------
 
+// A node outside its epoch's set (one that joins in a later epoch and starts
+// from genesis) asks too: peers past its epoch serve old-epoch requests
+// without knowing the sender, so the index it names does not matter.
 void Core::send_sync_request(const BlockId& id, ValidatorIndex peer, Actions& out) {
-  if (!is_validator()) return;
   Message m;
   m.type = VIGIL_MSG_SYNC_REQUEST;
   m.epoch = epoch();
   m.round = round_;
-  m.sender = self();
+  m.sender = is_validator() ? self() : 0;
   m.sync_request.block_id = id;
   m.sync_request.from_height = committed_.height + 1;
-  m.sync_request.max_blocks = VIGIL_SYNC_MAX_BLOCKS;
+  m.sync_request.max_blocks = std::min<uint32_t>(config_.max_sync_blocks, VIGIL_SYNC_MAX_BLOCKS);
   ++counters_.sync_requests;
   out.push_back(SendAction{peer, seal(m)});
 }
@@ -649,15 +717,27 @@ void Core::need_block(const BlockId& id, ValidatorIndex peer, Actions& out) {
   send_sync_request(id, peer, out);
 }
 
+// Answers with the chain ending at the requested block, walking down to the
+// asker's next height, at most VIGIL_SYNC_MAX_BLOCKS blocks and
+// max_sync_response_bytes (the asker asks again for the lowest block's
+// parent). A request of an ended epoch naming no block asks for that epoch's
+// end: the chain below the QC that committed its last block, with that QC.
+// Old-epoch requests come from nodes whose set we may not know, unsigned by
+// any key we hold; every request is bounded per transport peer instead.
 void Core::on_sync_request(const Message& m, ValidatorIndex from, Actions& out) {
   if (!is_validator()) return;
+  if (!take_budget(sync_served_, from, config_.sync_serves_per_peer)) return;
+  const bool reverted_epoch = config_.revert_fixes_for_test & revert_epoch_sync;
+  const bool reverted_bytes = config_.revert_fixes_for_test & revert_sync_bytes;
   const SyncRequest& q = m.sync_request;
   BlockId top = q.block_id;
   const QuorumCert* qc = nullptr;
   if (m.epoch < epoch()) {
-    qc = storage_.epoch_end_qc(m.epoch);  // the proof that ended the asker's epoch
-    if (!qc) return;
-    top = qc->block_id();
+    if (top == BlockId{} || reverted_epoch) {
+      qc = storage_.epoch_end_qc(m.epoch);  // the proof that ended the asker's epoch
+      if (!qc) return;
+      top = qc->block_id();
+    }
   } else {
     qc = storage_.qc_for(top);
   }
@@ -670,18 +750,26 @@ void Core::on_sync_request(const Message& m, ValidatorIndex from, Actions& out) 
   r.round = round_;
   r.sender = self();
   auto& blocks = r.sync_response.blocks;
-  uint32_t max = std::min<uint32_t>(q.max_blocks, VIGIL_SYNC_MAX_BLOCKS);
+  uint32_t max = std::min({q.max_blocks, config_.max_sync_blocks, uint32_t(VIGIL_SYNC_MAX_BLOCKS)});
+  size_t bytes = kMessageOverhead + sizeof(vigil_sync_response) + (qc ? encoded_size(*qc) : 0);
   BlockId id = top;
   while (blocks.size() < max) {
     const Block* b = storage_.block(id);
     if (!b || b->hdr.height == 0 || b->hdr.height < q.from_height) break;
     Proposal p;
     p.block = *b;
+    if (const QuorumCert* pq = storage_.qc_for(to_id(b->hdr.parent_id))) p.qc = *pq;
+    size_t size = encoded_size(p);
+    if (!blocks.empty() && bytes + size > config_.max_sync_response_bytes && !reverted_bytes) break;
+    bytes += size;
     id = to_id(b->hdr.parent_id);
-    if (const QuorumCert* pq = storage_.qc_for(id)) p.qc = *pq;
     blocks.push_back(std::move(p));
   }
   if (blocks.empty()) return;
+  if (bytes > config_.max_message_bytes && !reverted_bytes) {
+    ++counters_.sync_too_large;  // one block and its QCs: no peer would take it
+    return;
+  }
   std::reverse(blocks.begin(), blocks.end());
   if (qc) r.sync_response.qc = *qc;
   ++counters_.sync_served;
@@ -726,7 +814,21 @@ void Core::on_sync_response(const Message& m, ValidatorIndex from, Actions& out)
 void Core::record_evidence(EvidenceKind kind, const Message& m, const Bytes& first,
                            const Bytes& second, Actions& out) {
   ++counters_.evidence;
-  if (evidence_.size() >= kMaxEvidence) return;
+  // One record per (validator, epoch, round, kind) is proof enough; a
+  // validator's share is bounded so that it cannot crowd out the others.
+  size_t mine = 0, my_bytes = 0, all_bytes = 0, size = first.size() + second.size();
+  for (const Evidence& x : evidence_) {
+    all_bytes += x.first.size() + x.second.size();
+    if (x.validator != m.sender || x.epoch != m.epoch) continue;
+    if (x.round == m.round && x.kind == kind) return;  // recorded already
+    ++mine;
+    my_bytes += x.first.size() + x.second.size();
+  }
+  if (evidence_.size() >= kMaxEvidence || mine >= kMaxEvidencePerValidator ||
+      my_bytes + size > kMaxEvidenceBytesPerValidator || all_bytes + size > kMaxEvidenceBytes) {
+    ++counters_.evidence_dropped;
+    return;
+  }
   Evidence e{kind, m.sender, m.epoch, m.round, first, second};
   log(out, describe(e));
   evidence_.push_back(std::move(e));

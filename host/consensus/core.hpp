@@ -105,12 +105,32 @@ using Actions = std::vector<Action>;
 // the bytes (m.sig is set too).
 SharedBytes seal(Message& m, Signer& signer);
 
+// Test only: each bit puts back one defect that a review found and that is
+// fixed (issue 10), so that the simulator can show it would have found it.
+enum RevertFix : uint32_t {
+  revert_qc_cache = 1,    // a cached QC vouches for any QC of its round and block
+  revert_tc_cache = 2,    // a cached TC vouches for any TC of its round
+  revert_epoch_sync = 4,  // old-epoch sync always answers the blocks just below the epoch end
+  revert_sync_bytes = 8,  // sync responses pack max_sync_blocks whatever their size
+};
+
 struct CoreConfig {
   uint64_t base_timeout = 1000;  // ticks of the driver's clock
   uint32_t max_backoff_shift = 4;
   size_t max_pending_verify = 256;
   size_t max_pending_persist = 64;
   size_t max_sync_inflight = 16;
+  size_t max_message_bytes = kMaxMessageBytes;       // larger input is a counted drop
+  uint32_t max_sync_blocks = VIGIL_SYNC_MAX_BLOCKS;  // blocks per sync response, asked and served
+  // Encoded size a sync response may reach (one block is always sent, if it
+  // fits in max_message_bytes); the rest comes with the next request.
+  size_t max_sync_response_bytes = 4u << 20;
+  // Per transport peer, between two rounds (or timer firings): sync requests
+  // answered, and sync responses of a newer epoch (unsigned by a key we know)
+  // taken in.
+  uint32_t sync_serves_per_peer = 16;
+  uint32_t future_syncs_per_peer = 8;
+  uint32_t revert_fixes_for_test = 0;  // RevertFix bits; 0 in production
   // The frames of a new block this node proposes (the header is filled but
   // for tx_root, tx_count and state_root). Empty when unset.
   std::function<Payload(const vigil_block_hdr&)> payload;
@@ -121,8 +141,8 @@ struct CoreCounters {
   uint64_t parse_drops[size_t(ParseError::count_)] = {};
   uint64_t bad_signature = 0, bad_sender = 0, bad_certificate = 0, bad_proposal = 0;
   uint64_t stale = 0, old_epoch = 0, future_epoch = 0, verify_queue_full = 0;
-  uint64_t persist_queue_full = 0;
-  uint64_t safety_refusals = 0, evidence = 0, conflicting_commit = 0;
+  uint64_t persist_queue_full = 0, sync_rate_limited = 0, sync_too_large = 0;
+  uint64_t safety_refusals = 0, evidence = 0, evidence_dropped = 0, conflicting_commit = 0;
   uint64_t proposals_sent = 0, votes_sent = 0, timeouts_sent = 0;
   uint64_t qcs_formed = 0, tcs_formed = 0, sync_requests = 0, sync_served = 0;
   uint64_t blocks_committed = 0, epochs = 0;
@@ -155,6 +175,7 @@ class Core {
     Message msg;
     Bytes raw;
     ValidatorIndex from;
+    size_t items;  // verdicts expected
   };
   struct Release {                    // what a persist holds back
     std::optional<Message> proposal;  // to everyone
@@ -179,6 +200,10 @@ class Core {
   bool check_tc_shape(const TimeoutCert& tc) const;
   void add_qc_items(const QuorumCert& qc, std::vector<VerifyItem>& items) const;
   void add_tc_items(const TimeoutCert& tc, std::vector<VerifyItem>& items) const;
+  bool qc_verified(const QuorumCert& qc) const;
+  bool tc_verified(const TimeoutCert& tc) const;
+  void note_verified(const Message& m);
+  bool take_budget(std::map<ValidatorIndex, uint32_t>& used, ValidatorIndex peer, uint32_t limit);
   void dispatch(const Message& m, const Bytes& raw, ValidatorIndex from, Actions& out);
 
   // protocol steps
@@ -241,8 +266,12 @@ class Core {
   std::set<Round> qc_formed_, tc_formed_;
   std::map<std::pair<Round, ValidatorIndex>, SeenMsg> votes_seen_;
   std::map<Round, SeenMsg> proposals_seen_;
-  std::map<Round, BlockId> certified_;  // QCs already verified, by round
-  std::set<Round> tc_verified_;
+  // Certificates already verified, keyed on all their signatures cover: a
+  // QC's whole vote data, a TC's signers and their high QC rounds.
+  std::map<Round, vigil_vote_data> certified_;
+  std::map<Round, Bytes> tc_verified_;
+  // Per-peer sync budgets, reset when a round starts or the timer fires.
+  std::map<ValidatorIndex, uint32_t> sync_served_, future_syncs_;
   struct SyncAsk {
     ValidatorIndex peer;
     Round asked_in;

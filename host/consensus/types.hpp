@@ -125,4 +125,14 @@ struct Message {
   Signature sig{};
 };
 
+// A message with its header fields set and an empty body.
+inline Message make_message(vigil_msg_type type, Epoch epoch, Round round, ValidatorIndex sender) {
+  Message m;
+  m.type = type;
+  m.epoch = epoch;
+  m.round = round;
+  m.sender = sender;
+  return m;
+}
+
 }  // namespace vigil::consensus

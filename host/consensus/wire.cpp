@@ -3,8 +3,11 @@
 // allocation, so a hostile length can never make us allocate much.
 #include "host/consensus/wire.hpp"
 
+#include <vigil/fi/frame.h>
+
 #include <cstring>
 
+#include "host/crypto/merkle.hpp"
 #include "host/crypto/sha2.hpp"
 
 namespace vigil::consensus {
@@ -389,10 +392,55 @@ BlockId compute_block_id(const vigil_block_hdr& h) {
   return crypto::sha256(encode_block_hdr(h));
 }
 
+std::vector<ByteView> split_frames(ByteView frames) {
+  constexpr size_t kFixed = sizeof(vigil_tx_frame_ed25519) + VIGIL_TX_CRC_LEN;
+  std::vector<ByteView> out;
+  size_t at = 0;
+  while (at < frames.size()) {
+    size_t left = frames.size() - at, len = left;
+    if (left >= sizeof(vigil_tx_frame_hdr)) {
+      size_t payload = size_t(frames[at + 2]) | size_t(frames[at + 3]) << 8;
+      if (kFixed + payload <= left) len = kFixed + payload;
+    }
+    out.push_back(frames.subspan(at, len));
+    at += len;
+  }
+  return out;
+}
+
+size_t encoded_size(const QuorumCert& qc) {
+  return sizeof(vigil_qc_hdr) + 64 * qc.sigs.size();
+}
+
+size_t encoded_size(const Proposal& p) {
+  size_t tc = p.tc ? sizeof(vigil_tc_hdr) + sizeof(vigil_tc_entry) * p.tc->entries.size() : 0;
+  return sizeof(vigil_proposal_body) + encoded_size(p.qc) + tc + p.block.txs.size();
+}
+
 BlockId compute_tx_root(ByteView frames) {
-  // SHA-256 of the frames back to back until execution defines transaction
-  // boundaries; then the RFC 6962 root of host/crypto/merkle.hpp.
-  return crypto::sha256(frames);
+  return crypto::merkle_root(split_frames(frames));
+}
+
+Block make_block(const vigil_block_hdr& h, Bytes frames) {
+  Block b;
+  b.hdr = h;
+  BlockId root = compute_tx_root(frames);
+  std::memcpy(b.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
+  b.txs = std::move(frames);
+  b.id = compute_block_id(b.hdr);
+  return b;
+}
+
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames) {
+  vigil_block_hdr h{};
+  h.epoch = epoch;
+  h.round = round;
+  h.height = height;
+  std::memcpy(h.parent_id, parent.data(), VIGIL_HASH_LEN);
+  h.proposer = proposer;
+  h.tx_count = 1;
+  return make_block(h, std::move(frames));
 }
 
 }  // namespace vigil::consensus

@@ -38,6 +38,13 @@ ParseError decode(ByteView in, Message& out);
 // Encodes `m` (header, body, then m.sig).
 Bytes encode(const Message& m);
 
+// Encoded sizes of the parts of a message, without encoding them: a QC, a
+// proposal body (block, its QC, TC and frames), and a message's fixed parts
+// (header and signature).
+size_t encoded_size(const QuorumCert& qc);
+size_t encoded_size(const Proposal& p);
+inline constexpr size_t kMessageOverhead = sizeof(vigil_msg_hdr) + 64;
+
 // The bytes a message's signature covers: for a vote or timeout the domain
 // string and the signed data alone; otherwise the domain string, header and
 // body of the encoded message `encoded`.
@@ -48,8 +55,20 @@ Bytes message_signing_bytes(const Message& m, ByteView encoded);
 // The 128 wire bytes of a block header and the block id (SHA-256 of them).
 Bytes encode_block_hdr(const vigil_block_hdr& h);
 BlockId compute_block_id(const vigil_block_hdr& h);
-// A block's tx_root: SHA-256 of its frames back to back (a stand-in until
-// vigil_crypto's Merkle root is available).
+// A block's frames, back to back, cut where each frame's header says it ends
+// (frame.h: 104 + payload_len + 4 bytes); bytes that cannot be a whole frame
+// (fewer than a header, or a length past the end) are the last piece. Every
+// byte is in exactly one piece, so the cut is total and deterministic.
+std::vector<ByteView> split_frames(ByteView frames);
+// A block's tx_root: the RFC 6962 Merkle root (host/crypto/merkle.hpp) of
+// its frames as split_frames cuts them.
 BlockId compute_tx_root(ByteView frames);
+// The block of header `h` and `frames`: h with tx_root set from the frames,
+// and its id.
+Block make_block(const vigil_block_hdr& h, Bytes frames);
+// The same for a header of these fields (the rest zero), `frames` one
+// transaction.
+Block make_block(Epoch epoch, Round round, uint64_t height, const BlockId& parent,
+                 ValidatorIndex proposer, Bytes frames);
 
 }  // namespace vigil::consensus

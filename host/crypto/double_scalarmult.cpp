@@ -3,6 +3,8 @@
 // points) precomputed, so the B half costs about 253/9 additions.
 #include "host/crypto/double_scalarmult.hpp"
 
+#include "host/crypto/ed25519_rules.hpp"
+
 #if defined(__x86_64__)
 #include "host/crypto/simd/double_scalarmult_simd.hpp"
 #endif
@@ -90,6 +92,18 @@ void dsm_lanes_or_portable(size_t n, const uint8_t* ax, const uint8_t* ay, const
   double_scalarmult_encode_lanes(n - simd_n, ax + o, ay + o, k + o, s + o, out + o);
 }
 
+// The zip215 equation is [s]B - [k]A plus a few steps: the same cost and
+// the same thresholds as the strict lanes above.
+template <Zip215LanesFn kSimd, size_t kLanes, size_t kMinLanes>
+void zip215_lanes_or_portable(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                              const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok) {
+  const size_t tail = n % kLanes;
+  const size_t simd_n = tail >= kMinLanes ? n : n - tail;
+  if (simd_n > 0) kSimd(simd_n, ax, ay, rx, ry, k, s, ok);
+  const size_t o = 32 * simd_n;
+  zip215_equation_lanes(n - simd_n, ax + o, ay + o, rx + o, ry + o, k + o, s + o, ok + simd_n);
+}
+
 template <DecodeLanesFn kSimd, size_t kLanes, size_t kMinLanes>
 void decode_lanes_or_portable(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok) {
   const size_t tail = n % kLanes;
@@ -111,6 +125,32 @@ void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, u
       fe_tobytes(y + 32 * i, fy);
     }
   }
+}
+
+void zip215_equation_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                           const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok) {
+  for (size_t i = 0; i < n; ++i) {
+    const size_t o = 32 * i;
+    Zip215Prepared p;
+    p.ax = fe_frombytes(ax + o);
+    p.ay = fe_frombytes(ay + o);
+    p.rx = fe_frombytes(rx + o);
+    p.ry = fe_frombytes(ry + o);
+    p.k = sc_load(k + o);
+    p.s = sc_load(s + o);
+    ok[i] = zip215_equation(p) ? 1 : 0;
+  }
+}
+
+Zip215LanesFn zip215_lanes_for(Engine engine) {
+#if defined(__x86_64__)
+  if (engine == Engine::avx512ifma && simd::ifma_supported())
+    return zip215_lanes_or_portable<simd::zip215_equation_lanes_ifma, 8, 3>;
+  if (engine == Engine::avx2 && simd::avx2_supported())
+    return zip215_lanes_or_portable<simd::zip215_equation_lanes_avx2, 4, 4>;
+#endif
+  (void)engine;
+  return zip215_equation_lanes;
 }
 
 DecodeLanesFn decode_lanes_for(Engine engine) {

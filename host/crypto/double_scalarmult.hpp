@@ -47,6 +47,18 @@ void decode_affine_lanes(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, u
 // The decoder that `engine` uses, like dsm_encode_lanes_for.
 DecodeLanesFn decode_lanes_for(Engine engine);
 
+// Lane i (i < n) sets ok[i] to 1 when [8]([s]B - [k]A - R) is the identity
+// (ZIP 215's single equation), else 0: A = (ax, ay) and R = (rx, ry) are
+// decoded points as canonical affine coordinates, k, s scalars < 2^253, all
+// at offset 32 i.
+using Zip215LanesFn = void (*)(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                               const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok);
+// The portable one: zip215_equation per lane.
+void zip215_equation_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                           const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok);
+// The one that `engine` uses, like dsm_encode_lanes_for.
+Zip215LanesFn zip215_lanes_for(Engine engine);
+
 // [s]B - [k]A with A already decoded; the common core of both rule sets.
 GeP1P1 double_scalarmult_vartime(const GeP3& a, const uint8_t k[32], const uint8_t s[32]);
 

@@ -92,12 +92,18 @@ vigil_error strict_prepare(const VerifyItem& item, StrictPrepared& out) {
   return VIGIL_OK;
 }
 
-vigil_error zip215_prepare_undecoded(const VerifyItem& item, Zip215Prepared& out) {
+vigil_error zip215_prepare_unhashed(const VerifyItem& item, Zip215Prepared& out) {
   const uint8_t* sig = item.signature;
   if (!sc_is_canonical(sig + 32)) return VIGIL_ERR_S_NONCANONICAL;
   out.s = sc_load(sig + 32);
-  out.k = ed25519_challenge(sig, item.public_key, item.message);
   out.a_bytes = item.public_key;
+  return VIGIL_OK;
+}
+
+vigil_error zip215_prepare_undecoded(const VerifyItem& item, Zip215Prepared& out) {
+  const vigil_error e = zip215_prepare_unhashed(item, out);
+  if (e != VIGIL_OK) return e;
+  out.k = ed25519_challenge(item.signature, item.public_key, item.message);
   return VIGIL_OK;
 }
 

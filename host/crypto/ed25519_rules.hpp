@@ -54,6 +54,9 @@ vigil_error zip215_prepare(const VerifyItem& item, Zip215Prepared& out);
 // batches decode many points at once and then report POINT_DECODE where
 // either fails, as zip215_prepare would.
 vigil_error zip215_prepare_undecoded(const VerifyItem& item, Zip215Prepared& out);
+// zip215_prepare_undecoded without k: batches hash the challenges together
+// (sha512_batch3 of R || A || M, reduced mod L) and set k themselves.
+vigil_error zip215_prepare_unhashed(const VerifyItem& item, Zip215Prepared& out);
 // [8]([s]B - [k]A - R) == identity.
 bool zip215_equation(const Zip215Prepared& p);
 

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "host/crypto/ed25519.hpp"
 #include "host/crypto/ge.hpp"
 #include "host/crypto/sc.hpp"
 
@@ -30,6 +31,8 @@ struct MsmWorkspace {
   std::vector<uint8_t> filled;
   std::vector<int8_t> naf;    // Straus: [term][256]
   std::vector<GeCached> odd;  // Straus: 8 odd multiples per term
+  std::vector<MsmPoint> points;
+  std::vector<uint8_t> scalar_bytes;  // SIMD lanes: 32 per term
 };
 
 // Below this many terms Straus (interleaved width-NAF, one doubling chain)
@@ -48,5 +51,15 @@ GeP3 msm_straus_vartime(std::span<const MsmPoint> points, std::span<const Sc> sc
                         const Sc& b_scalar, MsmWorkspace& ws);
 GeP3 msm_pippenger_vartime(std::span<const MsmPoint> points, std::span<const Sc> scalars,
                            const Sc& b_scalar, MsmWorkspace& ws);
+
+// True when [8](b_scalar * B + sum scalars[i] * (x[i], y[i])) is the
+// identity: the batch equation's last step. (x[i], y[i]) are affine points
+// of the curve; scalars[i] < 2^128 for i >= n_long (the batch weights of R).
+// `engine` (supported, not automatic) picks the algorithm: lane-parallel
+// Straus (simd/edwards_simd.hpp) on avx512ifma, msm_vartime elsewhere
+// (msm.cpp has the measurements).
+bool msm_cofactor_is_identity(Engine engine, std::span<const Fe> x, std::span<const Fe> y,
+                              std::span<const Sc> scalars, size_t n_long, const Sc& b_scalar,
+                              MsmWorkspace& ws);
 
 }  // namespace vigil::crypto

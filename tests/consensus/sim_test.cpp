@@ -5,6 +5,7 @@
 // replays exactly.
 #include <gtest/gtest.h>
 
+#include "host/consensus/core.hpp"
 #include "tests/consensus/sim_schedules.hpp"
 
 namespace vigil::consensus::test {
@@ -69,6 +70,53 @@ TEST(SimChecker, FindsForksWithMoreThanFByzantine) {
   }
   EXPECT_GE(forks, 2u) << "forks found in seeds 1..500";
 }
+
+// Each fix of issue 10 reverted (CoreConfig::revert_fixes_for_test) must
+// be found in a short seed range, and the same range with the fix in (and
+// the same adversary) must be clean.
+struct RevertCase {
+  uint32_t bit;
+  uint64_t seeds;
+  uint64_t min_found;
+};
+
+uint64_t failing(uint32_t revert, uint32_t attacks, uint64_t seeds) {
+  sim::SimOptions opt;
+  opt.nodes = 4;
+  opt.byzantine = 1;
+  opt.attacks = attacks;
+  opt.revert_fixes = revert;
+  uint64_t n = 0;
+  for (uint64_t s = 1; s <= seeds; ++s) {
+    opt.seed = s;
+    sim::SimResult r = sim::run_schedule(opt);
+    n += !r.violations.empty();
+    if (!revert)
+      for (const auto& v : r.violations) ADD_FAILURE() << "seed " << s << ": " << v;
+  }
+  return n;
+}
+
+class SimRevertedFix : public ::testing::TestWithParam<RevertCase> {};
+
+TEST_P(SimRevertedFix, IsFoundAndTheFixedCoreIsNot) {
+  const RevertCase& c = GetParam();
+  EXPECT_GE(failing(c.bit, 0, c.seeds), c.min_found)
+      << sim::revert_fix_names(c.bit) << " reverted, seeds 1.." << c.seeds;
+  EXPECT_EQ(failing(0, c.bit, c.seeds), 0u) << "the same schedules with the fix in";
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue10, SimRevertedFix,
+                         ::testing::Values(RevertCase{revert_qc_cache, 20, 5},
+                                           RevertCase{revert_tc_cache, 60, 2},
+                                           RevertCase{revert_epoch_sync, 30, 3},
+                                           RevertCase{revert_sync_bytes, 10, 2}),
+                         [](const auto& info) {
+                           std::string n = sim::revert_fix_names(info.param.bit);
+                           for (auto& ch : n)
+                             if (ch == '-') ch = '_';
+                           return n;
+                         });
 
 TEST(SimChecker, ASeedReplaysExactly) {
   sim::SimOptions opt;

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -201,38 +202,65 @@ TEST_F(Differential, OneBadItemAtEveryPositionOfABatch) {
           << c.kind << " " << vigil::test::case_line(c);
     }
     size_t really_bad = 0;
-    for (int bad_kind = 0; bad_kind < 4; ++bad_kind) {
-      for (size_t p = 0; p < good.size(); ++p) {
-        std::vector<Ed25519Case> batch = good;
-        Ed25519Case& b = batch[p];
-        switch (bad_kind) {
-          case 0:  // equation fails
-            b.msg.push_back(1);
-            break;
-          case 1:  // S >= L
-            b.sig[63] |= 0xf0;
-            break;
-          case 2:  // S off by one: equation fails by exactly B
-            b.sig[32] ^= 1;
-            break;
-          default:  // A replaced by another valid item's A
-            b.pk = good[(p + 1) % good.size()].pk;
-            if (b.pk == good[p].pk) b.msg.push_back(2);
-            break;
-        }
-        // A mutation may leave an item valid (a small-order key's S = r
-        // signs every message under zip215): the bad item's expected verdict
-        // is its single verdict, and nearly all must be invalid.
-        const bool bad_valid = verify(item_of(b), rules) == VIGIL_OK;
-        really_bad += !bad_valid;
-        const auto got = batch_verdicts(batch, rules, Engine::automatic);
-        for (size_t i = 0; i < batch.size(); ++i) {
-          ASSERT_EQ(got[i], i != p || bad_valid)
-              << rules_name(rules) << " bad kind " << bad_kind << " at " << p << ", item " << i;
+    for (Engine e : supported_engines()) {
+      for (int bad_kind = 0; bad_kind < 4; ++bad_kind) {
+        for (size_t p = 0; p < good.size(); ++p) {
+          std::vector<Ed25519Case> batch = good;
+          Ed25519Case& b = batch[p];
+          switch (bad_kind) {
+            case 0:  // equation fails
+              b.msg.push_back(1);
+              break;
+            case 1:  // S >= L
+              b.sig[63] |= 0xf0;
+              break;
+            case 2:  // S off by one: equation fails by exactly B
+              b.sig[32] ^= 1;
+              break;
+            default:  // A replaced by another valid item's A
+              b.pk = good[(p + 1) % good.size()].pk;
+              if (b.pk == good[p].pk) b.msg.push_back(2);
+              break;
+          }
+          // A mutation may leave an item valid (a small-order key's S = r
+          // signs every message under zip215): the bad item's expected verdict
+          // is its single verdict, and nearly all must be invalid.
+          const bool bad_valid = verify(item_of(b), rules) == VIGIL_OK;
+          really_bad += !bad_valid;
+          const auto got = batch_verdicts(batch, rules, e);
+          for (size_t i = 0; i < batch.size(); ++i) {
+            ASSERT_EQ(got[i], i != p || bad_valid)
+                << rules_name(rules) << " " << engine_name(e) << " bad kind " << bad_kind << " at "
+                << p << ", item " << i;
+          }
         }
       }
     }
-    EXPECT_GT(really_bad, 4 * 64 * 3 / 4) << rules_name(rules);
+    EXPECT_GT(really_bad, supported_engines().size() * 4 * 64 * 3 / 4) << rules_name(rules);
+  }
+}
+
+// Past the IFMA MSM's chunk of 256 terms: a batch of 300 distinct valid
+// items with forged ones at the edges of lane groups and chunks, alone and
+// many at once (then every item goes to the fallback), on every engine.
+TEST_F(Differential, ForgedItemsInALargeBatchOnEveryEngine) {
+  Ed25519CaseGen gen(91, 1);
+  std::vector<Ed25519Case> good;
+  for (int i = 0; i < 300; ++i) good.push_back(gen.valid());
+  const std::vector<std::vector<size_t>> forged = {
+      {0}, {7}, {127}, {128}, {255}, {299}, {1, 8, 200}, {0, 2, 4, 6, 8, 10, 150, 151, 298, 299}};
+  for (Engine e : supported_engines()) {
+    for (const auto& bad : forged) {
+      std::vector<Ed25519Case> b = good;
+      for (size_t i : bad) b[i].sig[40] ^= 4;
+      for (Rules rules : {Rules::zip215, Rules::strict}) {
+        const auto got = batch_verdicts(b, rules, e);
+        for (size_t i = 0; i < b.size(); ++i) {
+          const bool is_bad = std::find(bad.begin(), bad.end(), i) != bad.end();
+          ASSERT_EQ(got[i], !is_bad) << rules_name(rules) << " " << engine_name(e) << " " << i;
+        }
+      }
+    }
   }
 }
 

@@ -206,6 +206,63 @@ TEST_F(Internals, MultiScalarMultMatchesScalarArithmetic) {
   }
 }
 
+// The batch equation's last step on every engine (IFMA: the lane-parallel
+// MSM): points [a_i]B + T_i with T_i of small order, so
+// [8](b B + sum s_i P_i) is the identity exactly when
+// b + sum s_i a_i = 0 mod L. Sizes around the 8 lanes and the 256-term
+// chunks; terms from n_long on have 128-bit scalars.
+TEST_F(Internals, CofactorMsmIsIdentityExactlyWhenTheScalarsCancel) {
+  Fe tx, ty;  // a point of order 8 (y from the small-order blacklist)
+  const uint8_t order8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+                              0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+                              0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05};
+  ASSERT_TRUE(ge_decode_affine(tx, ty, order8));
+  const GeP3 t = ge_from_affine(tx, ty);
+  MsmWorkspace ws;
+  for (Engine e : {Engine::portable, Engine::avx2, Engine::avx512ifma}) {
+    if (!engine_supported(e)) {
+      std::printf("skipping engine %s: this CPU lacks it\n", std::string(engine_name(e)).c_str());
+      continue;
+    }
+    for (size_t n : {0, 1, 2, 7, 8, 9, 63, 255, 256, 257, 600}) {
+      std::vector<Fe> x, y;
+      std::vector<Sc> scalars;
+      Sc sum{{0, 0, 0, 0}};
+      const size_t n_long = n / 3;
+      uint8_t w[64];
+      for (size_t i = 0; i < n; ++i) {
+        rng.fill(w, 64);
+        const Sc a = sc_reduce512(w);
+        rng.fill(w, 64);
+        Sc s = sc_reduce512(w);
+        if (i >= n_long) s.v[2] = s.v[3] = 0;
+        if (i % 7 == 3) s = Sc{{0, 0, 0, 0}};
+        sum = sc_muladd(s, a, sum);
+        uint8_t ab[32];
+        sc_store(ab, a);
+        GeP3 p = ge_scalarmult_base(ab);
+        if (i % 3 == 1) p = ge_add3(p, t);
+        const Fe zi = fe_invert(p.Z);
+        x.push_back(fe_mul(p.X, zi));
+        y.push_back(fe_mul(p.Y, zi));
+        scalars.push_back(s);
+      }
+      const Sc b = sc_neg(sum);
+      EXPECT_TRUE(msm_cofactor_is_identity(e, x, y, scalars, n_long, b, ws))
+          << engine_name(e) << " " << n;
+      const Sc b1 = sc_add(b, Sc{{1, 0, 0, 0}});
+      EXPECT_FALSE(msm_cofactor_is_identity(e, x, y, scalars, n_long, b1, ws))
+          << engine_name(e) << " " << n;
+      if (n > 0) {  // one scalar off by one, in the last lane group
+        std::vector<Sc> off = scalars;
+        off.back() = sc_add(off.back(), Sc{{1, 0, 0, 0}});
+        EXPECT_FALSE(msm_cofactor_is_identity(e, x, y, off, n_long, b, ws))
+            << engine_name(e) << " " << n;
+      }
+    }
+  }
+}
+
 TEST_F(Internals, WindowWidthGrowsWithTerms) {
   int last = 0;
   for (size_t n = 1; n < 100000; n *= 2) {

@@ -3,6 +3,7 @@
 // random messages against OpenSSL, Merkle levels against a host RFC 6962
 // tree, and 20,000 random and mutated signatures compared verdict for
 // verdict with libsodium (strict) and the CPU engine (both rule sets).
+// Built once per field representation: VIGIL_TEST_FIELD names it.
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <sodium.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <random>
 
+#include "drivers/accel/accelerator.hpp"
 #include "drivers/accel/cpu_engine.hpp"
 #include "ed25519_cases.hpp"
 #include "opencl_runner.hpp"
@@ -21,7 +23,7 @@ using vigil::crypto::Rules;
 using vigil::test::SigCase;
 
 vigil::test::OpenClRunner& runner() {
-  static vigil::test::OpenClRunner r;
+  static vigil::test::OpenClRunner r(*vigil::kernels::parse_field(VIGIL_TEST_FIELD));
   return r;
 }
 
@@ -236,6 +238,40 @@ TEST(KernelsOpenCl, RandomAndMutatedSignaturesMatchTheCpuEngine) {
   EXPECT_GT(strict_valid, 3000u);
   EXPECT_GT(zip_valid, strict_valid);
   EXPECT_GT(differ, 1000u);
+}
+
+// The opencl driver with this representation at a small and a large launch
+// shape gives the CPU engine's verdicts, and refuses a shape the kernel
+// cannot take.
+TEST(KernelsOpenCl, DriverRunsThisVariantAtEachLaunchShape) {
+  REQUIRE_DEVICE();
+  vigil::test::CaseGenerator gen(99);
+  auto cases = gen.make(700);
+  for (unsigned block : {32u, 128u}) {
+    vigil::accel::Options o;
+    o.kernel = {*vigil::kernels::parse_field(VIGIL_TEST_FIELD), block};
+    o.cache_dir = VIGIL_TEST_CACHE_DIR;
+    std::string why;
+    auto acc = vigil::accel::make_accelerator("opencl:pthread", o, &why);
+    ASSERT_TRUE(acc) << why;
+    EXPECT_NE(acc->capabilities().name.find(VIGIL_TEST_FIELD), std::string::npos);
+    for (Rules rules : {Rules::strict, Rules::zip215}) {
+      auto b = pack(cases, rules);
+      auto c = acc->verify_now(b);
+      ASSERT_EQ(c.summary.status, VIGIL_OK);
+      vigil::accel::Completion cpu;
+      vigil::accel::cpu_verify(b, vigil::crypto::Engine::automatic, cpu);
+      for (uint32_t i = 0; i < b.count(); ++i) {
+        ASSERT_EQ(c.valid(i), cpu.valid(i)) << "block " << block << " item " << i;
+        ASSERT_EQ(c.errors[i], cpu.errors[i]) << "block " << block << " item " << i;
+      }
+    }
+  }
+  vigil::accel::Options bad;
+  bad.kernel.block = 48;
+  std::string why;
+  EXPECT_FALSE(vigil::accel::make_accelerator("opencl:pthread", bad, &why));
+  EXPECT_NE(why.find("power of two"), std::string::npos) << why;
 }
 
 }  // namespace

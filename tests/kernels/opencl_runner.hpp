@@ -1,5 +1,6 @@
 // Runs the kernels on an OpenCL device for the tests: PoCL's CPU device by
-// default (every CI run), or the device $VIGIL_TEST_OPENCL_DEVICE names.
+// default (every CI run), or the device $VIGIL_TEST_OPENCL_DEVICE names,
+// built with the field representation the caller names.
 #pragma once
 
 #include <array>
@@ -14,7 +15,7 @@ namespace vigil::test {
 
 class OpenClRunner {
  public:
-  OpenClRunner() {
+  explicit OpenClRunner(kernels::Field field = kernels::Field::fe51) {
     const char* want_env = std::getenv("VIGIL_TEST_OPENCL_DEVICE");
     std::string want = want_env ? want_env : "pthread";
     cl_uint np = 0;
@@ -39,7 +40,7 @@ class OpenClRunner {
     cl_int err = 0;
     ctx_ = clCreateContext(nullptr, 1, &dev_, nullptr, nullptr, &err);
     queue_ = clCreateCommandQueue(ctx_, dev_, 0, &err);
-    auto built = kernels::build_opencl_program(ctx_, dev_, VIGIL_TEST_CACHE_DIR);
+    auto built = kernels::build_opencl_program(ctx_, dev_, VIGIL_TEST_CACHE_DIR, field);
     prog_ = built.program;
     if (!prog_) why_ = built.error;
   }

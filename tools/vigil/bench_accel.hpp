@@ -13,6 +13,11 @@ struct AccelBenchOptions {
   double seconds = 1.0;  // per batch size and rule set
   unsigned in_flight = 4;
   bool peers = true;  // libsodium and the cpu driver in the same run
+  // Device engines: the verify kernel's field representation and threads
+  // per block (kernels/variant.hpp).
+  std::string variant = "fe51";
+  unsigned block = 64;
+  bool json = false;  // rows as a JSON array on stdout instead of the table
 };
 
 // Prints the table; 0 when every valid signature was accepted.

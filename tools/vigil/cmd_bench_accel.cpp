@@ -7,7 +7,8 @@
 // crypto_sign_verify_detached on one core, and the cpu driver (the CPU
 // engine on its thread pool) at the same batch size; ratios are to
 // libsodium. Every signature is valid; a verdict that is not makes the run
-// fail.
+// fail. --variant and --block pick the kernel's field representation and
+// launch shape; --json prints the rows (each naming its `variant`) instead.
 #include <sodium.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,6 +26,7 @@
 #include "bench_accel.hpp"
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
+#include "kernels/variant.hpp"
 
 namespace {
 
@@ -157,6 +160,10 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--in-flight", o->in_flight, "batches queued at once")
            ->check(CLI::Range(1u, 64u));
        app.add_flag("!--no-peers", o->peers, "skip libsodium and the cpu driver");
+       app.add_option("--variant", o->variant, "field representation: fe51 (default) or fe25")
+           ->check(CLI::IsMember({"fe51", "fe25"}));
+       app.add_option("--block", o->block, "threads per block: a power of two in 8..256");
+       app.add_flag("--json", o->json, "print the rows as a JSON array");
        app.callback([=] { vigil::tool::exit_status() = vigil::tool::bench_accel(*o); });
      }});
 
@@ -178,6 +185,15 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
   opts.max_batch = max_size;
   opts.max_msg_bytes = max_size * 64;
   opts.max_in_flight = o.in_flight;
+  const auto field = vigil::kernels::parse_field(o.variant);
+  if (!field || !vigil::kernels::valid_verify_block(o.block)) {
+    std::fprintf(stderr,
+                 "vigil bench accel: --variant is fe51 or fe25 and --block a power of two in "
+                 "8..256, got %s and %u\n",
+                 o.variant.c_str(), o.block);
+    return 2;
+  }
+  opts.kernel = {*field, o.block};
   std::string why;
   auto acc = vigil::accel::make_accelerator(o.engine, opts, &why);
   if (!acc) {
@@ -193,13 +209,18 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
   }
   const Work w = make_work(4096);
   const double sodium = o.peers ? sodium_rate(w, 0.5) : 0;
-  std::printf("engine: %s (%u in flight, copies included)\n", acc->capabilities().name.c_str(),
-              o.in_flight);
-  if (o.peers)
-    std::printf("peer libsodium crypto_sign_verify_detached, 1 core: %.0f verifications/s\n",
-                sodium);
-  std::printf("%-7s %8s %12s %12s %14s %9s %14s %9s\n", "rules", "batch", "p50 us", "p99 us",
-              "verif/s", "x sodium", "cpu drv/s", "x sodium");
+  const bool device = acc->capabilities().kind != vigil::accel::Kind::cpu;
+  const std::string variant = device ? o.variant : "cpu";
+  if (!o.json) {
+    std::printf("engine: %s (%u in flight, copies included)\n", acc->capabilities().name.c_str(),
+                o.in_flight);
+    if (o.peers)
+      std::printf("peer libsodium crypto_sign_verify_detached, 1 core: %.0f verifications/s\n",
+                  sodium);
+    std::printf("%-7s %8s %12s %12s %14s %9s %14s %9s\n", "rules", "batch", "p50 us", "p99 us",
+                "verif/s", "x sodium", "cpu drv/s", "x sodium");
+  }
+  nlohmann::json rows = nlohmann::json::array();
   bool failed = sodium < 0;
   for (auto rules : rule_sets) {
     for (uint32_t n : sizes) {
@@ -209,16 +230,41 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
       Figures c;
       if (cpu) c = measure(*cpu, batches, o.seconds / 2, o.in_flight);
       failed |= f.failed || c.failed;
-      std::printf("%-7s %8u %12.1f %12.1f %14.0f %9.2f %14.0f %9.2f%s\n",
-                  std::string(vigil::crypto::rules_name(rules)).c_str(), n, f.p50_us, f.p99_us,
-                  f.per_sec, sodium > 0 ? f.per_sec / sodium : 0.0, c.per_sec,
+      const std::string rname(vigil::crypto::rules_name(rules));
+      if (o.json) {
+        rows.push_back({{"engine", acc->capabilities().name},
+                        {"variant", variant},
+                        {"block", device ? o.block : 0},
+                        {"rules", rname},
+                        {"batch", n},
+                        {"in_flight", o.in_flight},
+                        {"latency_p50_us", f.p50_us},
+                        {"latency_p99_us", f.p99_us},
+                        {"per_sec", f.per_sec},
+                        {"libsodium_per_sec", sodium},
+                        {"ratio_libsodium", sodium > 0 ? f.per_sec / sodium : 0.0},
+                        {"cpu_driver_per_sec", c.per_sec},
+                        {"all_valid", !f.failed && !c.failed}});
+        continue;
+      }
+      std::printf("%-7s %8u %12.1f %12.1f %14.0f %9.2f %14.0f %9.2f%s\n", rname.c_str(), n,
+                  f.p50_us, f.p99_us, f.per_sec, sodium > 0 ? f.per_sec / sodium : 0.0, c.per_sec,
                   sodium > 0 ? c.per_sec / sodium : 0.0, f.failed ? "  WRONG VERDICTS" : "");
       std::fflush(stdout);
     }
   }
   auto s = acc->stats();
-  std::printf("faults %llu, cpu fallback batches %llu, device %s\n", (unsigned long long)s.faults,
-              (unsigned long long)s.cpu_fallback, s.device_down ? "DOWN" : "up");
-  if (failed) std::fprintf(stderr, "vigil bench accel: a valid signature was rejected\n");
+  // A fault means some figures are the CPU's: the run is not the device's.
+  failed |= s.faults != 0 || s.device_down;
+  if (o.json) {
+    for (auto& r : rows) r["device_faults"] = s.faults;
+    std::printf("%s\n", rows.dump(2).c_str());
+  } else {
+    std::printf("faults %llu, cpu fallback batches %llu, device %s\n", (unsigned long long)s.faults,
+                (unsigned long long)s.cpu_fallback, s.device_down ? "DOWN" : "up");
+  }
+  if (failed)
+    std::fprintf(stderr,
+                 "vigil bench accel: a valid signature was rejected or the device faulted\n");
   return failed ? 1 : 0;
 }

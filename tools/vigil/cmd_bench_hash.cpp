@@ -68,8 +68,8 @@ std::string cpu_model() {
 // OpenSSL's fastest interface: 3.0's one-shot SHA256() goes through
 // EVP_Q_digest and fetches the algorithm by name on every call (about 6x
 // slower on 64-byte messages); the deprecated low-level calls do not.
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 void openssl_sha256(Bytes m, uint8_t* out) {
   SHA256_CTX c;
   SHA256_Init(&c);
@@ -88,11 +88,11 @@ void openssl_sha512_parts(const std::array<Bytes, 3>& parts, uint8_t* out) {
   for (Bytes p : parts) SHA512_Update(&c, p.data(), p.size());
   SHA512_Final(out, &c);
 }
-#pragma clang diagnostic pop
+#pragma GCC diagnostic pop
 
 // RFC 6962 root on OpenSSL, level by level, one hash at a time.
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 vigil::crypto::Hash256 openssl_merkle_root(std::span<const Bytes> leaves,
                                            std::vector<vigil::crypto::Hash256>& nodes) {
   const uint8_t leaf_prefix = 0x00, node_prefix = 0x01;
@@ -116,7 +116,7 @@ vigil::crypto::Hash256 openssl_merkle_root(std::span<const Bytes> leaves,
   }
   return nodes[0];
 }
-#pragma clang diagnostic pop
+#pragma GCC diagnostic pop
 
 struct Options {
   double seconds = 0.25;

@@ -3,15 +3,20 @@
 // and OpenSSL (EVP_DigestVerify, ED25519) measured in the same run, with the
 // ratio to libsodium. Every signature is valid with its own key and a
 // 64-byte message; a verdict that is not `valid` makes the run fail.
-// --threads T runs T threads at once, each on its own copy of the work.
+// --threads T runs T threads at once, each on its own copy of the work;
+// --batch takes several sizes. --invalid P,... adds, per engine and P, a
+// zip215 batch row where P% of the items are forged (a flipped message
+// bit) next to verify() on each of the same items, with the cost ratio.
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <time.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -28,10 +33,14 @@ using namespace vigil::crypto;
 struct Options {
   std::string engine = "all";
   std::string rules = "both";
-  size_t batch = 256;
+  std::vector<size_t> batches{256};
+  std::vector<double> invalid;  // percentages
   int threads = 1;
   double seconds = 1.0;
   bool json = false;
+  std::string variant = "fe51";  // device engines: field representation
+  std::string sizes;             // device engines: batch sizes (empty: the default)
+  unsigned block = 64;           // device engines: threads per block
 };
 
 struct Signed {
@@ -41,8 +50,9 @@ struct Signed {
 };
 
 struct Row {
-  std::string engine, rules;
+  std::string engine, rules, mode;
   size_t batch;
+  double invalid_pct;
   int threads;
   double per_sec;      // wall clock, all threads together
   double per_cpu_sec;  // per second of the verifying threads' own CPU time
@@ -72,8 +82,9 @@ std::vector<Signed> make_work(size_t n) {
 // A benchmark row: make_step(thread) returns a callable that verifies some
 // items and returns how many, or -1 on a wrong verdict.
 struct Job {
-  std::string engine, rules;
+  std::string engine, rules, mode;  // mode: batch (verify_batch) or per_item (verify)
   size_t batch;
+  double invalid_pct;
   std::function<std::function<long()>(int)> make_step;
 };
 
@@ -136,10 +147,80 @@ std::vector<Row> measure_all(const std::vector<Job>& jobs, const Options& o) {
   std::vector<Row> rows;
   for (size_t j = 0; j < jobs.size(); ++j) {
     const double items = static_cast<double>(sum[j].items);
-    rows.push_back(Row{jobs[j].engine, jobs[j].rules, jobs[j].batch, o.threads, items / sum[j].wall,
-                       items / sum[j].cpu, failed[j]});
+    rows.push_back(Row{jobs[j].engine, jobs[j].rules, jobs[j].mode, jobs[j].batch,
+                       jobs[j].invalid_pct, o.threads, items / sum[j].wall, items / sum[j].cpu,
+                       failed[j]});
   }
   return rows;
+}
+
+// The items of one thread's slice; with invalid_pct > 0 some of them are
+// forged (message bit flipped, in a per-item copy) and expect[i] is 0.
+struct Items {
+  std::vector<VerifyItem> items;
+  std::vector<std::array<uint8_t, 64>> forged;
+  std::vector<uint8_t> expect;
+};
+
+Items make_items(std::span<const Signed> s, double invalid_pct) {
+  Items out;
+  out.forged.reserve(s.size());
+  uint64_t lcg = 0x9e3779b97f4a7c15;  // fixed: every run forges the same items
+  for (const auto& w : s) {
+    lcg = lcg * 6364136223846793005 + 1442695040888963407;
+    const bool forge = static_cast<double>(lcg >> 11) * 0x1.0p-53 * 100.0 < invalid_pct;
+    out.expect.push_back(forge ? 0 : 1);
+    if (!forge) {
+      out.items.push_back({w.pk.data(), w.sig.data(), w.msg});
+      continue;
+    }
+    out.forged.push_back(w.msg);
+    out.forged.back()[7] ^= 0x10;
+    out.items.push_back({w.pk.data(), w.sig.data(), out.forged.back()});
+  }
+  return out;
+}
+
+using SliceFn = std::function<std::span<const Signed>(int)>;
+
+Job batch_job(Engine e, Rules r, size_t batch, double invalid_pct, const SliceFn& slice) {
+  return {std::string(engine_name(e)),
+          std::string(rules_name(r)),
+          "batch",
+          batch,
+          invalid_pct,
+          [=](int t) -> std::function<long()> {
+            return [it = std::make_shared<Items>(make_items(slice(t), invalid_pct)),
+                    words = std::vector<uint32_t>(VIGIL_VERDICT_WORDS(batch)), pos = size_t{0}, r,
+                    e, batch]() mutable -> long {
+              if (pos + batch > it->items.size()) pos = 0;
+              verify_batch(std::span(it->items).subspan(pos, batch), r, words, {}, e);
+              for (size_t i = 0; i < batch; ++i) {
+                if (((words[i / 32] >> (i % 32)) & 1) != it->expect[pos + i]) return -1;
+              }
+              pos += batch;
+              return static_cast<long>(batch);
+            };
+          }};
+}
+
+Job per_item_job(Engine e, Rules r, size_t batch, double invalid_pct, const SliceFn& slice) {
+  return {std::string(engine_name(e)),
+          std::string(rules_name(r)),
+          "per_item",
+          batch,
+          invalid_pct,
+          [=](int t) -> std::function<long()> {
+            return [it = std::make_shared<Items>(make_items(slice(t), invalid_pct)),
+                    pos = size_t{0}, r, e, batch]() mutable -> long {
+              if (pos + batch > it->items.size()) pos = 0;
+              for (size_t i = pos; i < pos + batch; ++i) {
+                if ((verify(it->items[i], r, e) == VIGIL_OK) != (it->expect[i] == 1)) return -1;
+              }
+              pos += batch;
+              return static_cast<long>(batch);
+            };
+          }};
 }
 
 int bench_verify(const Options& o) {
@@ -150,6 +231,10 @@ int bench_verify(const Options& o) {
     a.engine = o.engine;
     a.rules = o.rules;
     a.seconds = o.seconds;
+    a.variant = o.variant;
+    a.block = o.block;
+    a.json = o.json;
+    if (!o.sizes.empty()) a.sizes = o.sizes;
     return vigil::tool::bench_accel(a);
   }
   if (sodium_init() < 0) return 1;
@@ -182,12 +267,13 @@ int bench_verify(const Options& o) {
   }
 
   // Each thread works on its own slice of distinct keys.
-  const size_t per_thread = std::max<size_t>(o.batch, 1024);
+  const size_t largest = *std::max_element(o.batches.begin(), o.batches.end());
+  const size_t per_thread = std::max<size_t>(largest, 1024);
   const std::vector<Signed> work = make_work(per_thread * static_cast<size_t>(o.threads));
   auto slice = [&](int t) { return std::span(work).subspan(per_thread * size_t(t), per_thread); };
 
   std::vector<Job> jobs;
-  jobs.push_back({"libsodium", "strict", 1, [&](int t) -> std::function<long()> {
+  jobs.push_back({"libsodium", "strict", "per_item", 1, 0, [&](int t) -> std::function<long()> {
                     return [s = slice(t), i = size_t{0}]() mutable -> long {
                       const Signed& w = s[i++ % s.size()];
                       return crypto_sign_verify_detached(w.sig.data(), w.msg.data(), 64,
@@ -196,7 +282,7 @@ int bench_verify(const Options& o) {
                                  : -1;
                     };
                   }});
-  jobs.push_back({"openssl", "rfc8032", 1, [&](int t) -> std::function<long()> {
+  jobs.push_back({"openssl", "rfc8032", "per_item", 1, 0, [&](int t) -> std::function<long()> {
                     return [s = slice(t), i = size_t{0}]() mutable -> long {
                       const Signed& w = s[i++ % s.size()];
                       EVP_PKEY* key =
@@ -213,24 +299,16 @@ int bench_verify(const Options& o) {
                   }});
   for (Engine e : engines) {
     for (Rules r : rule_sets) {
-      jobs.push_back({std::string(engine_name(e)), std::string(rules_name(r)), o.batch,
-                      [&, e, r](int t) -> std::function<long()> {
-                        std::vector<VerifyItem> items;
-                        for (const auto& w : slice(t)) {
-                          items.push_back({w.pk.data(), w.sig.data(), w.msg});
-                        }
-                        return [items = std::move(items),
-                                words = std::vector<uint32_t>(VIGIL_VERDICT_WORDS(o.batch)),
-                                pos = size_t{0}, r, e, b = o.batch]() mutable -> long {
-                          if (pos + b > items.size()) pos = 0;
-                          verify_batch(std::span(items).subspan(pos, b), r, words, {}, e);
-                          pos += b;
-                          for (size_t i = 0; i < b; ++i) {
-                            if (!((words[i / 32] >> (i % 32)) & 1)) return -1;
-                          }
-                          return static_cast<long>(b);
-                        };
-                      }});
+      for (size_t batch : o.batches) jobs.push_back(batch_job(e, r, batch, 0, slice));
+    }
+  }
+  // Forged items: the same batch with P% of its messages altered, and the
+  // same items verified one by one.
+  const size_t invalid_batch = o.batches.front();
+  for (Engine e : engines) {
+    for (double pct : o.invalid) {
+      jobs.push_back(batch_job(e, Rules::zip215, invalid_batch, pct, slice));
+      jobs.push_back(per_item_job(e, Rules::zip215, invalid_batch, pct, slice));
     }
   }
   const std::vector<Row> rows = measure_all(jobs, o);
@@ -245,30 +323,39 @@ int bench_verify(const Options& o) {
     for (const auto& r : rows) {
       out.push_back({{"engine", r.engine},
                      {"rules", r.rules},
+                     {"mode", r.mode},
                      {"batch", r.batch},
+                     {"invalid_pct", r.invalid_pct},
                      {"threads", r.threads},
                      {"per_sec", r.per_sec},
                      {"per_sec_per_thread", r.per_sec / r.threads},
                      {"per_cpu_sec", r.per_cpu_sec},
                      {"ratio_libsodium", r.per_cpu_sec / sodium},
                      {"all_valid", !r.failed}});
+      // A forged-items batch row: its cost per item relative to verify()
+      // on the same items (the per_item row that follows it).
+      if (r.invalid_pct > 0 && r.mode == "batch") {
+        const Row& each = rows[static_cast<size_t>(&r - rows.data()) + 1];
+        out.back()["cost_vs_per_item"] = each.per_cpu_sec / r.per_cpu_sec;
+      }
     }
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::printf("Ed25519 verify, %d thread(s), %.1f s per row, best engine here: %s\n", o.threads,
                 o.seconds, std::string(engine_name(best_engine())).c_str());
-    std::printf("%-12s %-8s %6s %12s %12s %12s %12s\n", "engine", "rules", "batch", "verify/s",
-                "per thread", "per CPU-s", "x libsodium");
+    std::printf("%-12s %-8s %-8s %6s %8s %12s %12s %12s %12s\n", "engine", "rules", "mode", "batch",
+                "invalid", "verify/s", "per thread", "per CPU-s", "x libsodium");
     for (const auto& r : rows) {
-      std::printf("%-12s %-8s %6zu %12.0f %12.0f %12.0f %12.2f%s\n", r.engine.c_str(),
-                  r.rules.c_str(), r.batch, r.per_sec, r.per_sec / r.threads, r.per_cpu_sec,
-                  r.per_cpu_sec / sodium, r.failed ? "  WRONG VERDICTS" : "");
+      std::printf("%-12s %-8s %-8s %6zu %7.0f%% %12.0f %12.0f %12.0f %12.2f%s\n", r.engine.c_str(),
+                  r.rules.c_str(), r.mode.c_str(), r.batch, r.invalid_pct, r.per_sec,
+                  r.per_sec / r.threads, r.per_cpu_sec, r.per_cpu_sec / sodium,
+                  r.failed ? "  WRONG VERDICTS" : "");
     }
     std::printf(
         "verify/s: wall clock, all threads; per CPU-s: per second of the verifying\n"
         "threads' CPU time; x libsodium compares per CPU-s in this run.\n");
   }
-  if (failed) std::fprintf(stderr, "vigil bench verify: a valid signature was rejected\n");
+  if (failed) std::fprintf(stderr, "vigil bench verify: a verdict was wrong\n");
   return failed ? 1 : 0;
 }
 
@@ -279,12 +366,24 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--engine", o->engine,
                       "all (default), auto, portable, avx2, avx512ifma, opencl[:SEL], cuda[:N]");
        app.add_option("--rules", o->rules, "both (default), strict or zip215");
-       app.add_option("--batch", o->batch, "items per verify_batch call (default 256)")
-           ->check(CLI::Range(size_t{1}, size_t{1} << 16));
+       app.add_option("--batch", o->batches,
+                      "items per verify_batch call, one or more sizes (default 256)")
+           ->check(CLI::Range(size_t{1}, size_t{1} << 16))
+           ->delimiter(',');
+       app.add_option("--invalid", o->invalid,
+                      "percentages of forged items for zip215 rows against verify() per item "
+                      "(e.g. 1,10,50; at the first --batch size)")
+           ->check(CLI::Range(0.0, 100.0))
+           ->delimiter(',');
        app.add_option("--threads", o->threads, "threads verifying at once")
            ->check(CLI::Range(1, 256));
        app.add_option("--seconds", o->seconds, "seconds per row")->check(CLI::Range(0.05, 600.0));
        app.add_flag("--json", o->json, "print the rows as a JSON array");
+       app.add_option("--variant", o->variant,
+                      "opencl, cuda: field representation fe51 (default) or fe25")
+           ->check(CLI::IsMember({"fe51", "fe25"}));
+       app.add_option("--block", o->block, "opencl, cuda: threads per block (8..256, default 64)");
+       app.add_option("--sizes", o->sizes, "opencl, cuda: batch sizes (default 64,...,65536)");
        app.callback([=] { vigil::tool::exit_status() = bench_verify(*o); });
      }});
 

@@ -1,6 +1,9 @@
 // vigil loadgen: makes transaction frames (valid, invalid signature, junk,
 // duplicates) in a configured mix from several senders and source
 // addresses, and writes them to a capture file and/or sends them over UDP.
+// With --target it loads a running cluster instead (load_client.hpp):
+// signed transfers among the accounts of --keys at --rate for --seconds,
+// a sample polled on /tx, and a report of what committed and how fast.
 #include <array>
 #include <cstdio>
 #include <memory>
@@ -13,6 +16,7 @@
 #include "drivers/net/udp_port.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/ingest/traffic.hpp"
+#include "load_client.hpp"
 
 namespace {
 
@@ -29,9 +33,42 @@ struct Options {
   uint64_t pps = 100000;  // time stamps in the capture
   uint16_t udp_port = 0;
   bool json = false;
+  std::string target, http;  // cluster mode
+  tool::LoadOptions load;
 };
 
-int run_loadgen(const Options& o) {
+int run_cluster_load(Options& o) {
+  o.load.targets = tool::split_list(o.target);
+  o.load.http = tool::split_list(o.http);
+  if (o.load.keys.empty()) {
+    std::fprintf(stderr, "loadgen: --target needs --keys DIR/accounts.jsonl\n");
+    return 2;
+  }
+  tool::LoadReport r;
+  std::string err;
+  if (!tool::run_load(o.load, &r, &err)) {
+    std::fprintf(stderr, "loadgen: %s\n", err.c_str());
+    return 1;
+  }
+  if (o.json) {
+    std::printf("%s\n", r.to_json().dump().c_str());
+    return 0;
+  }
+  std::printf("loadgen: sent %llu (%llu valid) in %.1f s; committed %llu (%.0f tx/s)\n",
+              (unsigned long long)r.sent, (unsigned long long)r.valid, r.seconds,
+              (unsigned long long)r.committed, r.committed_tps);
+  std::printf(
+      "  sampled %llu: %llu accepted, %llu committed; latency p50 %.1f ms, p90 %.1f ms, "
+      "p99 %.1f ms\n",
+      (unsigned long long)r.sampled, (unsigned long long)r.sampled_accepted,
+      (unsigned long long)r.sampled_committed, r.p50_ms, r.p90_ms, r.p99_ms);
+  for (const auto& [k, v] : r.rejected)
+    std::printf("  rejected %-22s %llu (sampled)\n", k.c_str(), (unsigned long long)v);
+  return 0;
+}
+
+int run_loadgen(Options& o) {
+  if (!o.target.empty()) return run_cluster_load(o);
   if (o.pcap_path.empty() && o.udp_port == 0) {
     std::fprintf(stderr, "loadgen: nothing to do: give --write-pcap FILE and/or --udp PORT\n");
     return 2;
@@ -116,6 +153,16 @@ const bool registered = tool::register_command(
            ->check(CLI::Range(1, 1'000'000'000));
        app.add_option("--udp", o->udp_port, "also send them to 127.0.0.1:PORT");
        app.add_flag("--json", o->json, "print the summary as JSON");
+       app.add_option("--target", o->target,
+                      "load a cluster: validators' UDP ports, HOST:PORT[,HOST:PORT...]");
+       app.add_option("--http", o->http, "their HTTP APIs (default: each target's port + 1)");
+       app.add_option("--keys", o->load.keys, "accounts.jsonl of vigil genesis");
+       app.add_option("--rate", o->load.rate, "transfers per second")->check(CLI::Range(1.0, 1e7));
+       app.add_option("--seconds", o->load.seconds, "how long to send")
+           ->check(CLI::Range(0.1, 86400.0));
+       app.add_option("--invalid-share", o->load.invalid_share,
+                      "share of bad frames (bad signature, bad nonce, malformed in turn)")
+           ->check(CLI::Range(0.0, 1.0));
        app.callback([o] { tool::exit_status() = run_loadgen(*o); });
      }});
 

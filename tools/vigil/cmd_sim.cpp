@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "host/consensus/evidence.hpp"
@@ -24,6 +25,8 @@ struct SimArgs {
   bool unsafe_node = false;
   bool trace = false;
   bool over_f = false;
+  std::vector<std::string> attacks;
+  std::vector<std::string> revert_fixes;
   std::string evidence_out;
 };
 
@@ -44,6 +47,8 @@ int run(const SimArgs& a) {
   opt.unsafe_node = a.unsafe_node;
   opt.trace = a.trace;
   opt.allow_over_f = a.over_f;
+  for (const auto& name : a.attacks) opt.attacks |= sim::revert_fix_bit(name);
+  for (const auto& name : a.revert_fixes) opt.revert_fixes |= sim::revert_fix_bit(name);
   if (opt.byzantine >= opt.nodes || (opt.byzantine > (opt.nodes - 1) / 3 && !a.over_f)) {
     std::fprintf(stderr,
                  "vigil sim: --byzantine %u is more than (n-1)/3 = %u for n = %u (--over-f to "
@@ -89,10 +94,13 @@ int run(const SimArgs& a) {
       "in %llu schedules; %.1f s\n",
       (unsigned long long)a.seeds, (unsigned long long)a.from,
       (unsigned long long)(a.from + a.seeds - 1), opt.nodes, opt.byzantine,
-      a.unsafe_node ? ", validator 0 unsafe" : "", (unsigned long long)rounds,
-      (unsigned long long)commits, (unsigned long long)messages, (unsigned long long)epochs,
-      (unsigned long long)evidence, (unsigned long long)drops, (unsigned long long)gst_rounds,
-      (unsigned long long)violations, (unsigned long long)failed, secs);
+      a.unsafe_node      ? ", validator 0 unsafe"
+      : opt.revert_fixes ? ", fixes reverted"
+                         : "",
+      (unsigned long long)rounds, (unsigned long long)commits, (unsigned long long)messages,
+      (unsigned long long)epochs, (unsigned long long)evidence, (unsigned long long)drops,
+      (unsigned long long)gst_rounds, (unsigned long long)violations, (unsigned long long)failed,
+      secs);
   if (!a.evidence_out.empty()) {
     Bytes file = serialize_evidence(all_evidence);
     std::ofstream out(a.evidence_out, std::ios::binary);
@@ -116,6 +124,14 @@ const bool registered = vigil::tool::register_command(
                     "test only: validator 0 runs with its safety rules off (expect violations)");
        app.add_flag("--over-f", a->over_f,
                     "test only: allow more Byzantine validators than (n-1)/3 (expect violations)");
+       app.add_option("--attack", a->attacks,
+                      "schedules favour the attack that --revert-fix NAME would let through, with "
+                      "the fix in (same names; repeatable)")
+           ->check(CLI::IsMember({"qc-cache", "tc-cache", "epoch-sync", "sync-bytes"}));
+       app.add_option("--revert-fix", a->revert_fixes,
+                      "test only: re-introduce a fixed defect in honest nodes (qc-cache, tc-cache, "
+                      "epoch-sync, sync-bytes; repeatable; expect violations)")
+           ->check(CLI::IsMember({"qc-cache", "tc-cache", "epoch-sync", "sync-bytes"}));
        app.add_flag("--trace", a->trace, "print every schedule's events to stderr");
        app.add_option("--evidence-out", a->evidence_out,
                       "write the equivocation evidence honest nodes recorded to this file");

@@ -3,7 +3,9 @@
 // `invalid`, or `error: <reason>` for a line that is not well-formed. Lines
 // are verified --batch at a time with verify_batch (zip215: one MSM per
 // batch). A bad line never stops the run. --engine opencl[:SEL] or cuda[:N]
-// verifies on that device through the Accelerator interface, with the same
+// verifies on that device through the Accelerator interface, and --remote
+// HOST:PORT[,...] --key FILE on accelerator-service servers through the
+// client library (local CPU fallback when none answers), each with the same
 // input and output.
 #include <cstdio>
 #include <fstream>
@@ -15,8 +17,11 @@
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
 #include "drivers/accel/item_verifier.hpp"
+#include "host/client/client.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/crypto/sig_jsonl.hpp"
+#include "host/service/endpoint.hpp"
+#include "host/service/keys.hpp"
 
 namespace {
 
@@ -27,22 +32,36 @@ struct Options {
   std::string engine = "auto";
   size_t batch = 64;
   std::string input;
+  std::string remote, key, tls_ca;
+  uint32_t timeout_ms = 2000;
+};
+
+// Verifies on the service, or on `device`, or on the CPU engine `engine`.
+struct Verifier {
+  Engine engine = Engine::automatic;
+  vigil::accel::ItemVerifier* device = nullptr;
+  vigil::client::Client* remote = nullptr;
+  void operator()(std::span<const VerifyItem> items, Rules rules, std::span<uint32_t> words) const {
+    if (remote) {
+      const auto r = remote->verify(items, rules);
+      std::copy(r.verdict.begin(), r.verdict.end(), words.begin());
+    } else if (device) {
+      device->verify(items, rules, words);
+    } else {
+      verify_batch(items, rules, words, {}, engine);
+    }
+  }
 };
 
 // Verifies the parsed lines of one batch and prints every line's verdict.
-// device: the accelerator to verify on, or null for the CPU engine `engine`.
 void flush(std::vector<std::string>& reasons, std::vector<SigLine>& parsed, size_t nparsed,
-           Rules rules, Engine engine, vigil::accel::ItemVerifier* device) {
+           Rules rules, const Verifier& verify) {
   std::vector<VerifyItem> items;
   for (size_t i = 0; i < nparsed; ++i) {
     items.push_back({parsed[i].pk.data(), parsed[i].sig.data(), parsed[i].msg});
   }
   std::vector<uint32_t> words(VIGIL_VERDICT_WORDS(items.size()));
-  if (device) {
-    device->verify(items, rules, words);
-  } else {
-    verify_batch(items, rules, words, {}, engine);
-  }
+  if (!items.empty()) verify(items, rules, words);
   size_t next = 0;
   for (const auto& reason : reasons) {
     if (!reason.empty()) {
@@ -85,6 +104,25 @@ int verify_command(const Options& o) {
                  o.engine.c_str());
     return 2;
   }
+  std::unique_ptr<vigil::client::Client> remote;
+  if (!o.remote.empty()) {
+    vigil::client::ClientOptions co;
+    if (std::string why = vigil::service::load_key_file(o.key, co.key); !why.empty()) {
+      std::fprintf(stderr, "vigil verify: --key %s\n", why.c_str());
+      return 2;
+    }
+    co.servers = vigil::service::split_list(o.remote);
+    co.deadline = std::chrono::milliseconds(o.timeout_ms);
+    co.tls = !o.tls_ca.empty();
+    co.tls_ca = o.tls_ca;
+    std::string why;
+    remote = vigil::client::Client::open(std::move(co), &why);
+    if (!remote) {
+      std::fprintf(stderr, "vigil verify: --remote %s: %s\n", o.remote.c_str(), why.c_str());
+      return 2;
+    }
+  }
+  const Verifier verifier{*engine, device.get(), remote.get()};
   std::ifstream file;
   if (!o.input.empty()) {
     file.open(o.input);
@@ -105,11 +143,16 @@ int verify_command(const Options& o) {
     reasons.push_back(std::move(reason));
     // Bad lines count too, so a run of them never grows `reasons` unbounded.
     if (nparsed == o.batch || reasons.size() >= 2 * o.batch) {
-      flush(reasons, parsed, nparsed, *rules, *engine, device.get());
+      flush(reasons, parsed, nparsed, *rules, verifier);
       nparsed = 0;
     }
   }
-  flush(reasons, parsed, nparsed, *rules, *engine, device.get());
+  flush(reasons, parsed, nparsed, *rules, verifier);
+  if (remote) {
+    const auto st = remote->stats();
+    std::fprintf(stderr, "vigil verify: %llu batches verified remotely, %llu locally\n",
+                 (unsigned long long)st.remote, (unsigned long long)st.local_fallback);
+  }
   return 0;
 }
 
@@ -124,6 +167,16 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--batch", o->batch, "items per verify_batch call")
            ->check(CLI::Range(size_t{1}, size_t{1} << 20));
        app.add_option("--input", o->input, "read this file instead of standard input");
+       auto* remote = app.add_option(
+           "--remote", o->remote, "verify on accelerator-service servers HOST:PORT[,HOST:PORT...]");
+       app.add_option("--key", o->key, "the client's key file (a `vigil keygen` line)")
+           ->needs(remote);
+       remote->needs(app.get_option("--key"));
+       app.add_option("--tls-ca", o->tls_ca,
+                      "--remote over TLS; the servers' certificates chain to this PEM file")
+           ->needs(remote);
+       app.add_option("--timeout-ms", o->timeout_ms,
+                      "--remote: per batch, then the local CPU verifies it");
        app.callback([=] { vigil::tool::exit_status() = verify_command(*o); });
      }});
 

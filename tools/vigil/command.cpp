@@ -30,6 +30,7 @@ void build_commands(CLI::App& root) {
   for (const auto& s : registry()) by_name[s.parent + " " + s.name] = &s;
 
   std::map<std::string, CLI::App*> built{{"", &root}};
+  std::map<CLI::App*, bool> optional;
   // Parents are top-level commands, so two passes suffice.
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& [key, s] : by_name) {
@@ -40,11 +41,14 @@ void build_commands(CLI::App& root) {
       if (parent == built.end()) continue;
       CLI::App* app = parent->second->add_subcommand(s->name, s->summary);
       if (s->setup) s->setup(*app);
+      optional[app] = s->subcommand_optional;
       built[top ? s->name : s->parent + "/" + s->name] = app;
     }
   }
   for (auto& [name, app] : built) {
-    if (app != &root && !app->get_subcommands({}).empty()) app->require_subcommand(1);
+    if (app != &root && !app->get_subcommands({}).empty() && !optional[app]) {
+      app->require_subcommand(1);
+    }
   }
 }
 

@@ -18,6 +18,9 @@ struct CommandSpec {
   // Parent command name ("" for top level, "bench" for `vigil bench hash`).
   std::string parent;
   CommandSetup setup;
+  // A command whose own subcommands are optional (`vigil configure` is
+  // `vigil configure plan`); others must be given one.
+  bool subcommand_optional = false;
 };
 
 // Returns true so that `static const bool r = register_command(...)` works.

@@ -25,12 +25,13 @@ enum vigil_error {
   VIGIL_ERR_BAD_RULES = 21,          /* unknown rule set */
   VIGIL_ERR_BAD_SCHEME = 22,         /* item's scheme not offered */
   /* Device and service faults. */
-  VIGIL_ERR_DEVICE_FAULT = 32, /* device error; re-verified on CPU */
-  VIGIL_ERR_DEADLINE = 33,     /* batch past its deadline */
-  VIGIL_ERR_OVERLOADED = 34,   /* service queue full; retry later */
-  VIGIL_ERR_TOO_LARGE = 35,    /* request over the advertised maximum */
-  VIGIL_ERR_MALFORMED = 36,    /* request does not parse */
-  VIGIL_ERR_UNSUPPORTED = 37   /* capability not offered */
+  VIGIL_ERR_DEVICE_FAULT = 32,   /* device error; re-verified on CPU */
+  VIGIL_ERR_DEADLINE = 33,       /* batch past its deadline */
+  VIGIL_ERR_OVERLOADED = 34,     /* service queue full; retry later */
+  VIGIL_ERR_TOO_LARGE = 35,      /* request over the advertised maximum */
+  VIGIL_ERR_MALFORMED = 36,      /* request does not parse */
+  VIGIL_ERR_UNSUPPORTED = 37,    /* capability not offered */
+  VIGIL_ERR_UNAUTHENTICATED = 38 /* service handshake refused */
 };
 
 #endif /* VIGIL_FI_ERRORS_H */

@@ -3,6 +3,7 @@
 #include "host/consensus/sim/simulation.hpp"
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <queue>
 #include <tuple>
+#include <utility>
 
 #include "host/consensus/core.hpp"
 #include "host/consensus/sim/mock_signer.hpp"
@@ -23,8 +25,19 @@ constexpr uint32_t kMaxBackoffShift = 3;
 constexpr uint64_t kPostGstMaxDelay = 5;  // well under the base timeout
 constexpr uint64_t kNewBlocksAfterGst = 2;
 constexpr uint64_t kTimeLimitAfterGst = 20000;
+// With a sleeper: its catch-up takes a few hundred ticks, and a stalled one
+// (large blocks) costs more to simulate.
+constexpr uint64_t kSleeperTimeLimit = 6000;
+// The network's message limit and what a sync response may carry, scaled
+// down from the daemon's (kMaxMessageBytes) so that large blocks are cheap.
+constexpr size_t kMaxMessage = 64u << 10;
+constexpr size_t kSyncResponseBytes = 24u << 10;
+constexpr size_t kLargeBlock = 8u << 10;  // honest blocks of large-block schedules
+// Blocks per sync response, scaled down from VIGIL_SYNC_MAX_BLOCKS so that
+// an epoch end past the window is reached in a few hundred rounds.
+constexpr uint32_t kSyncBlocks = 16;
 
-enum class Role : uint8_t { honest, equivocator, double_voter, garbage, twin };
+enum class Role : uint8_t { honest, equivocator, double_voter, garbage, twin, forger };
 
 const char* role_name(Role r) {
   switch (r) {
@@ -38,6 +51,8 @@ const char* role_name(Role r) {
       return "garbage";
     case Role::twin:
       return "twins";
+    case Role::forger:
+      return "forger";
   }
   return "?";
 }
@@ -68,6 +83,8 @@ struct Instance {
   bool live = false;              // reached it
   std::vector<SharedBytes> sent;  // recent messages (stale replays)
   uint64_t last_persist = 0;      // when the last persist completes
+  uint64_t quiet_until = 0;       // forger: until then its core talks to quiet_peer only
+  uint32_t quiet_peer = 0;
   bool honest() const { return role == Role::honest; }
 };
 
@@ -96,6 +113,14 @@ class Sim {
   void route(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes);
   void transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes, uint64_t hold = 0);
   void byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes);
+  void forge(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes,
+             const Message& m);
+  void forge_qc(uint32_t src);
+  bool forge_tc(uint32_t src, const Message& proposal, const SharedBytes& bytes);
+  SharedBytes lie_in_sync(uint32_t src, Message m);
+  Signature garbage_sig();
+  Block made_up_block(uint32_t src, Epoch e, Round r, uint64_t height, const BlockId& parent,
+                      Bytes txs);
   void on_commit(uint32_t i, const CommitAction& c);
   void on_sign(uint32_t i, ByteView msg);
   void at_gst();
@@ -118,6 +143,9 @@ class Sim {
   uint64_t max_delay_ = 1, gst_ = 0;
   bool split_ = false, after_gst_ = false;
   uint64_t reconfig_height_ = 0;  // 0: none
+  bool large_blocks_ = false;
+  uint32_t sleeper_ = ~0u;  // an honest instance down from the start until GST
+  uint64_t time_limit_ = kTimeLimitAfterGst;
   Round gst_round_ = 0;
   std::map<uint64_t, BlockId> canonical_;  // first honest commit at each height
   std::map<std::tuple<int, ValidatorIndex, Epoch, Round>, Bytes> signed_;
@@ -151,9 +179,12 @@ void Sim::plan() {
   uint32_t first = opt_.unsafe_node ? 1 : 0;  // validator 0 stays honest
   for (uint32_t v = first; v < n; ++v) std::swap(order[v], order[v + rng_.below(n - v)]);
   std::vector<Role> roles(n, Role::honest);
+  const uint32_t favour = opt_.revert_fixes | opt_.attacks;
+  const bool certs = favour & (revert_qc_cache | revert_tc_cache);
   for (uint32_t k = 0; k < opt_.byzantine; ++k) {
-    Role r = Role(1 + rng_.below(4));
+    Role r = Role(1 + rng_.below(5));
     if (opt_.unsafe_node && k == 0) r = Role::equivocator;
+    if (certs && k == 0) r = Role::forger;
     if (opt_.allow_over_f) r = Role::twin;  // more than f Twins: forks are possible
     roles[order[first + k]] = r;
   }
@@ -177,6 +208,21 @@ void Sim::plan() {
   max_delay_ = kDelay[rng_.below(4)];
   gst_ = rng_.range(200, 1200);
   if (rng_.chance(250)) reconfig_height_ = rng_.range(2, 8);
+  // Some schedules end the epoch past the sync window, or carry large
+  // blocks, while one honest node sleeps until GST: it must then catch up
+  // across the epoch end, or through responses bounded in bytes. The network
+  // is kinder and GST later, so that the others get that far first.
+  bool late = (favour & revert_epoch_sync) || rng_.chance(40);
+  large_blocks_ = (favour & revert_sync_bytes) || rng_.chance(40);
+  if (late || large_blocks_) {
+    drop_pm_ = std::min<uint32_t>(drop_pm_, 20);
+    max_delay_ = std::min<uint64_t>(max_delay_, 5);
+    gst_ = rng_.range(1500, 2500);
+  }
+  if (late) {
+    reconfig_height_ = rng_.range(kSyncBlocks + 6, kSyncBlocks + 26);
+    gst_ = rng_.range(3000, 4000);
+  }
 
   uint32_t parts = uint32_t(rng_.below(3)), crashes = uint32_t(rng_.below(3));
   for (uint32_t p = 0; p < parts; ++p) {
@@ -191,7 +237,19 @@ void Sim::plan() {
   }
   std::vector<uint32_t> honest;
   for (uint32_t i = 0; i < inst_.size(); ++i)
-    if (inst_[i].honest()) honest.push_back(i);
+    if (inst_[i].honest() && !(opt_.unsafe_node && i == 0)) honest.push_back(i);
+  if ((late || large_blocks_) && honest.size() >= 2) {
+    size_t k = rng_.below(honest.size());
+    sleeper_ = honest[k];
+    time_limit_ = kSleeperTimeLimit;
+    honest.erase(honest.begin() + ptrdiff_t(k));  // no other crash wakes it
+    Ev e;
+    e.kind = Ev::crash;
+    e.inst = sleeper_;
+    e.time = rng_.below(50);
+    push(e);  // at_gst boots it
+  }
+  if (opt_.unsafe_node) honest.insert(honest.begin(), 0);
   for (uint32_t c = 0; c < crashes; ++c) {
     Ev e;
     e.kind = Ev::crash;
@@ -229,14 +287,18 @@ void Sim::plan() {
   int len =
       std::snprintf(line, sizeof line,
                     "n=%u drop=%u%% dup=%u%% delay<=%llu gst=%llu partitions=%u crashes=%u "
-                    "reconfig@%llu byzantine:",
+                    "reconfig@%llu%s sleeper=%d byzantine:",
                     n, drop_pm_ / 10, dup_pm_ / 10, (unsigned long long)max_delay_,
-                    (unsigned long long)gst_, parts, crashes, (unsigned long long)reconfig_height_);
+                    (unsigned long long)gst_, parts, crashes, (unsigned long long)reconfig_height_,
+                    large_blocks_ ? " large-blocks" : "", sleeper_ == ~0u ? -1 : int(sleeper_));
   res_.schedule.assign(line, size_t(len));
   for (uint32_t v = 0; v < n; ++v)
     if (roles[v] != Role::honest)
       res_.schedule += " " + std::to_string(v) + "=" + role_name(roles[v]);
   if (opt_.unsafe_node) res_.schedule += " (validator 0: safety rules OFF)";
+  if (opt_.attacks) res_.schedule += " (attacks on: " + revert_fix_names(opt_.attacks) + ")";
+  if (opt_.revert_fixes)
+    res_.schedule += " (fixes reverted: " + revert_fix_names(opt_.revert_fixes) + ")";
 }
 
 void Sim::boot(uint32_t i) {
@@ -244,14 +306,25 @@ void Sim::boot(uint32_t i) {
   CoreConfig cfg;
   cfg.base_timeout = kBaseTimeout;
   cfg.max_backoff_shift = kMaxBackoffShift;
+  cfg.max_message_bytes = kMaxMessage;
+  cfg.max_sync_response_bytes = kSyncResponseBytes;
+  cfg.max_sync_blocks = kSyncBlocks;
+  cfg.revert_fixes_for_test = opt_.revert_fixes;  // in the code every node runs
   const uint64_t reconfig = reconfig_height_;
   const auto keys = genesis_.validators.keys;
-  cfg.payload = [i, reconfig, keys](const vigil_block_hdr& h) {
+  // Large-block schedules: honest blocks of kLargeBlock, a forger's as
+  // large as a proposal may be.
+  size_t size = !large_blocks_            ? 8
+                : in.role == Role::forger ? kMaxMessage - (4u << 10)
+                                          : kLargeBlock;
+  cfg.payload = [i, reconfig, keys, size](const vigil_block_hdr& h) {
     Payload p;
     if (reconfig && h.epoch == 1 && h.height >= reconfig) {
       p.frames = encode_reconfiguration(keys);  // same set, next epoch
     } else {
-      for (int b = 0; b < 8; ++b) p.frames.push_back(uint8_t(uint64_t(i) >> (8 * b)));
+      p.frames.resize(size);
+      for (size_t b = 0; b < size; ++b)
+        p.frames[b] = uint8_t((uint64_t(i) + h.round) >> (8 * (b % 8)));
     }
     p.count = 1;
     return p;
@@ -329,14 +402,14 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
   };
   Message m;
   bool decoded = decode(*bytes, m) == ParseError::ok;
+  if (s.role == Role::forger && decoded) return forge(src, to, bytes, m);
   if (s.role == Role::equivocator && decoded && m.type == VIGIL_MSG_PROPOSAL) {
     // A second block for the round; each peer gets one, the other or both.
     Message other = m;
-    other.proposal.block.txs.push_back('E');
-    other.proposal.block.hdr.tx_count += 1;
-    BlockId root = compute_tx_root(other.proposal.block.txs);
-    std::memcpy(other.proposal.block.hdr.tx_root, root.data(), VIGIL_HASH_LEN);
-    other.proposal.block.id = compute_block_id(other.proposal.block.hdr);
+    Block& b = other.proposal.block;
+    b.txs.push_back('E');
+    b.hdr.tx_count += 1;
+    b = make_block(b.hdr, std::move(b.txs));
     SharedBytes alt = seal(other, *s.signer);
     // The second one may come a while later, as a Byzantine sender can
     // hold a message back.
@@ -383,6 +456,171 @@ void Sim::byzantine_extras(uint32_t src, std::optional<ValidatorIndex> to,
     }
     transmit(src, d, std::make_shared<const Bytes>(std::move(junk)));
   }
+}
+
+Signature Sim::garbage_sig() {
+  Signature sig;
+  for (auto& b : sig) b = uint8_t(rng_.next());
+  return sig;
+}
+
+Block Sim::made_up_block(uint32_t src, Epoch e, Round r, uint64_t height, const BlockId& parent,
+                         Bytes txs) {
+  return make_block(e, r, height, parent, inst_[src].validator, std::move(txs));
+}
+
+// A forger runs an honest core and attacks around it: it replays verified
+// certificates with altered fields, forges them with garbage signatures,
+// lies in sync responses, and, leading a round, hides the QC it formed from
+// all but one node and offers the others a block on an older QC with a TC
+// whose entries it made up (the attack of issue 10, finding 2).
+void Sim::forge(uint32_t src, std::optional<ValidatorIndex> to, const SharedBytes& bytes,
+                const Message& m) {
+  Instance& s = inst_[src];
+  auto targets = [&](auto&& each) {
+    for (uint32_t d = 0; d < inst_.size(); ++d)
+      if (d != src && (!to || inst_[d].validator == *to)) each(d);
+  };
+  if (now_ < s.quiet_until) {  // hiding a QC: only the one node that has it hears more
+    targets([&](uint32_t d) {
+      if (d == s.quiet_peer) transmit(src, d, bytes);
+    });
+    return;
+  }
+  if (m.type == VIGIL_MSG_PROPOSAL && m.proposal.qc.round() + 1 == m.round && rng_.chance(500) &&
+      forge_tc(src, m, bytes))
+    return;
+  SharedBytes out = bytes;
+  if (m.type == VIGIL_MSG_SYNC_RESPONSE && rng_.chance(500)) out = lie_in_sync(src, m);
+  targets([&](uint32_t d) { transmit(src, d, out); });
+  if (rng_.chance(200)) forge_qc(src);
+}
+
+// A sync response to every node: a made-up block at the forger's next
+// height (reconfiguring to the forger's key) and a QC that names it, made
+// from the forger's highest QC with altered fields: its verified signatures
+// over other data, or garbage ones. Half carry a newer epoch's header, so
+// that the sender's own signature cannot be checked.
+void Sim::forge_qc(uint32_t src) {
+  Instance& s = inst_[src];
+  QuorumCert q = s.core->high_qc();
+  if (q.round() == 0) return;
+  const CommittedTip tip = s.core->committed();
+  Epoch e = q.vote.epoch;
+  std::vector<PublicKey> mine(opt_.nodes, s.signer->public_key());
+  Block y = made_up_block(src, e, q.round() - 1, tip.height + 1, tip.id,
+                          rng_.chance(500) ? encode_reconfiguration(mine) : Bytes{'Y', 'Y'});
+  QuorumCert f = q;
+  switch (rng_.below(3)) {
+    case 0:  // the verified signatures, over a parent they never signed
+      std::memcpy(f.vote.parent_id, y.id.data(), VIGIL_HASH_LEN);
+      f.vote.parent_round = q.round() - 1;
+      f.vote.height = y.hdr.height + 1;
+      break;
+    case 1:  // the same, with garbage signatures
+      std::memcpy(f.vote.parent_id, y.id.data(), VIGIL_HASH_LEN);
+      f.vote.parent_round = q.round() - 1;
+      f.vote.height = y.hdr.height + 1;
+      for (auto& sig : f.sigs) sig = garbage_sig();
+      break;
+    default:  // a QC of the next round for the made-up block, garbage signed
+      std::memcpy(f.vote.block_id, y.id.data(), VIGIL_HASH_LEN);
+      f.vote.round = q.round() + 1;
+      f.vote.height = y.hdr.height;
+      std::memcpy(f.vote.parent_id, tip.id.data(), VIGIL_HASH_LEN);
+      for (auto& sig : f.sigs) sig = garbage_sig();
+      break;
+  }
+  bool future = rng_.chance(500);
+  ValidatorIndex sender = future ? ValidatorIndex(rng_.below(VIGIL_MAX_VALIDATORS)) : s.validator;
+  Message r = make_message(VIGIL_MSG_SYNC_RESPONSE, future ? e + 1 : e, s.core->round(), sender);
+  r.sync_response.blocks.push_back(Proposal{y, q, {}});
+  r.sync_response.qc = f;
+  SharedBytes bytes = seal(r, *s.signer);
+  for (uint32_t d = 0; d < inst_.size(); ++d)
+    if (d != src) transmit(src, d, bytes);
+}
+
+// A made-up top block in place of the real one, or the response's QC
+// altered to name it.
+SharedBytes Sim::lie_in_sync(uint32_t src, Message m) {
+  auto& blocks = m.sync_response.blocks;
+  if (blocks.empty()) return seal(m, *inst_[src].signer);
+  Block& top = blocks.back().block;
+  top = made_up_block(src, top.hdr.epoch, top.hdr.round, top.hdr.height, to_id(top.hdr.parent_id),
+                      Bytes{'L', 'I', 'E'});
+  if (m.sync_response.qc && rng_.chance(500)) {
+    QuorumCert& qc = *m.sync_response.qc;
+    std::memcpy(qc.vote.parent_id, top.id.data(), VIGIL_HASH_LEN);
+    qc.vote.height = top.hdr.height + 1;
+  }
+  return seal(m, *inst_[src].signer);
+}
+
+// The forger leads round R and its core proposes A_R on QC_r (r = R - 1),
+// which commits A_{r-1}. Only one node X (not the next leader) gets it; the
+// others get the forger's timeout for r and form TC_r, and later B_R at
+// A_{r-1}'s height on the QC of A_{r-2}, with a TC_r whose entries claim
+// that QC's round, and the forger's vote for B_R. A node that trusted TC_r
+// for the round alone would vote for B_R, and its commit would fork from X's.
+bool Sim::forge_tc(uint32_t src, const Message& proposal, const SharedBytes& bytes) {
+  Instance& s = inst_[src];
+  const QuorumCert& qr = proposal.proposal.qc;
+  const Block* prev = s.storage->block(to_id(qr.vote.parent_id));
+  if (!prev || prev->hdr.height == 0) return false;
+  const QuorumCert* q_prev = s.storage->qc_for(prev->id);
+  const QuorumCert* q_base = s.storage->qc_for(to_id(prev->hdr.parent_id));
+  if (!q_prev || !q_base) return false;
+  const Epoch e = proposal.epoch;
+  const Round r = qr.round(), R = proposal.round;
+  const ValidatorIndex next = ValidatorIndex((R + 1) % opt_.nodes);
+  std::vector<uint32_t> others;
+  for (uint32_t d = 0; d < inst_.size(); ++d)
+    if (d != src && inst_[d].validator != next && inst_[d].validator != s.validator)
+      others.push_back(d);
+  if (others.empty()) return false;
+  const uint32_t x = others[rng_.below(others.size())];
+  transmit(src, x, bytes);
+
+  Message t = make_message(VIGIL_MSG_TIMEOUT, e, r, s.validator);
+  t.timeout.data = vigil_timeout_data{e, r, q_prev->round()};
+  t.timeout.high_qc = *q_prev;
+  SharedBytes timeout = seal(t, *s.signer);
+
+  Message b = make_message(VIGIL_MSG_PROPOSAL, e, R, s.validator);
+  b.proposal.block = made_up_block(src, e, R, prev->hdr.height, to_id(prev->hdr.parent_id),
+                                   Bytes{'B', uint8_t(R)});
+  b.proposal.qc = *q_base;
+  TimeoutCert& tc = b.proposal.tc.emplace();
+  tc.epoch = e;
+  tc.round = r;
+  uint32_t quorum = opt_.nodes - (opt_.nodes - 1) / 3;
+  for (ValidatorIndex v = 0; v < quorum; ++v) {
+    tc.signers.add(v);
+    tc.entries.push_back({q_base->round(), garbage_sig()});
+  }
+  SharedBytes block = seal(b, *s.signer);
+
+  Message v = make_message(VIGIL_MSG_VOTE, e, R, s.validator);
+  vigil_vote_data& d = v.vote.data;
+  std::memcpy(d.block_id, b.proposal.block.id.data(), VIGIL_HASH_LEN);
+  d.epoch = e;
+  d.round = R;
+  d.height = prev->hdr.height;
+  std::memcpy(d.parent_id, prev->hdr.parent_id, VIGIL_HASH_LEN);
+  d.parent_round = q_base->round();
+  SharedBytes vote = seal(v, *s.signer);
+
+  const uint64_t hold = rng_.range(60, 200);
+  for (uint32_t d2 = 0; d2 < inst_.size(); ++d2) {
+    if (d2 == src || d2 == x) continue;
+    transmit(src, d2, timeout);
+    transmit(src, d2, block, hold);
+    if (inst_[d2].validator == next) transmit(src, d2, vote, hold + 5);
+  }
+  s.quiet_until = now_ + hold + 2 * kBaseTimeout;
+  s.quiet_peer = x;
+  return true;
 }
 
 void Sim::transmit(uint32_t src, uint32_t dst, const SharedBytes& bytes, uint64_t hold) {
@@ -499,7 +737,7 @@ SimResult Sim::run() {
     Ev e = queue_.top();
     queue_.pop();
     now_ = e.time;
-    if (after_gst_ && (all_live() || now_ > gst_ + kTimeLimitAfterGst)) break;
+    if (after_gst_ && (all_live() || now_ > gst_ + time_limit_)) break;
     if (!res_.violations.empty()) break;  // the first one fails the seed; replay shows it
     Instance& in = inst_[e.inst];
     Actions acts;
@@ -555,7 +793,7 @@ SimResult Sim::run() {
     if (!in.live && !stopped_early)
       violation("liveness: node " + std::to_string(i) + " committed height " +
                 std::to_string(in.chain.size() - 1) + ", wanted " +
-                std::to_string(in.target_height) + " within " + std::to_string(kTimeLimitAfterGst) +
+                std::to_string(in.target_height) + " within " + std::to_string(time_limit_) +
                 " ticks after GST");
     res_.min_height = std::min<uint64_t>(res_.min_height, in.chain.size() - 1);
     res_.max_height = std::max<uint64_t>(res_.max_height, in.chain.size() - 1);
@@ -597,10 +835,36 @@ SimResult run_schedule(const SimOptions& options) {
   return Sim(options).run();
 }
 
+namespace {
+constexpr std::pair<const char*, uint32_t> kRevertFixes[] = {{"qc-cache", revert_qc_cache},
+                                                             {"tc-cache", revert_tc_cache},
+                                                             {"epoch-sync", revert_epoch_sync},
+                                                             {"sync-bytes", revert_sync_bytes}};
+}  // namespace
+
+uint32_t revert_fix_bit(const std::string& name) {
+  for (const auto& [n, bit] : kRevertFixes)
+    if (name == n) return bit;
+  return 0;
+}
+
+std::string revert_fix_names(uint32_t bits) {
+  std::string out;
+  for (const auto& [n, bit] : kRevertFixes)
+    if (bits & bit) out += (out.empty() ? "" : ",") + std::string(n);
+  return out;
+}
+
 std::string replay_command(const SimOptions& o) {
+  std::string reverts;
+  for (const auto& [n, bit] : kRevertFixes) {
+    if (o.revert_fixes & bit) reverts += " --revert-fix " + std::string(n);
+    if (o.attacks & bit) reverts += " --attack " + std::string(n);
+  }
   return "vigil sim --nodes " + std::to_string(o.nodes) + " --byzantine " +
          std::to_string(o.byzantine) + " --seeds 1 --from " + std::to_string(o.seed) +
-         (o.unsafe_node ? " --unsafe-node" : "") + (o.allow_over_f ? " --over-f" : "") + " --trace";
+         (o.unsafe_node ? " --unsafe-node" : "") + (o.allow_over_f ? " --over-f" : "") + reverts +
+         " --trace";
 }
 
 }  // namespace vigil::consensus::sim

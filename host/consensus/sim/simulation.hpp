@@ -3,9 +3,14 @@
 // seed. Before global stabilization (GST) the network drops, delays,
 // reorders and duplicates messages and partitions the nodes; honest nodes
 // crash and restart from their persisted storage; Byzantine validators
-// equivocate as leaders, double-vote, send garbage and stale messages, or
-// run as Twins (two instances with one key). After GST the network is
-// timely and every honest node is up.
+// equivocate as leaders, double-vote, send garbage and stale messages, run
+// as Twins (two instances with one key), or forge: replay verified QCs and
+// TCs with altered fields, forge certificates with garbage signatures, send
+// sync responses with made-up chains, lie in epoch-end sync and propose
+// blocks as large as a message may be. Some schedules reconfigure past the
+// sync window (64 blocks) or carry large blocks while one honest node
+// sleeps until GST and must then catch up. After GST the network is timely
+// and every honest node is up.
 //
 // After each schedule it checks
 //   safety:   honest nodes' committed chains agree height by height (so
@@ -33,7 +38,19 @@ struct SimOptions {
   // Test-only: allow more Byzantine validators than (n - 1) / 3, where the
   // protocol promises nothing (to show the safety checker can fail).
   bool allow_over_f = false;
+  // Test-only: RevertFix bits (host/consensus/core.hpp) set in every
+  // node, each re-introducing a fixed defect; the schedules then favour the
+  // attack that finds it (a forger, a late epoch end, large blocks).
+  uint32_t revert_fixes = 0;
+  // RevertFix bits whose attacks the schedules favour as if reverted, with
+  // the fixes in: the same seeds with and without a fix compare.
+  uint32_t attacks = 0;
 };
+
+// The names of the RevertFix bits for --revert-fix: qc-cache, tc-cache,
+// epoch-sync, sync-bytes. 0 for an unknown name.
+uint32_t revert_fix_bit(const std::string& name);
+std::string revert_fix_names(uint32_t bits);  // comma-separated
 
 struct SimResult {
   uint64_t seed = 0;

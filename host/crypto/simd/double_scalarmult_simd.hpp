@@ -50,6 +50,25 @@ void dsm_encode_lanes_avx2(size_t n, const uint8_t* ax, const uint8_t* ay, const
 void decode_lanes_ifma(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
 void decode_lanes_avx2(size_t n, const uint8_t* enc, uint8_t* x, uint8_t* y, uint8_t* ok);
 
+// ZIP 215's single equation, lane by lane: ok[i] = 1 when
+// [8]([s_i]B - [k_i]A_i - R_i) is the identity; A_i = (ax_i, ay_i) and
+// R_i = (rx_i, ry_i) decoded points (canonical affine coordinates),
+// k_i, s_i < 2^253, all at offset 32 i. Any n.
+void zip215_equation_lanes_ifma(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                                const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok);
+void zip215_equation_lanes_avx2(size_t n, const uint8_t* ax, const uint8_t* ay, const uint8_t* rx,
+                                const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok);
+
+// Multi-scalar multiplication for batch verification (msm in
+// edwards_simd.hpp): b B + sum s_i (x_i, y_i) over i < n, the terms dealt
+// over the lanes; out[lane] receives that lane's partial sum as canonical
+// X, Y, Z, T bytes (8 lanes), which the caller adds. x_i, y_i: affine
+// radix-2^51 limbs below 2^51; s_i, b: scalars < 2^253, s_i < 2^128 for
+// i >= n_long (those skip the top windows). IFMA only: AVX2's lanes lose
+// to the portable MSM (host/crypto/msm.cpp).
+void msm_lanes_ifma(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5],
+                    const uint8_t (*s)[32], const uint8_t b[32], uint8_t (*out)[4][32]);
+
 // Test hooks for the field arithmetic of each engine: per lane, the
 // canonical encodings of a*b, a^2, a+b, a-b and 1/a (0 for a = 0).
 void field_ops_x8_ifma(const uint8_t (*a)[32], const uint8_t (*b)[32], uint8_t (*out)[5][32]);

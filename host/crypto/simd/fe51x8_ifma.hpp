@@ -140,6 +140,18 @@ struct FieldIfma {
     return _mm512_loadu_si512(p);
   }
 
+  // Per lane l, from the signed digit d_l: idx_l = |d_l| * entry_words + l
+  // (a per-lane table's gather offset) and neg_l = all-ones where d_l < 0;
+  // |d_l| and entry_words below 2^32.
+  static void digit_offsets(const int8_t* d, uint64_t entry_words, V& idx, V& neg) {
+    const V v = _mm512_cvtepi8_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(d)));
+    const V lanes = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+    idx = _mm512_add_epi64(
+        _mm512_mul_epu32(_mm512_abs_epi64(v), _mm512_set1_epi64(static_cast<int64_t>(entry_words))),
+        lanes);
+    neg = _mm512_srai_epi64(v, 63);
+  }
+
   // Limb m of lane l from base[m * row + idx_l].
   static Fe gather(const uint64_t* base, size_t row, V idx) {
     Fe r;

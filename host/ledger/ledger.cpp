@@ -1,0 +1,540 @@
+#include "host/ledger/ledger.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "host/consensus/wire.hpp"
+
+namespace vigil::ledger {
+namespace {
+
+const char* const kFamilies[] = {"default",  "blocks", "block_ids", "qcs",    "receipts", "txs",
+                                 "accounts", "state",  "stale",     "safety", "meta"};
+constexpr char kFormat[] = "vigil-ledger/1";
+
+uint64_t now_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count());
+}
+
+std::string id_key(const BlockId& id) {
+  return std::string(reinterpret_cast<const char*>(id.data()), id.size());
+}
+
+std::string root_key(uint64_t h) {
+  return "root/" + height_key(h);
+}
+
+std::string tip_value(uint64_t h, const BlockId& id) {
+  return height_key(h) + id_key(id);
+}
+
+}  // namespace
+
+size_t Ledger::NodeKeyHash::operator()(const state::NodeKey& k) const {
+  uint64_t p = 0;
+  std::memcpy(&p, k.path.data(), 8);
+  return size_t((k.version * 0x9E3779B97F4A7C15ull) ^ (uint64_t(k.depth) << 48) ^ p ^ (p >> 29));
+}
+
+std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions& opt,
+                                     std::string* error) {
+  std::unique_ptr<Ledger> l(new Ledger());
+  l->opt_ = opt;
+  rocksdb::Options o;
+  o.create_if_missing = !opt.read_only;
+  o.create_missing_column_families = !opt.read_only;
+  o.paranoid_checks = true;
+  o.db_write_buffer_size = 4 * opt.write_buffer_bytes;  // memtables of all families together
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(opt.block_cache_bytes);
+  t.cache_index_and_filter_blocks = true;
+  rocksdb::ColumnFamilyOptions cfo(o);
+  cfo.write_buffer_size = opt.write_buffer_bytes;
+  cfo.max_write_buffer_number = 2;
+  cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (const char* name : kFamilies) descs.emplace_back(name, cfo);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (opt.read_only) {
+    std::vector<std::string> present;
+    s = rocksdb::DB::ListColumnFamilies(o, dir, &present);
+    if (s.ok() && present.size() != std::size(kFamilies)) {
+      if (error) *error = dir + ": not a Vigil ledger (column families differ)";
+      return nullptr;
+    }
+    if (s.ok()) s = rocksdb::DB::OpenForReadOnly(o, dir, descs, &l->handles_, &raw);
+  } else {
+    s = rocksdb::DB::Open(o, dir, descs, &l->handles_, &raw);
+  }
+  if (!s.ok()) {
+    if (error) *error = dir + ": RocksDB cannot open the store: " + s.ToString();
+    return nullptr;
+  }
+  l->db_.reset(raw);
+  for (size_t i = 0; i < l->handles_.size(); ++i) l->cfs_[kFamilies[i]] = l->handles_[i];
+  std::string why = l->load();
+  if (!why.empty()) {
+    if (error) *error = dir + ": " + why;
+    return nullptr;
+  }
+  return l;
+}
+
+Ledger::~Ledger() {
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  if (db_) db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* Ledger::cf(const std::string& name) const {
+  auto it = cfs_.find(name);
+  return it == cfs_.end() ? nullptr : it->second;
+}
+
+std::optional<std::string> Ledger::read(const std::string& family, const std::string& key) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(family), key, &v);
+  if (!s.ok()) {
+    if (!s.IsNotFound()) const_cast<Ledger*>(this)->last_error_ = s.ToString();
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::string Ledger::load() {
+  auto format = read("meta", "format");
+  if (!format) return opt_.read_only ? "no ledger here (no format record)" : "";
+  if (*format != kFormat) return "unknown ledger format '" + *format + "'";
+  auto g = read("meta", "genesis");
+  if (!g || !(genesis_ = execution::decode_genesis(as_bytes(*g)))) return "genesis record corrupt";
+  auto keep = read("meta", "prune_keep");
+  if (!keep || !parse_height_key(*keep)) return "prune_keep record corrupt";
+  prune_keep_ = *parse_height_key(*keep);
+  auto tip = read("meta", "tip");
+  if (!tip || tip->size() != 40) return "tip record corrupt";
+  tip_height_ = *parse_height_key(tip->substr(0, 8));
+  std::memcpy(tip_id_.data(), tip->data() + 8, 32);
+  auto root = root_ref(tip_height_);
+  if (!root) return "state root of the tip missing";
+  tip_root_ = *root;
+  return "";
+}
+
+std::string Ledger::init_genesis(const execution::GenesisState& g) {
+  std::string enc(as_sv(execution::encode_genesis(g)));
+  if (genesis_) {
+    return enc == as_sv(execution::encode_genesis(*genesis_)) ? ""
+                                                              : "the store has another genesis";
+  }
+  if (opt_.read_only) return "read-only store has no genesis";
+  if (g.validators.empty()) return "genesis needs at least one validator";
+  prune_keep_ = opt_.prune_keep;
+  std::map<Hash, execution::Bytes> writes = execution::genesis_writes(g);
+  std::vector<state::LeafUpdate> ups;
+  for (auto& [k, v] : writes) ups.push_back({k, v});
+  std::string err;
+  auto tree = state::apply_updates(*this, state::ChildRef{}, 0, ups, &err);
+  if (!tree) return err;
+
+  Block b;
+  b.hdr = consensus::genesis_block_hdr();
+  b.id = consensus::compute_block_id(b.hdr);
+  consensus::Genesis cg;
+  cg.validators.keys = g.validators;
+  consensus::EpochRecord epoch = consensus::genesis_epoch(cg);
+
+  rocksdb::WriteBatch batch;
+  batch.Put(cf("meta"), "format", kFormat);
+  batch.Put(cf("meta"), "genesis", enc);
+  batch.Put(cf("meta"), "prune_keep", height_key(prune_keep_));
+  batch.Put(cf("blocks"), height_key(0), encode_block(b));
+  batch.Put(cf("block_ids"), id_key(b.id), height_key(0));
+  batch.Put(cf("receipts"), height_key(0), "");
+  for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
+  for (auto& [k, n] : tree->writes)
+    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
+  batch.Put(cf("meta"), root_key(0), as_sv(state::encode_ref(tree->root)));
+  batch.Put(cf("meta"), "tip", tip_value(0, b.id));
+  batch.Put(cf("meta"), "epoch", encode_epoch(epoch));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) return "genesis write failed: " + s.ToString();
+  genesis_ = g;
+  tip_height_ = 0;
+  tip_id_ = b.id;
+  tip_root_ = tree->root;
+  return "";
+}
+
+std::optional<state::ChildRef> Ledger::root_ref(uint64_t h) const {
+  auto v = read("meta", root_key(h));
+  if (!v) return std::nullopt;
+  return state::decode_ref(as_bytes(*v));
+}
+
+std::optional<Hash> Ledger::state_root(uint64_t h) const {
+  auto r = root_ref(h);
+  if (!r) return std::nullopt;
+  return r->hash;
+}
+
+execution::GovernanceState Ledger::governance() const {
+  auto v = get(execution::kGovernanceKey);
+  if (!v) return {};
+  return execution::decode_governance_state(*v).value_or(execution::GovernanceState{});
+}
+
+std::optional<execution::Bytes> Ledger::get(const Hash& key_hash) const {
+  auto v = read("accounts", std::string(as_sv(key_hash)));
+  if (!v) return std::nullopt;
+  ByteView b = as_bytes(*v);
+  return execution::Bytes(b.begin(), b.end());
+}
+
+std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
+  if (auto it = nodes_now_.find(k); it != nodes_now_.end()) return it->second;
+  if (auto it = nodes_old_.find(k); it != nodes_old_.end()) {
+    state::Node n = it->second;
+    cache_node(k, n);
+    return n;
+  }
+  auto v = read("state", std::string(as_sv(state::encode_node_key(k))));
+  if (!v) return std::nullopt;
+  auto n = state::decode_node(as_bytes(*v));
+  if (n) cache_node(k, *n);
+  return n;
+}
+
+void Ledger::cache_node(const state::NodeKey& k, const state::Node& n) const {
+  if (nodes_now_.size() >= opt_.node_cache_entries / 2) {
+    nodes_old_ = std::move(nodes_now_);
+    nodes_now_.clear();
+  }
+  nodes_now_[k] = n;
+}
+
+CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
+                            std::span<const uint8_t> sig_valid) {
+  CommitResult r;
+  if (opt_.read_only) return r.error = "read-only store", r;
+  if (!genesis_) return r.error = "no genesis", r;
+  const vigil_block_hdr& h = b.hdr;
+  if (h.height != tip_height_ + 1) return r.error = "not the next height", r;
+  if (std::memcmp(h.parent_id, tip_id_.data(), 32) != 0)
+    return r.error = "parent is not the tip", r;
+  if (b.id != consensus::compute_block_id(h)) return r.error = "block id mismatch", r;
+  BlockId txr = consensus::compute_tx_root(b.txs);
+  std::vector<ByteView> frames = consensus::split_frames(b.txs);
+  if (std::memcmp(txr.data(), h.tx_root, 32) != 0 || h.tx_count != frames.size())
+    return r.error = "tx root or count mismatch", r;
+  if (std::memcmp(h.state_root, tip_root_.hash.data(), 32) != 0)
+    return r.error = "header state root is not the state after the parent", r;
+  if (qc.block_id() != b.id || qc.vote.height != h.height) return r.error = "QC is not for it", r;
+
+  uint64_t t0 = now_ns();
+  std::vector<uint8_t> verified;
+  if (sig_valid.size() != frames.size()) {
+    verified = execution::verify_frames(frames);
+    sig_valid = verified;
+  }
+  uint64_t t1 = now_ns();
+  execution::BlockOutput out = execution::execute(*this, {b.txs, h.proposer, sig_valid});
+  uint64_t t2 = now_ns();
+  std::vector<state::LeafUpdate> ups;
+  ups.reserve(out.writes.size());
+  for (auto& [k, v] : out.writes) ups.push_back({k, v});
+  std::string err;
+  auto tree = state::apply_updates(*this, tip_root_, h.height, ups, &err);
+  if (!tree) return r.error = "state tree: " + err, r;
+  uint64_t t3 = now_ns();
+
+  rocksdb::WriteBatch batch;
+  const std::string hk = height_key(h.height);
+  batch.Put(cf("blocks"), hk, encode_block(b));
+  batch.Put(cf("block_ids"), id_key(b.id), hk);
+  batch.Put(cf("qcs"), hk, encode_qc(qc));
+  batch.Put(cf("receipts"), hk, encode_receipts(out.receipts));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ingest::FrameView f;
+    if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
+    std::string key(reinterpret_cast<const char*>(f.signature), 64);
+    key += hk;
+    std::string loc(4, '\0');
+    for (int k = 0; k < 4; ++k) loc[size_t(k)] = char(uint8_t(i >> (8 * k)));
+    batch.Put(cf("txs"), key, loc);
+  }
+  for (auto& [k, v] : out.writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
+  for (auto& [k, n] : tree->writes)
+    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
+  for (const auto& k : tree->stale)
+    batch.Put(cf("stale"), hk + std::string(as_sv(state::encode_node_key(k))), "");
+  if (prune_keep_ && h.height >= prune_keep_) {
+    // Nodes stale since version h - keep serve no retained version any more
+    // (earlier ones went with earlier commits).
+    const std::string lo = height_key(h.height - prune_keep_);
+    const std::string hi = height_key(h.height - prune_keep_ + 1);
+    rocksdb::Slice upper(hi);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf("stale")));
+    for (it->Seek(lo); it->Valid(); it->Next()) {
+      batch.Delete(cf("state"), it->key().ToStringView().substr(8));
+      batch.Delete(cf("stale"), it->key());
+    }
+  }
+  batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(tree->root)));
+  batch.Put(cf("meta"), "tip", tip_value(h.height, b.id));
+  if (auto e = pending_epochs_.find(b.id); e != pending_epochs_.end())
+    batch.Put(cf("meta"), "epoch", encode_epoch(e->second));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Write(wo, &batch);
+  uint64_t t4 = now_ns();
+  if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
+
+  for (auto& [k, n] : tree->writes) cache_node(k, n);
+  for (const auto& k : tree->stale) nodes_now_.erase(k), nodes_old_.erase(k);
+  tip_height_ = h.height;
+  tip_id_ = b.id;
+  tip_root_ = tree->root;
+  trim_caches();
+  r.state_root = tree->root.hash;
+  r.receipts = std::move(out.receipts);
+  r.next_epoch = std::move(out.next_epoch);
+  r.applied = out.applied;
+  r.stats = {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
+  return r;
+}
+
+void Ledger::trim_caches() {
+  for (auto it = pending_blocks_.begin(); it != pending_blocks_.end();)
+    it = it->second.hdr.height <= tip_height_ ? pending_blocks_.erase(it) : std::next(it);
+  for (auto it = pending_qcs_.begin(); it != pending_qcs_.end();)
+    it = it->second.vote.height < tip_height_ ? pending_qcs_.erase(it) : std::next(it);
+  for (auto it = pending_epochs_.begin(); it != pending_epochs_.end();)
+    it = it->second.root_height <= tip_height_ ? pending_epochs_.erase(it) : std::next(it);
+  constexpr size_t kMaxDecoded = 256;
+  if (block_cache_.size() > kMaxDecoded) block_cache_.clear();
+  if (qc_cache_.size() > kMaxDecoded) qc_cache_.clear();
+}
+
+std::string Ledger::replay(std::span<const CommittedBlock> blocks) {
+  for (const auto& cb : blocks) {
+    execution::GovernanceState g = governance();
+    std::string why = check_qc(cb.qc, cb.block, g.epoch, g.validators);
+    if (!why.empty()) return "height " + std::to_string(cb.block.hdr.height) + ": " + why;
+    CommitResult r = commit(cb.block, cb.qc);
+    if (!r.ok()) return "height " + std::to_string(cb.block.hdr.height) + ": " + r.error;
+  }
+  return "";
+}
+
+std::optional<uint64_t> Ledger::height_of(const BlockId& id) const {
+  auto v = read("block_ids", id_key(id));
+  if (!v) return std::nullopt;
+  return parse_height_key(*v);
+}
+
+std::optional<CommittedBlock> Ledger::block_at(uint64_t h, std::string* error) const {
+  auto fail = [&](std::string why) -> std::optional<CommittedBlock> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  auto bv = read("blocks", height_key(h));
+  if (!bv) return fail("block missing");
+  auto b = decode_block(*bv);
+  if (!b) return fail("block record corrupt");
+  CommittedBlock cb{std::move(*b), {}, {}};
+  if (h > 0) {
+    auto qv = read("qcs", height_key(h));
+    if (!qv) return fail("QC missing");
+    auto qc = decode_qc(*qv);
+    if (!qc) return fail("QC record corrupt");
+    cb.qc = std::move(*qc);
+  }
+  auto rv = read("receipts", height_key(h));
+  if (!rv) return fail("receipts missing");
+  auto rs = decode_receipts(*rv);
+  if (!rs) return fail("receipts record corrupt");
+  cb.receipts = std::move(*rs);
+  return cb;
+}
+
+std::vector<CommittedBlock> Ledger::block_range(uint64_t from, uint32_t max) const {
+  std::vector<CommittedBlock> out;
+  for (uint64_t h = from; h <= tip_height_ && out.size() < max; ++h) {
+    auto cb = block_at(h);
+    if (!cb) break;
+    out.push_back(std::move(*cb));
+  }
+  return out;
+}
+
+std::vector<TxLocation> Ledger::find_tx(std::span<const uint8_t, 64> sig) const {
+  std::vector<TxLocation> out;
+  const std::string prefix(reinterpret_cast<const char*>(sig.data()), 64);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf("txs")));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < 16;
+       it->Next()) {
+    auto h = parse_height_key(it->key().ToStringView().substr(64));
+    if (!h || it->value().size() != 4) continue;
+    const auto* p = reinterpret_cast<const uint8_t*>(it->value().data());
+    out.push_back({*h, uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24)});
+  }
+  return out;
+}
+
+std::optional<Account> Ledger::account(const PublicKey& pk) const {
+  auto v = get(execution::account_key(pk));
+  if (!v) return std::nullopt;
+  auto a = execution::decode_account(*v);
+  if (!a) return std::nullopt;
+  return a->second;
+}
+
+std::optional<AccountAt> Ledger::account_at(const PublicKey& pk, uint64_t h,
+                                            std::string* error) const {
+  auto root = root_ref(h);
+  if (!root || h > tip_height_) {
+    if (error) *error = "no state at height " + std::to_string(h);
+    return std::nullopt;
+  }
+  AccountAt a;
+  a.height = h;
+  a.state_root = root->hash;
+  const Hash key = execution::account_key(pk);
+  std::string why;
+  auto proof = state::prove(*this, *root, key, &why);
+  if (!proof) {
+    if (error)
+      *error = "state at height " + std::to_string(h) + " pruned or damaged (" + why +
+               "); proofs are kept for the last " + std::to_string(prune_keep_) + " heights";
+    return std::nullopt;
+  }
+  a.proof = std::move(*proof);
+  if (auto v = state::lookup(*this, *root, key)) {
+    if (auto d = execution::decode_account(*v)) a.account = d->second;
+  }
+  return a;
+}
+
+// --- consensus::Storage ------------------------------------------------------
+
+void Ledger::put_block(const Block& b) {
+  if (b.hdr.height <= tip_height_ && height_of(b.id)) return;
+  pending_blocks_.try_emplace(b.id, b);
+}
+
+const Block* Ledger::block(const BlockId& id) const {
+  if (auto it = pending_blocks_.find(id); it != pending_blocks_.end()) return &it->second;
+  if (auto it = block_cache_.find(id); it != block_cache_.end()) return &it->second;
+  auto h = height_of(id);
+  if (!h) return nullptr;
+  auto bv = read("blocks", height_key(*h));
+  if (!bv) return nullptr;
+  auto b = decode_block(*bv);
+  if (!b || b->id != id) return nullptr;
+  return &block_cache_.emplace(id, std::move(*b)).first->second;
+}
+
+void Ledger::put_qc(const QuorumCert& qc) {
+  pending_qcs_.try_emplace(qc.block_id(), qc);
+}
+
+const QuorumCert* Ledger::qc_for(const BlockId& id) const {
+  if (auto it = pending_qcs_.find(id); it != pending_qcs_.end()) return &it->second;
+  if (auto it = qc_cache_.find(id); it != qc_cache_.end()) return &it->second;
+  auto h = height_of(id);
+  if (!h || *h == 0) return nullptr;
+  auto qv = read("qcs", height_key(*h));
+  if (!qv) return nullptr;
+  auto qc = decode_qc(*qv);
+  if (!qc) return nullptr;
+  return &qc_cache_.emplace(id, std::move(*qc)).first->second;
+}
+
+void Ledger::put_meta(const std::string& key, const std::string& value, bool sync) {
+  if (opt_.read_only) return;
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  rocksdb::Status s = db_->Put(wo, cf("meta"), key, value);
+  if (!s.ok()) last_error_ = s.ToString();
+}
+
+void Ledger::put_high_qc(const QuorumCert& qc) {
+  put_meta("high_qc", encode_qc(qc), false);
+}
+
+std::optional<QuorumCert> Ledger::high_qc() const {
+  auto v = read("meta", "high_qc");
+  if (!v) return std::nullopt;
+  return decode_qc(*v);
+}
+
+void Ledger::put_high_tc(const consensus::TimeoutCert& tc) {
+  put_meta("high_tc", encode_tc(tc), false);
+}
+
+std::optional<consensus::TimeoutCert> Ledger::high_tc() const {
+  auto v = read("meta", "high_tc");
+  if (!v) return std::nullopt;
+  return decode_tc(*v);
+}
+
+// The core's commit decision: the durable tip moves only with commit().
+void Ledger::put_committed(const consensus::CommittedTip&) {}
+
+std::optional<consensus::CommittedTip> Ledger::committed() const {
+  if (!genesis_) return std::nullopt;
+  return consensus::CommittedTip{tip_id_, tip_height_};
+}
+
+void Ledger::put_epoch(const consensus::EpochRecord& e) {
+  if (e.root_height <= tip_height_ && height_of(e.root_id))
+    put_meta("epoch", encode_epoch(e), true);
+  else
+    pending_epochs_[e.root_id] = e;
+}
+
+std::optional<consensus::EpochRecord> Ledger::epoch() const {
+  auto v = read("meta", "epoch");
+  if (!v) return std::nullopt;
+  return decode_epoch(*v);
+}
+
+void Ledger::put_epoch_end_qc(consensus::Epoch e, const QuorumCert& qc) {
+  put_meta("epoch_end/" + height_key(e), encode_qc(qc), false);
+  epoch_end_cache_[e] = qc;
+}
+
+const QuorumCert* Ledger::epoch_end_qc(consensus::Epoch e) const {
+  if (auto it = epoch_end_cache_.find(e); it != epoch_end_cache_.end()) return &it->second;
+  auto v = read("meta", "epoch_end/" + height_key(e));
+  if (!v) return nullptr;
+  auto qc = decode_qc(*v);
+  if (!qc) return nullptr;
+  return &epoch_end_cache_.emplace(e, std::move(*qc)).first->second;
+}
+
+void Ledger::save_safety(const consensus::SafetyState& s) {
+  if (opt_.read_only) return;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status st = db_->Put(wo, cf("safety"), "safety", encode_safety(s));
+  if (!st.ok()) last_error_ = st.ToString();
+}
+
+std::optional<consensus::SafetyState> Ledger::safety() const {
+  auto v = read("safety", "safety");
+  if (!v) return std::nullopt;
+  return decode_safety(*v);
+}
+
+}  // namespace vigil::ledger

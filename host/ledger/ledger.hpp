@@ -1,0 +1,196 @@
+// The ledger: blocks, QCs, state and receipts on RocksDB, and the commit path
+// that executes a block and makes it durable.
+//
+// Promises:
+// - commit() checks a block against the tip (height, parent link, id, tx
+//   root, the state root its header carries, the QC that certifies it),
+//   executes it, updates the state tree and writes header, frames, QC, state
+//   nodes, account records, receipts and the new tip in one WriteBatch with
+//   sync = true. After a crash, reopening gives the last committed block, its
+//   state and the safety state at one height.
+// - save_safety() is synced before it returns (the core's PersistAction).
+// - It is consensus::Storage: blocks and QCs not yet committed are kept in
+//   memory (a restart re-fetches them); epoch records reach disk in the
+//   batch of the block that starts the epoch.
+// - State nodes stale for more than `prune_keep` heights are deleted in the
+//   commit batch; blocks and receipts are kept for good. Proofs work for the
+//   last prune_keep heights.
+// - Read-only opening (audit, `vigil state`) never writes.
+// Errors are values (a message string); nothing here throws or aborts on bad
+// input or a bad store.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "host/consensus/storage.hpp"
+#include "host/execution/executor.hpp"
+#include "host/ledger/codec.hpp"
+#include "host/state/smt.hpp"
+
+namespace vigil::ledger {
+
+using execution::Account;
+using execution::PublicKey;
+using state::Hash;
+
+struct LedgerOptions {
+  uint64_t prune_keep = 64;              // state versions kept provable
+  size_t block_cache_bytes = 64 << 20;   // RocksDB block cache
+  size_t write_buffer_bytes = 32 << 20;  // per column family
+  size_t node_cache_entries = 1 << 18;   // decoded state nodes kept in memory
+  bool read_only = false;
+};
+
+// A committed block as the ledger serves it (catch-up, audit, RPC).
+struct CommittedBlock {
+  Block block;
+  QuorumCert qc;  // certifies block.id; empty for height 0
+  std::vector<vigil_receipt> receipts;
+};
+
+struct CommitStats {  // nanoseconds spent in each part of one commit
+  uint64_t verify_ns = 0, execute_ns = 0, tree_ns = 0, write_ns = 0;
+};
+
+struct CommitResult {
+  std::string error;  // empty when committed
+  Hash state_root{};  // after the block
+  std::vector<vigil_receipt> receipts;
+  std::optional<execution::GovernanceState> next_epoch;
+  uint64_t applied = 0;
+  CommitStats stats;
+  bool ok() const { return error.empty(); }
+};
+
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+
+struct AccountAt {
+  uint64_t height = 0;
+  Hash state_root{};
+  std::optional<Account> account;  // nullopt: absent
+  state::Proof proof;
+};
+
+// Why `qc` does not certify `b` for the validators of `epoch` (each
+// signature checked through crypto::verify_batch, ZIP 215), or "".
+std::string check_qc(const QuorumCert& qc, const Block& b, uint64_t epoch,
+                     const std::vector<PublicKey>& validators);
+
+class Ledger final : public consensus::Storage,
+                     public execution::StateReader,
+                     public state::NodeReader {
+ public:
+  // Opens (or, unless read-only, creates) the store at `dir`; nullptr and
+  // *error when RocksDB cannot open or read it.
+  static std::unique_ptr<Ledger> open(const std::string& dir, const LedgerOptions& opt,
+                                      std::string* error);
+  ~Ledger() override;
+
+  // A new store starts from a genesis (block 0, state version 0, epoch 1);
+  // on a store that has one, it must be the same. Returns "" or why not.
+  std::string init_genesis(const execution::GenesisState& g);
+  bool has_genesis() const { return genesis_.has_value(); }
+  const std::optional<execution::GenesisState>& genesis() const { return genesis_; }
+  uint64_t prune_keep() const { return prune_keep_; }
+
+  // The commit path (see above). `sig_valid`: one byte per frame when the
+  // frames were verified upstream; empty to verify here.
+  CommitResult commit(const Block& b, const QuorumCert& qc,
+                      std::span<const uint8_t> sig_valid = {});
+  // Catch-up: checks each block's QC against the epoch's validators, then
+  // commits it; stops at the first that fails. Returns "" or why.
+  std::string replay(std::span<const CommittedBlock> blocks);
+
+  uint64_t height() const { return tip_height_; }
+  BlockId tip_id() const { return tip_id_; }
+  // State root after block h (h <= height()); nullopt when unknown.
+  std::optional<Hash> state_root(uint64_t h) const;
+  std::optional<state::ChildRef> root_ref(uint64_t h) const;
+  execution::GovernanceState governance() const;
+
+  std::optional<CommittedBlock> block_at(uint64_t h, std::string* error = nullptr) const;
+  // Up to `max` certified blocks from `from` up (for sync and the daemon).
+  std::vector<CommittedBlock> block_range(uint64_t from, uint32_t max) const;
+  std::vector<TxLocation> find_tx(std::span<const uint8_t, 64> signature) const;
+  std::optional<Account> account(const PublicKey& pk) const;
+  // The account at height h with its proof against state_root(h), which
+  // block h + 1's header carries.
+  std::optional<AccountAt> account_at(const PublicKey& pk, uint64_t h, std::string* error) const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  // Column families, by name: blocks, block_ids, qcs, receipts, txs,
+  // accounts, state, stale, safety, meta.
+  rocksdb::ColumnFamilyHandle* cf(const std::string& name) const;
+
+  // execution::StateReader: the latest state.
+  std::optional<execution::Bytes> get(const Hash& key_hash) const override;
+  // state::NodeReader.
+  std::optional<state::Node> get(const state::NodeKey& k) const override;
+
+  // consensus::Storage
+  void put_block(const Block& b) override;
+  const Block* block(const BlockId& id) const override;
+  void put_qc(const QuorumCert& qc) override;
+  const QuorumCert* qc_for(const BlockId& id) const override;
+  void put_high_qc(const QuorumCert& qc) override;
+  std::optional<QuorumCert> high_qc() const override;
+  void put_high_tc(const consensus::TimeoutCert& tc) override;
+  std::optional<consensus::TimeoutCert> high_tc() const override;
+  void put_committed(const consensus::CommittedTip& tip) override;
+  std::optional<consensus::CommittedTip> committed() const override;
+  void put_epoch(const consensus::EpochRecord& e) override;
+  std::optional<consensus::EpochRecord> epoch() const override;
+  void put_epoch_end_qc(consensus::Epoch e, const QuorumCert& qc) override;
+  const QuorumCert* epoch_end_qc(consensus::Epoch e) const override;
+  void save_safety(const consensus::SafetyState& s) override;
+  std::optional<consensus::SafetyState> safety() const override;
+
+  // Storage errors after open (a failed write); empty when none.
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  struct NodeKeyHash {
+    size_t operator()(const state::NodeKey& k) const;
+  };
+  using NodeCache = std::unordered_map<state::NodeKey, state::Node, NodeKeyHash>;
+
+  Ledger() = default;
+  std::string load();
+  std::optional<std::string> read(const std::string& cf, const std::string& key) const;
+  std::optional<uint64_t> height_of(const BlockId& id) const;
+  void cache_node(const state::NodeKey& k, const state::Node& n) const;
+  void put_meta(const std::string& key, const std::string& value, bool sync);
+  void trim_caches();
+
+  LedgerOptions opt_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> cfs_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::optional<execution::GenesisState> genesis_;
+  uint64_t prune_keep_ = 64;
+  uint64_t tip_height_ = 0;
+  BlockId tip_id_{};
+  state::ChildRef tip_root_;
+  std::string last_error_;
+
+  // Not yet committed (consensus's working set) and decoded committed ones.
+  std::map<BlockId, Block> pending_blocks_;
+  std::map<BlockId, QuorumCert> pending_qcs_;
+  std::map<BlockId, consensus::EpochRecord> pending_epochs_;  // by root id
+  mutable std::map<BlockId, Block> block_cache_;
+  mutable std::map<BlockId, QuorumCert> qc_cache_;
+  mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
+  mutable NodeCache nodes_now_, nodes_old_;  // two generations, bounded
+};
+
+}  // namespace vigil::ledger

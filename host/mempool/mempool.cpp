@@ -1,0 +1,110 @@
+#include "host/mempool/mempool.hpp"
+
+#include <algorithm>
+
+namespace vigil::mempool {
+
+std::string_view add_result_name(AddResult r) {
+  switch (r) {
+    case AddResult::added:
+      return "added";
+    case AddResult::duplicate:
+      return "duplicate";
+    case AddResult::malformed:
+      return "malformed";
+    case AddResult::stale_nonce:
+      return "stale_nonce";
+    case AddResult::nonce_gap:
+      return "nonce_gap";
+    case AddResult::nonce_taken:
+      return "nonce_taken";
+    case AddResult::sender_full:
+      return "sender_full";
+    case AddResult::full:
+      return "full";
+    case AddResult::count_:
+      break;
+  }
+  return "unknown";
+}
+
+AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
+                       std::span<const uint8_t> payload, uint64_t committed_nonce) {
+  if (by_sig_.count(sig)) return count(AddResult::duplicate);
+  const auto t = decode_transfer(payload);
+  if (!t) return count(AddResult::malformed);
+  auto it = senders_.find(sender);
+  const uint64_t next =
+      it == senders_.end() ? committed_nonce : std::max(committed_nonce, it->second.next_nonce);
+  if (t->nonce < next) return count(AddResult::stale_nonce);
+  if (t->nonce - next > config_.max_nonce_gap) return count(AddResult::nonce_gap);
+  if (it != senders_.end()) {
+    if (it->second.by_nonce.count(t->nonce)) return count(AddResult::nonce_taken);
+    if (it->second.by_nonce.size() >= config_.max_per_sender) return count(AddResult::sender_full);
+  }
+  if (by_sig_.size() >= config_.capacity) return count(AddResult::full);
+  Sender& s = senders_[sender];
+  s.next_nonce = next;
+  Entry& e = s.by_nonce[t->nonce];
+  e.frame.assign(frame.begin(), frame.end());
+  e.sig = sig;
+  by_sig_.emplace(sig, std::make_pair(sender, t->nonce));
+  return count(AddResult::added);
+}
+
+std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n) {
+  std::vector<uint8_t> out;
+  *n = 0;
+  for (auto& [key, s] : senders_) {
+    uint64_t want = s.next_nonce;
+    for (auto& [nonce, e] : s.by_nonce) {
+      if (nonce != want || *n >= max_txs) break;
+      ++want;
+      // In a block not yet committed: the sender's later nonces wait for it
+      // (a block that never commits would make them fail on their nonce).
+      if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) break;
+      if (out.size() + e.frame.size() > max_bytes) break;
+      out.insert(out.end(), e.frame.begin(), e.frame.end());
+      e.proposed = true;
+      e.proposed_at = commits_;
+      ++*n;
+      ++counters_.proposed;
+    }
+    if (*n >= max_txs) break;
+  }
+  return out;
+}
+
+void Mempool::erase(const Key& sender, uint64_t nonce) {
+  auto it = senders_.find(sender);
+  if (it == senders_.end()) return;
+  auto e = it->second.by_nonce.find(nonce);
+  if (e == it->second.by_nonce.end()) return;
+  by_sig_.erase(e->second.sig);
+  it->second.by_nonce.erase(e);
+}
+
+void Mempool::committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next) {
+  ++commits_;
+  for (const Sig& sig : sigs) {
+    auto it = by_sig_.find(sig);
+    if (it == by_sig_.end()) continue;
+    const auto [key, nonce] = it->second;
+    erase(key, nonce);
+    ++counters_.committed;
+  }
+  for (const auto& [key, nonce] : next) {
+    auto it = senders_.find(key);
+    if (it == senders_.end()) continue;
+    Sender& s = it->second;
+    s.next_nonce = nonce;
+    while (!s.by_nonce.empty() && s.by_nonce.begin()->first < nonce) {
+      by_sig_.erase(s.by_nonce.begin()->second.sig);
+      s.by_nonce.erase(s.by_nonce.begin());
+      ++counters_.expired;
+    }
+    if (s.by_nonce.empty()) senders_.erase(it);
+  }
+}
+
+}  // namespace vigil::mempool

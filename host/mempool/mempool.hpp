@@ -1,0 +1,101 @@
+// The mempool: verified transactions waiting for a block. Bounded (a total
+// count and a per-sender count), deduplicated by signature, ordered by
+// sender nonce; what a block committed leaves it, and so does whatever a
+// sender's committed nonce has passed.
+//
+// Only frames whose signature already verified come here (the verify tile,
+// or a proposal's batch), so nothing in it was placed by a forger; a full
+// pool refuses new frames (counted) rather than evict older ones.
+//
+// Promise: deterministic, ordered containers only; memory bounded by
+// capacity x the largest frame. Not thread-safe (the node holds a lock).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "host/mempool/transfer.hpp"
+
+namespace vigil::mempool {
+
+using Key = std::array<uint8_t, 32>;
+using Sig = std::array<uint8_t, 64>;
+
+enum class AddResult : uint8_t {
+  added,
+  duplicate,    // same signature already here
+  malformed,    // payload is not a transfer
+  stale_nonce,  // below the sender's committed nonce
+  nonce_gap,    // too far ahead of the sender's committed nonce
+  nonce_taken,  // another frame holds this sender's nonce
+  sender_full,  // the sender has max_per_sender frames here
+  full,         // capacity reached
+  count_
+};
+inline constexpr size_t kAddResults = size_t(AddResult::count_);
+std::string_view add_result_name(AddResult r);
+
+struct MempoolConfig {
+  size_t capacity = 1 << 18;
+  size_t max_per_sender = 4096;
+  uint64_t max_nonce_gap = 4096;
+  // A proposed frame not committed after this many commits may be proposed again.
+  uint64_t repropose_after = 8;
+};
+
+struct MempoolCounters {
+  std::array<uint64_t, kAddResults> add{};
+  uint64_t committed = 0;  // left because a block committed them
+  uint64_t expired = 0;    // left because the sender's nonce passed them
+  uint64_t proposed = 0;
+};
+
+class Mempool {
+ public:
+  explicit Mempool(const MempoolConfig& config) : config_(config) {}
+
+  // A verified frame: its bytes whole, the sender key, signature and payload;
+  // `committed_nonce` is the sender's next nonce in the committed state.
+  AddResult add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
+                std::span<const uint8_t> payload, uint64_t committed_nonce);
+  // Frames for a new block, back to back, at most max_txs and max_bytes: per
+  // sender in key order, consecutive nonces from its committed one, stopping
+  // at one already proposed and not yet committed (it goes again after
+  // repropose_after commits). They stay here, marked proposed, until committed.
+  std::vector<uint8_t> take(uint32_t max_txs, size_t max_bytes, uint32_t* count);
+  // A block committed `sigs`; the senders' committed nonces are now `next`.
+  void committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next);
+
+  bool contains(const Sig& sig) const { return by_sig_.count(sig) != 0; }
+  size_t size() const { return by_sig_.size(); }
+  const MempoolCounters& counters() const { return counters_; }
+
+ private:
+  struct Entry {
+    std::vector<uint8_t> frame;
+    Sig sig{};
+    bool proposed = false;
+    uint64_t proposed_at = 0;  // commits_ when proposed
+  };
+  struct Sender {
+    uint64_t next_nonce = 0;
+    std::map<uint64_t, Entry> by_nonce;
+  };
+  AddResult count(AddResult r) {
+    ++counters_.add[size_t(r)];
+    return r;
+  }
+  void erase(const Key& sender, uint64_t nonce);
+
+  MempoolConfig config_;
+  std::map<Key, Sender> senders_;
+  std::map<Sig, std::pair<Key, uint64_t>> by_sig_;
+  uint64_t commits_ = 0;
+  MempoolCounters counters_;
+};
+
+}  // namespace vigil::mempool

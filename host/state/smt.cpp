@@ -1,0 +1,371 @@
+#include "host/state/smt.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "host/crypto/sha2.hpp"
+
+namespace vigil::state {
+namespace {
+
+void put_u64_le(Bytes& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(uint8_t(v >> (8 * i)));
+}
+uint64_t get_u64_le(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t(p[i]) << (8 * i);
+  return v;
+}
+bool is_zero(const Hash& h) {
+  return std::all_of(h.begin(), h.end(), [](uint8_t b) { return b == 0; });
+}
+void set_bit(Hash& k, uint16_t i) {
+  k[i / 8] = uint8_t(k[i / 8] | (0x80u >> (i % 8)));
+}
+// True when a and b agree on their first `bits` bits.
+bool same_prefix(const Hash& a, const Hash& b, uint16_t bits) {
+  for (uint16_t i = 0; i < bits; ++i)
+    if (key_bit(a, i) != key_bit(b, i)) return false;
+  return true;
+}
+Hash mask_path(const Hash& k, uint16_t depth) {
+  Hash p{};
+  for (uint16_t i = 0; i < depth; ++i)
+    if (key_bit(k, i)) set_bit(p, i);
+  return p;
+}
+Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
+  uint8_t buf[65];
+  buf[0] = 0x00;
+  std::memcpy(buf + 1, key_hash.data(), 32);
+  std::memcpy(buf + 33, value_hash.data(), 32);
+  return crypto::sha256({buf, sizeof buf});
+}
+
+// One batch update: walks down the old tree where updates land, writes the
+// new nodes bottom-up and lists the replaced ones.
+class Updater {
+ public:
+  Updater(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+
+  ChildRef update(const ChildRef& cur, uint16_t depth, const Hash& path,
+                  std::span<const LeafUpdate> ups) {
+    if (ups.empty() || failed_) return cur;
+    switch (cur.kind) {
+      case ChildKind::empty:
+        if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
+        return split({}, {}, depth, path, ups);
+      case ChildKind::leaf: {
+        std::optional<Node> old = load(cur, depth, path);
+        if (!old) return cur;
+        out_.stale.push_back({cur.version, depth, path});
+        auto hit =
+            std::lower_bound(ups.begin(), ups.end(), old->key_hash,
+                             [](const LeafUpdate& u, const Hash& k) { return u.key_hash < k; });
+        if (hit != ups.end() && hit->key_hash == old->key_hash) {
+          if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
+          return split({}, {}, depth, path, ups);
+        }
+        // The old leaf moves down beside the new keys.
+        std::vector<LeafUpdate> merged(ups.begin(), hit);
+        merged.push_back({old->key_hash, std::move(old->value)});
+        merged.insert(merged.end(), hit, ups.end());
+        return split({}, {}, depth, path, merged);
+      }
+      case ChildKind::internal: {
+        std::optional<Node> old = load(cur, depth, path);
+        if (!old) return cur;
+        out_.stale.push_back({cur.version, depth, path});
+        return split(old->left, old->right, depth, path, ups);
+      }
+    }
+    return cur;
+  }
+
+  TreeUpdate take(ChildRef root) {
+    out_.root = root;
+    return std::move(out_);
+  }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  ChildRef split(const ChildRef& left, const ChildRef& right, uint16_t depth, const Hash& path,
+                 std::span<const LeafUpdate> ups) {
+    if (depth >= kKeyBits) return fail("two updates of one key");
+    auto mid = std::partition_point(ups.begin(), ups.end(), [depth](const LeafUpdate& u) {
+      return !key_bit(u.key_hash, depth);
+    });
+    Hash right_path = path;
+    set_bit(right_path, depth);
+    Node n;
+    n.kind = ChildKind::internal;
+    n.left = update(left, uint16_t(depth + 1), path, {ups.begin(), mid});
+    n.right = update(right, uint16_t(depth + 1), right_path, {mid, ups.end()});
+    ChildRef ref{ChildKind::internal, version_, internal_hash(n.left.hash, n.right.hash)};
+    out_.writes.push_back({NodeKey{version_, depth, path}, std::move(n)});
+    return ref;
+  }
+
+  ChildRef write_leaf(uint16_t depth, const Hash& path, const LeafUpdate& u) {
+    Node n;
+    n.kind = ChildKind::leaf;
+    n.key_hash = u.key_hash;
+    n.value = u.value;
+    ChildRef ref{ChildKind::leaf, version_, leaf_hash(u.key_hash, u.value)};
+    out_.writes.push_back({NodeKey{version_, depth, path}, std::move(n)});
+    return ref;
+  }
+
+  std::optional<Node> load(const ChildRef& ref, uint16_t depth, const Hash& path) {
+    std::optional<Node> n = store_.get({ref.version, depth, path});
+    if (!n || n->kind != ref.kind) {
+      fail("state node missing or of the wrong kind at depth " + std::to_string(depth) +
+           ", version " + std::to_string(ref.version));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  ChildRef fail(std::string what) {
+    if (!failed_) error_ = std::move(what);
+    failed_ = true;
+    return {};
+  }
+
+  const NodeReader& store_;
+  uint64_t version_;
+  TreeUpdate out_;
+  bool failed_ = false;
+  std::string error_;
+};
+
+// Walks the key's path; calls on_sibling(depth, hash) for each level passed.
+template <class F>
+std::optional<Node> walk(const NodeReader& store, const ChildRef& root, const Hash& key_hash,
+                         std::string* error, bool& ok, F&& on_sibling) {
+  ok = true;
+  ChildRef ref = root;
+  Hash path{};
+  for (uint16_t depth = 0;; ++depth) {
+    if (ref.kind == ChildKind::empty) return std::nullopt;
+    std::optional<Node> n = store.get({ref.version, depth, path});
+    if (!n || n->kind != ref.kind || (n->kind == ChildKind::internal && depth >= kKeyBits)) {
+      if (error) *error = "state node missing at depth " + std::to_string(depth);
+      ok = false;
+      return std::nullopt;
+    }
+    if (n->kind == ChildKind::leaf) return n;
+    bool bit = key_bit(key_hash, depth);
+    on_sibling(depth, bit ? n->left.hash : n->right.hash);
+    ref = bit ? n->right : n->left;
+    if (bit) set_bit(path, depth);
+  }
+}
+
+}  // namespace
+
+Bytes encode_node_key(const NodeKey& k) {
+  Bytes out;
+  out.reserve(10 + 32);
+  for (int i = 7; i >= 0; --i) out.push_back(uint8_t(k.version >> (8 * i)));
+  out.push_back(uint8_t(k.depth >> 8));
+  out.push_back(uint8_t(k.depth));
+  out.insert(out.end(), k.path.begin(), k.path.begin() + (k.depth + 7) / 8);
+  return out;
+}
+
+std::optional<NodeKey> decode_node_key(ByteView b) {
+  if (b.size() < 10) return std::nullopt;
+  NodeKey k;
+  for (int i = 0; i < 8; ++i) k.version = k.version << 8 | b[size_t(i)];
+  k.depth = uint16_t(b[8] << 8 | b[9]);
+  if (k.depth > kKeyBits || b.size() != 10 + size_t(k.depth + 7) / 8) return std::nullopt;
+  std::memcpy(k.path.data(), b.data() + 10, b.size() - 10);
+  if (mask_path(k.path, k.depth) != k.path) return std::nullopt;
+  return k;
+}
+
+Bytes encode_ref(const ChildRef& r) {
+  Bytes out{uint8_t(r.kind)};
+  if (r.kind == ChildKind::empty) return out;
+  put_u64_le(out, r.version);
+  out.insert(out.end(), r.hash.begin(), r.hash.end());
+  return out;
+}
+
+namespace {
+// Reads one ChildRef at p (at most `left` bytes); returns bytes used, 0 on error.
+size_t read_ref(const uint8_t* p, size_t left, ChildRef& r) {
+  if (left < 1 || p[0] > uint8_t(ChildKind::leaf)) return 0;
+  r = ChildRef{};
+  r.kind = ChildKind(p[0]);
+  if (r.kind == ChildKind::empty) return 1;
+  if (left < 41) return 0;
+  r.version = get_u64_le(p + 1);
+  std::memcpy(r.hash.data(), p + 9, 32);
+  return 41;
+}
+}  // namespace
+
+std::optional<ChildRef> decode_ref(ByteView b) {
+  ChildRef r;
+  size_t n = read_ref(b.data(), b.size(), r);
+  if (n == 0 || n != b.size()) return std::nullopt;
+  return r;
+}
+
+Bytes encode_node(const Node& n) {
+  Bytes out{uint8_t(n.kind)};
+  if (n.kind == ChildKind::internal) {
+    Bytes l = encode_ref(n.left), r = encode_ref(n.right);
+    out.insert(out.end(), l.begin(), l.end());
+    out.insert(out.end(), r.begin(), r.end());
+  } else {
+    out.insert(out.end(), n.key_hash.begin(), n.key_hash.end());
+    out.insert(out.end(), n.value.begin(), n.value.end());
+  }
+  return out;
+}
+
+std::optional<Node> decode_node(ByteView b) {
+  if (b.empty()) return std::nullopt;
+  Node n;
+  if (b[0] == uint8_t(ChildKind::internal)) {
+    n.kind = ChildKind::internal;
+    size_t a = read_ref(b.data() + 1, b.size() - 1, n.left);
+    if (a == 0) return std::nullopt;
+    size_t c = read_ref(b.data() + 1 + a, b.size() - 1 - a, n.right);
+    if (c == 0 || 1 + a + c != b.size()) return std::nullopt;
+    return n;
+  }
+  if (b[0] != uint8_t(ChildKind::leaf) || b.size() < 33) return std::nullopt;
+  n.kind = ChildKind::leaf;
+  std::memcpy(n.key_hash.data(), b.data() + 1, 32);
+  n.value.assign(b.begin() + 33, b.end());
+  return n;
+}
+
+Hash leaf_hash(const Hash& key_hash, ByteView value) {
+  return leaf_hash_of(key_hash, crypto::sha256(value));
+}
+
+Hash internal_hash(const Hash& left, const Hash& right) {
+  uint8_t buf[65];
+  buf[0] = 0x01;
+  std::memcpy(buf + 1, left.data(), 32);
+  std::memcpy(buf + 33, right.data(), 32);
+  return crypto::sha256({buf, sizeof buf});
+}
+
+std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef& root,
+                                        uint64_t version, std::span<const LeafUpdate> updates,
+                                        std::string* error) {
+  for (size_t i = 1; i < updates.size(); ++i)
+    if (!(updates[i - 1].key_hash < updates[i].key_hash)) {
+      if (error) *error = "updates not sorted and distinct";
+      return std::nullopt;
+    }
+  Updater u(store, version);
+  ChildRef r = u.update(root, 0, Hash{}, updates);
+  if (u.failed()) {
+    if (error) *error = u.error();
+    return std::nullopt;
+  }
+  return u.take(r);
+}
+
+std::optional<Bytes> lookup(const NodeReader& store, const ChildRef& root, const Hash& key_hash,
+                            std::string* error) {
+  bool ok = true;
+  std::optional<Node> leaf = walk(store, root, key_hash, error, ok, [](uint16_t, const Hash&) {});
+  if (!leaf || leaf->key_hash != key_hash) return std::nullopt;
+  return std::move(leaf->value);
+}
+
+std::optional<Proof> prove(const NodeReader& store, const ChildRef& root, const Hash& key_hash,
+                           std::string* error) {
+  Proof p;
+  bool ok = true;
+  std::optional<Node> leaf = walk(store, root, key_hash, error, ok,
+                                  [&](uint16_t, const Hash& h) { p.siblings.push_back(h); });
+  if (!ok) return std::nullopt;
+  if (leaf) {
+    p.leaf_key = leaf->key_hash;
+    p.leaf_value = crypto::sha256(leaf->value);
+  }
+  return p;
+}
+
+bool verify_proof(const Hash& root, const Hash& key_hash, const std::optional<Bytes>& value,
+                  const Proof& proof) {
+  const size_t depth = proof.siblings.size();
+  if (depth > kKeyBits || proof.leaf_key.has_value() != proof.leaf_value.has_value()) return false;
+  Hash cur{};
+  if (value) {
+    if (!proof.leaf_key || *proof.leaf_key != key_hash ||
+        *proof.leaf_value != crypto::sha256(*value))
+      return false;
+    cur = leaf_hash_of(key_hash, *proof.leaf_value);
+  } else if (proof.leaf_key) {
+    // Another key's leaf where this key's path ends: the key is absent.
+    if (*proof.leaf_key == key_hash || !same_prefix(*proof.leaf_key, key_hash, uint16_t(depth)))
+      return false;
+    cur = leaf_hash_of(*proof.leaf_key, *proof.leaf_value);
+  }
+  for (size_t i = depth; i-- > 0;) {
+    const Hash& sib = proof.siblings[i];
+    cur = key_bit(key_hash, uint16_t(i)) ? internal_hash(sib, cur) : internal_hash(cur, sib);
+  }
+  return cur == root;
+}
+
+Bytes encode_proof(const Proof& p) {
+  const size_t depth = p.siblings.size();
+  Bytes out{1, uint8_t(p.leaf_key ? 1 : 0), uint8_t(depth), uint8_t(depth >> 8)};
+  size_t map_at = out.size();
+  out.resize(out.size() + (depth + 7) / 8);
+  for (size_t i = 0; i < depth; ++i) {
+    if (is_zero(p.siblings[i])) continue;
+    out[map_at + i / 8] = uint8_t(out[map_at + i / 8] | (1u << (i % 8)));
+    out.insert(out.end(), p.siblings[i].begin(), p.siblings[i].end());
+  }
+  if (p.leaf_key) {
+    out.insert(out.end(), p.leaf_key->begin(), p.leaf_key->end());
+    out.insert(out.end(), p.leaf_value->begin(), p.leaf_value->end());
+  }
+  return out;
+}
+
+std::optional<Proof> decode_proof(ByteView b) {
+  if (b.size() < 4 || b[0] != 1 || b[1] > 1) return std::nullopt;
+  const size_t depth = size_t(b[2]) | size_t(b[3]) << 8;
+  if (depth > kKeyBits) return std::nullopt;
+  const size_t map_len = (depth + 7) / 8;
+  if (b.size() < 4 + map_len) return std::nullopt;
+  ByteView map = b.subspan(4, map_len);
+  if (depth % 8 && map[map_len - 1] >> (depth % 8)) return std::nullopt;  // bits past depth
+  size_t at = 4 + map_len;
+  Proof p;
+  p.siblings.resize(depth);
+  for (size_t i = 0; i < depth; ++i) {
+    if (!((map[i / 8] >> (i % 8)) & 1)) continue;
+    if (b.size() < at + 32) return std::nullopt;
+    std::memcpy(p.siblings[i].data(), b.data() + at, 32);
+    if (is_zero(p.siblings[i])) return std::nullopt;  // must have been left out
+    at += 32;
+  }
+  if (b[1] & 1) {
+    if (b.size() < at + 64) return std::nullopt;
+    Hash k, v;
+    std::memcpy(k.data(), b.data() + at, 32);
+    std::memcpy(v.data(), b.data() + at + 32, 32);
+    p.leaf_key = k;
+    p.leaf_value = v;
+    at += 64;
+  }
+  if (at != b.size()) return std::nullopt;
+  return p;
+}
+
+}  // namespace vigil::state

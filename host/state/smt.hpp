@@ -1,0 +1,134 @@
+// A versioned sparse Merkle tree over 256-bit keys (SHA-256 of an account
+// key), as Diem's sparse Merkle tree / Aptos's Jellyfish tree in binary form:
+//
+//   empty subtree   32 zero bytes
+//   leaf            SHA-256(0x00 || key_hash || SHA-256(value))
+//   internal        SHA-256(0x01 || left || right)
+//
+// A subtree holding one leaf is that leaf (empty subtrees collapse), so a
+// leaf sits at the shallowest depth where it is alone and n keys give a depth
+// near log2(n). Nodes are immutable and named by NodeKey (the version, i.e.
+// block height, that wrote them, and their position); an update of k keys at
+// version v writes O(k log n) new nodes and lists the nodes it replaced as
+// stale since v, so a store may delete them once v falls out of its
+// retention window while every retained version keeps proving.
+//
+// Promise: deterministic (ordered input, no floating point, no clock); the
+// same updates on the same tree give the same nodes and root on any machine.
+// Keys are never removed (accounts are not deleted).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vigil::state {
+
+using Hash = std::array<uint8_t, 32>;
+using Bytes = std::vector<uint8_t>;
+using ByteView = std::span<const uint8_t>;
+
+inline constexpr uint16_t kKeyBits = 256;
+
+// Where a node lives: the version that wrote it, its depth (0 = root), and the
+// first `depth` bits of the path (the rest zero).
+struct NodeKey {
+  uint64_t version = 0;
+  uint16_t depth = 0;
+  Hash path{};
+  auto operator<=>(const NodeKey&) const = default;
+};
+
+// Store key: version (8, big-endian), depth (2, big-endian), ceil(depth/8)
+// path bytes; so keys sort by version, then position.
+Bytes encode_node_key(const NodeKey& k);
+std::optional<NodeKey> decode_node_key(ByteView b);
+
+enum class ChildKind : uint8_t { empty = 0, internal = 1, leaf = 2 };
+
+// A reference from a parent (or the version's root record) to a node.
+struct ChildRef {
+  ChildKind kind = ChildKind::empty;
+  uint64_t version = 0;  // the node's NodeKey.version
+  Hash hash{};           // zero when empty
+  bool operator==(const ChildRef&) const = default;
+};
+
+struct Node {
+  ChildKind kind = ChildKind::leaf;  // internal or leaf
+  ChildRef left, right;              // internal
+  Hash key_hash{};                   // leaf
+  Bytes value;                       // leaf
+  bool operator==(const Node&) const = default;
+};
+
+Bytes encode_node(const Node& n);
+std::optional<Node> decode_node(ByteView b);
+Bytes encode_ref(const ChildRef& r);
+std::optional<ChildRef> decode_ref(ByteView b);
+
+Hash leaf_hash(const Hash& key_hash, ByteView value);
+Hash internal_hash(const Hash& left, const Hash& right);
+// Bit `i` of a key, most significant first.
+inline bool key_bit(const Hash& k, uint16_t i) {
+  return (k[i / 8] >> (7 - i % 8)) & 1;
+}
+
+class NodeReader {
+ public:
+  virtual ~NodeReader() = default;
+  virtual std::optional<Node> get(const NodeKey& k) const = 0;
+};
+
+struct LeafUpdate {
+  Hash key_hash{};
+  Bytes value;
+};
+
+struct TreeUpdate {
+  ChildRef root;
+  std::vector<std::pair<NodeKey, Node>> writes;  // new nodes, written at `version`
+  std::vector<NodeKey> stale;                    // nodes replaced at `version`
+};
+
+// Applies `updates` (sorted by key_hash, distinct) to the tree of `root` as
+// version `version` (above every version in the tree). Fails (nullopt) only
+// when a node the root names is missing or corrupt; `error` says which.
+std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef& root,
+                                        uint64_t version, std::span<const LeafUpdate> updates,
+                                        std::string* error = nullptr);
+
+// Looks up one key: its value, or nullopt when absent. Sets *error and
+// returns nullopt when a node is missing.
+std::optional<Bytes> lookup(const NodeReader& store, const ChildRef& root, const Hash& key_hash,
+                            std::string* error = nullptr);
+
+// A proof for one key against a root. siblings[i] is the sibling hash at
+// depth i on the key's path, from the root down. The path ends at an empty
+// subtree (absent), at the key's leaf (present), or at another key's leaf
+// (absent; that leaf shares the first siblings.size() bits with the key).
+struct Proof {
+  std::vector<Hash> siblings;
+  std::optional<Hash> leaf_key;    // the leaf the path ends at, if any
+  std::optional<Hash> leaf_value;  // its value hash
+};
+
+std::optional<Proof> prove(const NodeReader& store, const ChildRef& root, const Hash& key_hash,
+                           std::string* error = nullptr);
+
+// True when `proof` shows, against `root`, that `key_hash` maps to `value`
+// (or, with no value, that it is absent).
+bool verify_proof(const Hash& root, const Hash& key_hash, const std::optional<Bytes>& value,
+                  const Proof& proof);
+
+// Bounded, canonical codec: version byte 1, flags (bit 0 leaf), u16 depth,
+// a bitmap of non-empty siblings (ceil(depth/8) bytes), those siblings, then
+// the leaf key and value hash when flagged. decode_proof accepts exactly that
+// and nothing else (fuzzed).
+Bytes encode_proof(const Proof& p);
+std::optional<Proof> decode_proof(ByteView b);
+
+}  // namespace vigil::state

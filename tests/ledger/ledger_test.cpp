@@ -1,0 +1,221 @@
+// The ledger: commit and reopen at one height, refusals of every bad block,
+// determinism across stores, catch-up replay (and its refusal of a forged
+// QC), proofs at retained heights and their end once pruned, consensus
+// storage through the core's interface.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "host/consensus/wire.hpp"
+#include "tests/ledger/ledger_util.hpp"
+
+namespace vigil::ledger {
+namespace {
+
+using test::TempDir;
+
+TEST(Ledger, CommitsAndReopensAtOneHeight) {
+  TempDir t;
+  Hash root3{};
+  BlockId tip{};
+  consensus::SafetyState safety;
+  safety.epoch = 1;
+  safety.last_voted_round = 9;
+  safety.last_vote = vigil_vote_data{};
+  safety.last_vote->round = 9;
+  {
+    auto l = test::make_chain(t.sub("a"), 3, 10);
+    ASSERT_TRUE(l);
+    EXPECT_EQ(l->height(), 3u);
+    root3 = *l->state_root(3);
+    tip = l->tip_id();
+    l->save_safety(safety);
+  }
+  std::string err;
+  auto l = Ledger::open(t.sub("a"), {}, &err);
+  ASSERT_TRUE(l) << err;
+  EXPECT_EQ(l->height(), 3u);
+  EXPECT_EQ(l->tip_id(), tip);
+  EXPECT_EQ(*l->state_root(3), root3);
+  auto s = l->safety();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->last_voted_round, 9u);
+  ASSERT_TRUE(s->last_vote);
+  EXPECT_EQ(s->last_vote->round, 9u);
+  // consensus::Storage sees the committed chain.
+  ASSERT_TRUE(l->committed());
+  EXPECT_EQ(l->committed()->height, 3u);
+  const consensus::Block* b = l->block(tip);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->hdr.height, 3u);
+  ASSERT_TRUE(l->qc_for(tip));
+  EXPECT_EQ(l->qc_for(tip)->block_id(), tip);
+  ASSERT_TRUE(l->epoch());
+  EXPECT_EQ(l->epoch()->validators.size(), 4u);
+  // Every frame is indexed by its signature.
+  auto cb = l->block_at(2);
+  ASSERT_TRUE(cb);
+  auto frames = consensus::split_frames(cb->block.txs);
+  ingest::FrameView f;
+  ASSERT_EQ(ingest::parse_frame(frames[4], f), VIGIL_OK);
+  auto loc = l->find_tx(std::span<const uint8_t, 64>(f.signature, 64));
+  ASSERT_EQ(loc.size(), 1u);
+  EXPECT_EQ(loc[0].height, 2u);
+  EXPECT_EQ(loc[0].index, 4u);
+}
+
+TEST(Ledger, RefusesBlocksThatDoNotFollow) {
+  TempDir t;
+  auto l = test::make_chain(t.sub("a"), 1, 5);
+  ASSERT_TRUE(l);
+  Workload w(test::small_config());
+  w.load_nonces(*l);
+  auto [good, qc] = w.next_block(*l, w.transfers(2, 5));
+  auto expect_refused = [&](const Block& b, const QuorumCert& q, const char* why) {
+    CommitResult r = l->commit(b, q);
+    EXPECT_FALSE(r.ok()) << why;
+    EXPECT_EQ(l->height(), 1u) << why;
+  };
+  Block b = good;
+  b.hdr.parent_id[0] ^= 1;
+  b.id = consensus::compute_block_id(b.hdr);
+  expect_refused(b, sign_qc(b, w.validators(), 3), "wrong parent");
+  b = good;
+  b.txs[200] ^= 1;  // frames no longer match the tx root
+  expect_refused(b, qc, "tx root");
+  b = good;
+  b.hdr.state_root[0] ^= 1;
+  b.id = consensus::compute_block_id(b.hdr);
+  expect_refused(b, sign_qc(b, w.validators(), 3), "state root");
+  b = good;
+  b.hdr.height = 3;
+  b.id = consensus::compute_block_id(b.hdr);
+  expect_refused(b, sign_qc(b, w.validators(), 3), "height");
+  QuorumCert other = qc;
+  other.vote.block_id[0] ^= 1;
+  expect_refused(good, other, "QC for another block");
+  EXPECT_TRUE(l->commit(good, qc).ok());
+  EXPECT_EQ(l->height(), 2u);
+  EXPECT_FALSE(l->commit(good, qc).ok());  // the same block again
+  EXPECT_EQ(l->height(), 2u);
+}
+
+TEST(Ledger, SameBlocksOnTwoStoresGiveSameRootsAndReceipts) {
+  TempDir t;
+  auto a = test::make_chain(t.sub("a"), 4, 25);
+  auto b = test::make_chain(t.sub("b"), 4, 25);
+  ASSERT_TRUE(a && b);
+  for (uint64_t h = 0; h <= 4; ++h) {
+    EXPECT_EQ(*a->state_root(h), *b->state_root(h)) << h;
+    auto ra = a->block_at(h), rb = b->block_at(h);
+    ASSERT_TRUE(ra && rb);
+    ASSERT_EQ(ra->receipts.size(), rb->receipts.size());
+    EXPECT_EQ(std::memcmp(ra->receipts.data(), rb->receipts.data(),
+                          ra->receipts.size() * sizeof(vigil_receipt)),
+              0);
+  }
+}
+
+TEST(Ledger, CatchUpReplaysCertifiedBlocksAndRefusesAForgedQc) {
+  TempDir t;
+  auto a = test::make_chain(t.sub("a"), 5, 10);
+  auto b = test::make_chain(t.sub("b"), 0, 0);
+  ASSERT_TRUE(a && b);
+  auto range = a->block_range(1, 3);
+  ASSERT_EQ(range.size(), 3u);
+  EXPECT_EQ(b->replay(range), "");
+  EXPECT_EQ(b->height(), 3u);
+  EXPECT_EQ(*b->state_root(3), *a->state_root(3));
+  auto rest = a->block_range(4, 64);
+  ASSERT_EQ(rest.size(), 2u);
+  rest[0].qc.sigs[1][10] ^= 1;
+  EXPECT_NE(b->replay(rest), "");
+  EXPECT_EQ(b->height(), 3u);
+  rest = a->block_range(4, 64);
+  rest[0].qc.signers = {};  // too few signers
+  rest[0].qc.signers.add(0);
+  rest[0].qc.sigs.resize(1);
+  EXPECT_NE(b->replay(rest), "");
+  rest = a->block_range(4, 64);
+  EXPECT_EQ(b->replay(rest), "");
+  EXPECT_EQ(*b->state_root(5), *a->state_root(5));
+}
+
+TEST(Ledger, ProofsAtRetainedHeightsPrunedOnesRefused) {
+  TempDir t;
+  auto l = test::make_chain(t.sub("a"), 6, 10, /*keep=*/2);
+  ASSERT_TRUE(l);
+  Workload w(test::small_config());
+  PublicKey sender = w.senders()[1].public_key;
+  for (uint64_t h : {4ull, 5ull, 6ull}) {
+    std::string err;
+    auto at = l->account_at(sender, h, &err);
+    ASSERT_TRUE(at) << h << ": " << err;
+    ASSERT_TRUE(at->account);
+    EXPECT_TRUE(execution::verify_account_proof(at->state_root, sender, at->account, at->proof));
+    if (h < 6) {  // against block h + 1's header
+      Hash from_header;
+      std::memcpy(from_header.data(), l->block_at(h + 1)->block.hdr.state_root, 32);
+      EXPECT_EQ(from_header, at->state_root);
+    }
+    execution::Account wrong = *at->account;
+    wrong.balance += 1;
+    EXPECT_FALSE(execution::verify_account_proof(at->state_root, sender, wrong, at->proof));
+    EXPECT_FALSE(
+        execution::verify_account_proof(*l->state_root(h - 1), sender, at->account, at->proof));
+  }
+  PublicKey nobody{};
+  nobody[0] = 0x42;
+  std::string err;
+  auto absent = l->account_at(nobody, 6, &err);
+  ASSERT_TRUE(absent);
+  EXPECT_FALSE(absent->account);
+  EXPECT_TRUE(
+      execution::verify_account_proof(absent->state_root, nobody, std::nullopt, absent->proof));
+  EXPECT_FALSE(execution::verify_account_proof(absent->state_root, nobody, execution::Account{},
+                                               absent->proof));
+  EXPECT_FALSE(l->account_at(sender, 1, &err));  // pruned
+  EXPECT_NE(err.find("pruned"), std::string::npos);
+}
+
+TEST(Ledger, KeepsUncommittedConsensusBlocksInMemoryOnly) {
+  TempDir t;
+  BlockId pending_id{};
+  {
+    auto l = test::make_chain(t.sub("a"), 1, 3);
+    ASSERT_TRUE(l);
+    Workload w(test::small_config());
+    w.load_nonces(*l);
+    auto [b, qc] = w.next_block(*l, w.transfers(2, 3));
+    l->put_block(b);
+    l->put_qc(qc);
+    l->put_high_qc(qc);
+    pending_id = b.id;
+    ASSERT_TRUE(l->block(pending_id));
+    ASSERT_TRUE(l->qc_for(pending_id));
+  }
+  auto l = Ledger::open(t.sub("a"), {}, nullptr);
+  ASSERT_TRUE(l);
+  EXPECT_FALSE(l->block(pending_id));  // re-fetched after a restart
+  ASSERT_TRUE(l->high_qc());
+  EXPECT_EQ(l->high_qc()->block_id(), pending_id);
+  EXPECT_EQ(l->committed()->height, 1u);
+}
+
+TEST(Ledger, OpeningGarbageIsAnErrorNotACrash) {
+  TempDir t;
+  std::filesystem::create_directories(t.sub("junk"));
+  std::FILE* f = std::fopen(t.sub("junk/CURRENT").c_str(), "w");
+  std::fputs("not a manifest\n", f);
+  std::fclose(f);
+  std::string err;
+  LedgerOptions ro;
+  ro.read_only = true;
+  EXPECT_FALSE(Ledger::open(t.sub("junk"), ro, &err));
+  EXPECT_NE(err, "");
+  EXPECT_FALSE(Ledger::open(t.sub("absent"), ro, &err));
+  EXPECT_NE(err, "");
+}
+
+}  // namespace
+}  // namespace vigil::ledger

@@ -1,0 +1,162 @@
+// vigild's configuration: every kind of bad value gives one error that names
+// its key and its file; a good file parses with paths relative to it.
+#include "host/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "host/config/genesis.hpp"
+#include "host/crypto/ed25519.hpp"
+#include "host/crypto/sig_jsonl.hpp"
+
+namespace {
+
+using vigil::config::Config;
+
+const std::string kGood = R"(
+data_dir = "data"
+key_file = "validator.key"
+genesis_file = "../genesis.json"
+[listen]
+p2p = "127.0.0.1:7000"
+udp = "127.0.0.1:7001"
+http = "127.0.0.1:7002"
+)";
+
+std::vector<std::string> errors_of(const std::string& text) {
+  Config c;
+  std::vector<std::string> e;
+  vigil::config::parse(text, "/etc/vigil/node.toml", &c, &e);
+  return e;
+}
+
+// Exactly one error, naming `key` and the file.
+void expect_one(const std::string& text, const std::string& key) {
+  const auto e = errors_of(text);
+  ASSERT_EQ(e.size(), 1u) << (e.empty() ? "no error" : e[0]);
+  EXPECT_NE(e[0].find("/etc/vigil/node.toml"), std::string::npos) << e[0];
+  EXPECT_NE(e[0].find("'" + key + "'"), std::string::npos) << e[0];
+}
+
+TEST(Config, GoodFileParsesWithRelativePaths) {
+  Config c;
+  std::vector<std::string> e;
+  ASSERT_TRUE(vigil::config::parse(kGood, "/etc/vigil/node.toml", &c, &e)) << e[0];
+  EXPECT_EQ(c.data_dir, "/etc/vigil/data");
+  EXPECT_EQ(c.genesis_file, "/etc/genesis.json");
+  EXPECT_EQ(c.listen_udp, "127.0.0.1:7001");
+  EXPECT_EQ(c.idle, vigil::config::Idle::adaptive);  // the default
+  EXPECT_EQ(c.engine, "auto");
+}
+
+TEST(Config, EachBadValueNamesItsKeyAndFile) {
+  expect_one("bogus = 1\n" + kGood, "bogus");                     // unknown key
+  expect_one(kGood + "[batch]\nsize = 0\n", "batch.size");        // out of range
+  expect_one(kGood + "[batch]\nsize = \"big\"\n", "batch.size");  // wrong type
+  expect_one(kGood + "[batch]\nsizes = 3\n", "batch.sizes");      // unknown in a table
+  expect_one("idle = \"sometimes\"\n" + kGood, "idle");           // not one of
+  expect_one("rules = \"lax\"\n" + kGood, "rules");
+  expect_one("log_level = 3\n" + kGood, "log_level");
+  expect_one(kGood + "[packet]\nport = \"tap\"\n", "packet.port");
+  expect_one(kGood + "[packet]\nport = \"pcap\"\n", "packet.pcap_file");  // needed by pcap
+  expect_one(kGood + "[packet]\neal_args = [1]\n", "packet.eal_args");
+  expect_one(kGood + "[queues]\nmempool = 1\n", "queues.mempool");
+  expect_one(kGood + "[limits]\nkey_rate = -5\n", "limits.key_rate");
+  expect_one(kGood + "[consensus]\nround_timeout_ms = 1\n", "consensus.round_timeout_ms");
+  expect_one(kGood + "[nonsense]\nx = 1\n", "nonsense");  // unknown table
+  std::string bad_addr = kGood;
+  bad_addr.replace(bad_addr.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
+  expect_one(bad_addr, "listen.http");
+  std::string no_port = kGood;
+  no_port.replace(no_port.find("127.0.0.1:7000"), 14, "localhost");
+  expect_one(no_port, "listen.p2p");
+  std::string missing = kGood;
+  missing.erase(missing.find("key_file"),
+                missing.find('\n', missing.find("key_file")) - missing.find("key_file") + 1);
+  expect_one(missing, "key_file");
+}
+
+TEST(Config, EveryProblemIsReportedNotOnlyTheFirst) {
+  const auto e = errors_of("a = 1\nb = 2\n" + kGood + "[batch]\nsize = 0\n");
+  EXPECT_EQ(e.size(), 3u);
+}
+
+TEST(Config, SyntaxErrorNamesFileAndLine) {
+  const auto e = errors_of("data_dir = \n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("/etc/vigil/node.toml:1"), std::string::npos) << e[0];
+}
+
+TEST(Config, MissingFileIsAnError) {
+  Config c;
+  std::vector<std::string> e;
+  EXPECT_FALSE(vigil::config::load("/nonexistent/vigild.toml", &c, &e));
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("/nonexistent/vigild.toml"), std::string::npos);
+}
+
+std::string key_hex(uint8_t b) {
+  std::array<uint8_t, 32> k;
+  k.fill(b);
+  return vigil::crypto::to_hex(k.data(), 32);
+}
+
+TEST(Genesis, BadEntriesNameTheirKey) {
+  const std::string v = R"({"key":")" + key_hex(1) + R"(","p2p":"127.0.0.1:1"})";
+  auto check = [](const std::string& text, const std::string& key) {
+    vigil::config::GenesisFile g;
+    std::vector<std::string> e;
+    EXPECT_FALSE(vigil::config::parse_genesis(text, "g.json", &g, &e));
+    ASSERT_FALSE(e.empty());
+    EXPECT_NE(e[0].find("g.json"), std::string::npos) << e[0];
+    EXPECT_NE(e[0].find("'" + key + "'"), std::string::npos) << e[0];
+  };
+  check(R"({"chain":"c","validators":[)" + v + "," + v + "]}", "validators[1].key");
+  check(R"({"chain":"c","validators":[{"key":"zz","p2p":"127.0.0.1:1"}]})", "validators[0].key");
+  check(R"({"chain":"c","validators":[{"key":")" + key_hex(2) + R"(","p2p":"nowhere"}]})",
+        "validators[0].p2p");
+  check(R"({"chain":"c","validators":[]})", "validators");
+  check(R"({"chain":"c","validators":[)" + v + R"(],"accounts":[{"key":")" + key_hex(3) +
+            R"(","balance":-1}]})",
+        "accounts[0].balance");
+  check(R"({"chain":"c","validators":[)" + v + R"(],"extra":1})", "extra");
+  vigil::config::GenesisFile g;
+  std::vector<std::string> e;
+  ASSERT_TRUE(
+      vigil::config::parse_genesis(R"({"chain":"c","validators":[)" + v + "]}", "g.json", &g, &e));
+  // The chain id is the file's hash: another file, another chain.
+  vigil::config::GenesisFile g2;
+  ASSERT_TRUE(
+      vigil::config::parse_genesis(R"({"chain":"d","validators":[)" + v + "]}", "g.json", &g2, &e));
+  EXPECT_NE(g.chain_id, g2.chain_id);
+}
+
+TEST(KeyFile, PublicKeyMustBeTheSeeds) {
+  const auto dir = std::filesystem::temp_directory_path() / "vigil_keyfile_test";
+  std::filesystem::create_directories(dir);
+  const auto k = vigil::crypto::generate_keypair();
+  const auto other = vigil::crypto::generate_keypair();
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  std::array<uint8_t, 32> seed;
+  std::vector<std::string> e;
+  const std::string good =
+      write("good.key", R"({"seed":")" + vigil::crypto::to_hex(k.seed.data(), 32) + R"(","pk":")" +
+                            vigil::crypto::to_hex(k.public_key.data(), 32) + "\"}\n");
+  EXPECT_TRUE(vigil::config::load_key_file(good, &seed, &e));
+  EXPECT_EQ(seed, k.seed);
+  const std::string bad =
+      write("bad.key", R"({"seed":")" + vigil::crypto::to_hex(k.seed.data(), 32) + R"(","pk":")" +
+                           vigil::crypto::to_hex(other.public_key.data(), 32) + "\"}\n");
+  EXPECT_FALSE(vigil::config::load_key_file(bad, &seed, &e));
+  ASSERT_FALSE(e.empty());
+  EXPECT_NE(e.back().find("'pk'"), std::string::npos);
+  EXPECT_NE(e.back().find("bad.key"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

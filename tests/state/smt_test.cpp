@@ -1,0 +1,186 @@
+// The sparse Merkle tree: roots equal a from-scratch reference for any
+// insertion order, updates touch O(k log n) nodes, proofs of presence and
+// absence verify, and a changed byte, another root or another value fails.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "host/crypto/sha2.hpp"
+#include "host/state/memory_store.hpp"
+
+namespace vigil::state {
+namespace {
+
+Hash key_of(uint64_t i) {
+  std::string s = "key-" + std::to_string(i);
+  return crypto::sha256({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+}
+Bytes value_of(uint64_t i, uint64_t v) {
+  Bytes b(16);
+  for (int k = 0; k < 8; ++k)
+    b[size_t(k)] = uint8_t(i >> (8 * k)), b[size_t(8 + k)] = uint8_t(v >> (8 * k));
+  return b;
+}
+
+// The definition, recomputed from all leaves with no store.
+Hash reference_root(std::span<const std::pair<Hash, Bytes>> leaves, uint16_t depth = 0) {
+  if (leaves.empty()) return Hash{};
+  if (leaves.size() == 1) return leaf_hash(leaves[0].first, leaves[0].second);
+  auto mid = std::partition_point(leaves.begin(), leaves.end(),
+                                  [&](const auto& l) { return !key_bit(l.first, depth); });
+  return internal_hash(reference_root({leaves.begin(), mid}, uint16_t(depth + 1)),
+                       reference_root({mid, leaves.end()}, uint16_t(depth + 1)));
+}
+
+struct Tree {
+  MemoryNodeStore store;
+  ChildRef root;
+  uint64_t version = 0;
+  std::map<Hash, Bytes> leaves;
+  uint64_t keep = 0;
+
+  TreeUpdate put(const std::map<Hash, Bytes>& ups) {
+    std::vector<LeafUpdate> v;
+    for (const auto& [k, b] : ups) v.push_back({k, b}), leaves[k] = b;
+    std::string err;
+    auto u = apply_updates(store, root, ++version, v, &err);
+    EXPECT_TRUE(u) << err;
+    store.commit(version, *u, keep);
+    root = u->root;
+    return *u;
+  }
+  Hash reference() const {
+    std::vector<std::pair<Hash, Bytes>> all(leaves.begin(), leaves.end());
+    return reference_root(all);
+  }
+};
+
+TEST(Smt, RootMatchesReferenceAcrossBatches) {
+  Tree t;
+  std::mt19937_64 rng(7);
+  for (int batch = 0; batch < 20; ++batch) {
+    std::map<Hash, Bytes> ups;
+    for (int i = 0; i < 50; ++i) {
+      uint64_t k = rng() % 400;  // overwrites as well as inserts
+      ups[key_of(k)] = value_of(k, rng());
+    }
+    t.put(ups);
+    ASSERT_EQ(t.root.hash, t.reference()) << "batch " << batch;
+  }
+  // One key alone is a leaf at the root.
+  Tree one;
+  one.put({{key_of(1), value_of(1, 1)}});
+  EXPECT_EQ(one.root.kind, ChildKind::leaf);
+  EXPECT_EQ(one.root.hash, leaf_hash(key_of(1), value_of(1, 1)));
+}
+
+TEST(Smt, UpdateTouchesLogNodes) {
+  Tree t;
+  std::map<Hash, Bytes> all;
+  for (uint64_t i = 0; i < 20000; ++i) all[key_of(i)] = value_of(i, 0);
+  t.put(all);
+  std::map<Hash, Bytes> few;
+  for (uint64_t i = 0; i < 100; ++i) few[key_of(i * 197)] = value_of(i, 1);
+  TreeUpdate u = t.put(few);
+  // log2(20000) ~ 14.3: 100 paths of ~16 nodes, shared near the root.
+  EXPECT_LT(u.writes.size(), 100u * 24);
+  EXPECT_GT(u.writes.size(), 100u * 8);
+  EXPECT_EQ(u.stale.size(), u.writes.size());  // each path node replaced once
+  EXPECT_EQ(t.root.hash, t.reference());
+}
+
+TEST(Smt, ProofsOfPresenceAndAbsence) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 300; ++i) ups[key_of(i)] = value_of(i, i * 3);
+  t.put(ups);
+  for (uint64_t i = 0; i < 600; i += 7) {
+    Hash k = key_of(i);
+    auto p = prove(t.store, t.root, k);
+    ASSERT_TRUE(p);
+    std::optional<Bytes> v;
+    if (i < 300) v = value_of(i, i * 3);
+    EXPECT_TRUE(verify_proof(t.root.hash, k, v, *p)) << i;
+    auto back = decode_proof(encode_proof(*p));
+    ASSERT_TRUE(back);
+    EXPECT_TRUE(verify_proof(t.root.hash, k, v, *back));
+    // Another value, presence claimed for an absent key, or absence for a present one.
+    EXPECT_FALSE(verify_proof(t.root.hash, k, value_of(i, 999999), *p));
+    if (i < 300) EXPECT_FALSE(verify_proof(t.root.hash, k, std::nullopt, *p));
+    // Another root.
+    Hash other = t.root.hash;
+    other[5] ^= 1;
+    EXPECT_FALSE(verify_proof(other, k, v, *p));
+  }
+}
+
+TEST(Smt, EveryChangedProofByteFails) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 64; ++i) ups[key_of(i)] = value_of(i, i);
+  t.put(ups);
+  for (uint64_t i : {3ull, 1000ull}) {  // present, absent
+    std::optional<Bytes> v;
+    if (i < 64) v = value_of(i, i);
+    Bytes enc = encode_proof(*prove(t.store, t.root, key_of(i)));
+    for (size_t at = 0; at < enc.size(); ++at) {
+      for (uint8_t bit : {0x01, 0x80}) {
+        Bytes bad = enc;
+        bad[at] ^= bit;
+        auto p = decode_proof(bad);
+        EXPECT_FALSE(p && verify_proof(t.root.hash, key_of(i), v, *p))
+            << "key " << i << " byte " << at << " bit " << int(bit);
+      }
+    }
+    Bytes longer = enc;
+    longer.push_back(0);
+    EXPECT_FALSE(decode_proof(longer));
+    EXPECT_FALSE(decode_proof(ByteView(enc).first(enc.size() - 1)));
+  }
+}
+
+TEST(Smt, EmptyTreeProvesAbsence) {
+  MemoryNodeStore s;
+  auto p = prove(s, ChildRef{}, key_of(1));
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(verify_proof(Hash{}, key_of(1), std::nullopt, *p));
+  EXPECT_FALSE(verify_proof(Hash{}, key_of(1), value_of(1, 1), *p));
+}
+
+TEST(Smt, PrunedVersionsStopProvingRetainedOnesKeepWorking) {
+  Tree t;
+  t.keep = 3;
+  std::map<uint64_t, std::pair<ChildRef, Bytes>> history;
+  size_t per_version = 0;  // every version rewrites the whole (same-shaped) tree
+  for (uint64_t v = 1; v <= 10; ++v) {
+    std::map<Hash, Bytes> ups;
+    for (uint64_t i = 0; i < 40; ++i) ups[key_of(i)] = value_of(i, v);
+    per_version = t.put(ups).writes.size();
+    history[v] = {t.root, value_of(5, v)};
+  }
+  // Versions 10 - 3 .. 10 prove; the oldest are gone.
+  for (uint64_t v = 7; v <= 10; ++v) {
+    auto p = prove(t.store, history[v].first, key_of(5));
+    ASSERT_TRUE(p) << v;
+    EXPECT_TRUE(verify_proof(history[v].first.hash, key_of(5), history[v].second, *p));
+  }
+  EXPECT_FALSE(prove(t.store, history[2].first, key_of(5)));
+  // Stored nodes stay bounded: the live tree plus `keep` versions of stale ones.
+  EXPECT_EQ(t.store.nodes().size(), (t.keep + 1) * per_version);
+}
+
+TEST(Smt, KeyCodecIsCanonical) {
+  NodeKey k{42, 13, {}};
+  k.path[0] = 0xA5;
+  k.path[1] = 0xF8;  // 13 bits: 0xA5, 0xF8 (low 3 bits zero)
+  auto back = decode_node_key(encode_node_key(k));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, k);
+  Bytes bad = encode_node_key(k);
+  bad.back() |= 1;  // a bit past the depth
+  EXPECT_FALSE(decode_node_key(bad));
+}
+
+}  // namespace
+}  // namespace vigil::state

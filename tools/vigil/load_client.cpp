@@ -1,0 +1,319 @@
+#include "load_client.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "drivers/net/udp_port.hpp"
+#include "host/crypto/ed25519.hpp"
+#include "host/crypto/sig_jsonl.hpp"
+#include "host/ingest/frame.hpp"
+#include "host/mempool/transfer.hpp"
+#include "host/p2p/network.hpp"
+#include "host/rpc/http_client.hpp"
+
+namespace vigil::tool {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::json;
+
+struct Account {
+  crypto::Keypair key;
+  uint64_t nonce = 0;
+  uint32_t target = 0;  // one validator per sender keeps its nonces in one mempool
+};
+
+bool load_accounts(const std::string& path, std::vector<Account>* out, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const json j = json::parse(line, nullptr, false);
+    std::vector<uint8_t> seed;
+    if (j.is_discarded() || !j.contains("seed") || !j["seed"].is_string() ||
+        !crypto::from_hex(j["seed"].get<std::string>(), seed) || seed.size() != 32) {
+      *error = path + ": a line is not a `vigil keygen` key";
+      return false;
+    }
+    crypto::Seed s;
+    std::copy(seed.begin(), seed.end(), s.begin());
+    out->push_back({crypto::keypair_from_seed(s), 0, 0});
+  }
+  if (out->size() < 2) {
+    *error = path + ": needs at least two accounts";
+    return false;
+  }
+  return true;
+}
+
+struct Sample {
+  std::string sig_hex;
+  Clock::time_point sent;
+  Clock::time_point next_poll;
+  uint32_t node;
+  bool valid;
+  std::string kind;
+};
+
+// First committed_txs any node reports.
+std::optional<uint64_t> committed_txs(std::vector<std::unique_ptr<rpc::HttpClient>>& clients) {
+  uint64_t best = 0;
+  bool any = false;
+  for (auto& c : clients) {
+    auto r = c->get("/status");
+    if (!r || r->status != 200) continue;
+    const json j = json::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.contains("committed_txs")) continue;
+    best = std::max(best, j["committed_txs"].get<uint64_t>());
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return best;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, size_t(p * double(v.size() - 1) + 0.5));
+  return v[i];
+}
+
+}  // namespace
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    const size_t comma = std::min(s.find(',', pos), s.size());
+    if (comma > pos) out.push_back(s.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+json LoadReport::to_json() const {
+  return json{{"sent", sent},
+              {"valid", valid},
+              {"invalid", invalid},
+              {"committed", committed},
+              {"seconds", seconds},
+              {"committed_tps", committed_tps},
+              {"sampled", sampled},
+              {"accepted", sampled_accepted},
+              {"sampled_committed", sampled_committed},
+              {"rejected", rejected},
+              {"p50_latency_ms", p50_ms},
+              {"p90_latency_ms", p90_ms},
+              {"p99_latency_ms", p99_ms}};
+}
+
+bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
+              const std::atomic<bool>* stop) {
+  std::vector<Account> accounts;
+  if (!load_accounts(o.keys, &accounts, error)) return false;
+  struct Dest {
+    uint32_t addr;
+    uint16_t port;
+  };
+  std::vector<Dest> dests;
+  std::vector<std::string> http = o.http;
+  for (const auto& t : o.targets) {
+    std::string host;
+    uint16_t port = 0;
+    in_addr a{};
+    if (!p2p::split_host_port(t, &host, &port) || inet_pton(AF_INET, host.c_str(), &a) != 1) {
+      *error = "bad target '" + t + "' (IPv4 HOST:PORT)";
+      return false;
+    }
+    dests.push_back({ntohl(a.s_addr), port});
+    if (o.http.empty()) http.push_back(host + ":" + std::to_string(port + 1));
+  }
+  if (dests.empty() || http.size() != dests.size()) {
+    *error = "give one --http address per --target";
+    return false;
+  }
+  std::vector<std::unique_ptr<rpc::HttpClient>> clients;
+  for (const auto& h : http) clients.push_back(std::make_unique<rpc::HttpClient>(h));
+  for (uint32_t i = 0; i < accounts.size(); ++i) accounts[i].target = i % uint32_t(dests.size());
+  // Continue from the nonces the chain holds (a second run on one chain).
+  for (auto& a : accounts) {
+    auto& c = *clients[a.target];
+    auto r = c.get("/account/" + crypto::to_hex(a.key.public_key.data(), 32));
+    if (r && r->status == 200) {
+      const json j = json::parse(r->body, nullptr, false);
+      if (!j.is_discarded() && j.contains("nonce")) a.nonce = j["nonce"].get<uint64_t>();
+    }
+  }
+  const auto before = committed_txs(clients);
+  if (!before) {
+    *error = "no validator answers on " + http[0];
+    return false;
+  }
+
+  std::string perr;
+  auto udp = net::UdpPort::open({}, perr);
+  if (!udp) {
+    *error = "udp: " + perr;
+    return false;
+  }
+
+  std::mutex mu;
+  std::deque<Sample> samples;  // being polled
+  std::vector<double> latencies;
+  LoadReport& r = *out;
+  r = LoadReport{};
+  std::atomic<bool> sending{true};
+
+  // Poller: each sample on its own validator's /tx until a verdict.
+  std::thread poller([&] {
+    std::vector<std::unique_ptr<rpc::HttpClient>> pc;
+    for (const auto& h : http) pc.push_back(std::make_unique<rpc::HttpClient>(h, 1000));
+    Clock::time_point give_up{};
+    for (;;) {
+      std::optional<Sample> s;
+      {
+        std::lock_guard lk(mu);
+        if (!sending.load() && give_up == Clock::time_point{})
+          give_up = Clock::now() + std::chrono::milliseconds(int64_t(o.drain_seconds * 1000));
+        if (samples.empty()) {
+          if (!sending.load()) break;
+        } else if (samples.front().next_poll <= Clock::now()) {
+          s = samples.front();
+          samples.pop_front();
+        }
+      }
+      if (give_up != Clock::time_point{} && Clock::now() > give_up) break;
+      if (!s) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      auto res = pc[s->node]->get("/tx/" + s->sig_hex);
+      std::string status = "unreachable", reason;
+      if (res && res->status == 200) {
+        const json j = json::parse(res->body, nullptr, false);
+        if (!j.is_discarded()) {
+          status = j.value("status", "unknown");
+          reason = j.value("reason", "");
+        }
+      }
+      const auto now = Clock::now();
+      std::lock_guard lk(mu);
+      if (status == "committed") {
+        ++r.sampled_committed;
+        ++r.sampled_accepted;
+        latencies.push_back(std::chrono::duration<double, std::milli>(now - s->sent).count());
+        r.committed_sigs.push_back(s->sig_hex);
+      } else if (status == "rejected") {
+        ++r.rejected[reason.empty() ? "rejected" : reason];
+      } else if (!s->valid && status == "unknown" &&
+                 now - s->sent > std::chrono::milliseconds(1000)) {
+        ++r.rejected["dropped_" + s->kind];  // refused before any index knew it
+      } else {
+        // pending, unknown for now, or a validator restarting: ask again
+        // (another validator when this one does not answer)
+        if (status == "unreachable") s->node = (s->node + 1) % uint32_t(pc.size());
+        if (status == "pending" && !s->kind.empty()) {
+          ++r.sampled_accepted;
+          s->kind.clear();  // count it once
+        }
+        const size_t outstanding = samples.size() + 1;
+        s->next_poll = now + std::chrono::microseconds(std::max<int64_t>(
+                                 10'000, int64_t(outstanding * 1'000'000 /
+                                                 std::max<uint32_t>(1, o.max_polls_per_sec))));
+        samples.push_back(*s);
+      }
+    }
+  });
+
+  std::mt19937_64 rng(o.seed);
+  // About 20 samples a second: with commit latencies near a second, each is
+  // polled every few tens of milliseconds within max_polls_per_sec.
+  const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
+  const auto t0 = Clock::now();
+  const uint64_t total = uint64_t(o.rate * o.seconds);
+  std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
+  std::vector<net::OutPacket> burst;
+  std::vector<std::vector<uint8_t>> frames;
+  uint64_t next_account = 0, invalid_kind = 0;
+  double invalid_acc = 0;
+  while (r.sent < total && !(stop && stop->load())) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+    const uint64_t due = std::min<uint64_t>(total, uint64_t(elapsed * o.rate) + 1);
+    if (r.sent >= due) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      continue;
+    }
+    burst.clear();
+    frames.clear();
+    while (r.sent < due && burst.size() < 64) {
+      Account& a = accounts[next_account++ % accounts.size()];
+      Account& to = accounts[(next_account + rng() % (accounts.size() - 1)) % accounts.size()];
+      invalid_acc += o.invalid_share;
+      const bool bad = invalid_acc >= 1.0;
+      std::string kind;
+      mempool::Transfer t{to.key.public_key, 1, 0, a.nonce};
+      if (bad) {
+        invalid_acc -= 1.0;
+        static const char* kinds[] = {"bad_signature", "bad_nonce", "malformed"};
+        kind = kinds[invalid_kind++ % 3];
+        if (kind == "bad_nonce") t.nonce = a.nonce + 1'000'000;
+      }
+      const auto payload = mempool::encode_transfer(t);
+      auto sig = crypto::sign(a.key, payload);
+      if (kind == "bad_signature") sig[7] ^= 0x40;
+      size_t n = ingest::encode_frame(a.key.public_key, sig, payload, buf);
+      if (kind == "malformed") n -= 3;  // the CRC no longer fits the length
+      if (!bad) ++a.nonce;
+      frames.emplace_back(buf.begin(), buf.begin() + long(n));
+      burst.push_back({.payload = {frames.back().data(), n},
+                       .dst_addr = dests[a.target].addr,
+                       .dst_port = dests[a.target].port});
+      ++r.sent;
+      if (bad)
+        ++r.invalid[kind];
+      else
+        ++r.valid;
+      if ((!bad && r.valid % sample_every == 0) || (bad && invalid_kind % 16 == 1)) {
+        std::lock_guard lk(mu);
+        samples.push_back({crypto::to_hex(sig.data(), 64), Clock::now(),
+                           Clock::now() + std::chrono::milliseconds(20), a.target, !bad, kind});
+        ++r.sampled;
+      }
+    }
+    // Fix the payload views (frames may have moved while growing).
+    for (size_t i = 0; i < burst.size(); ++i) burst[i].payload = frames[i];
+    size_t done = 0;
+    for (int tries = 0; done < burst.size() && tries < 100; ++tries) {
+      done += udp->tx_burst(std::span(burst).subspan(done));
+      if (done < burst.size()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  const auto at_end = committed_txs(clients);
+  sending = false;
+  poller.join();
+  // Let the last blocks land, then count what the chain committed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto after = committed_txs(clients);
+  r.committed = after && *after > *before ? *after - *before : 0;
+  // The rate while sending (what committed after it is the pipeline draining).
+  const uint64_t in_window = at_end && *at_end > *before ? *at_end - *before : 0;
+  r.committed_tps = r.seconds > 0 ? double(in_window) / r.seconds : 0;
+  r.p50_ms = percentile(latencies, 0.50);
+  r.p90_ms = percentile(latencies, 0.90);
+  r.p99_ms = percentile(latencies, 0.99);
+  return true;
+}
+
+}  // namespace vigil::tool
