@@ -9,10 +9,22 @@
 //     device down, re-verifies the batch on the CPU engine and counts the
 //     fault (Stats::faults); later batches go to the CPU engine directly;
 //   - verdicts equal the CPU engine's, rule set by rule set;
-//   - small batches (Options::express_items) overtake queued large ones;
-//   - the queue of submitted batches is bounded (Options::max_in_flight):
-//     submit() blocks while it is full (backpressure, counted in
-//     Stats::submit_waits), it never grows;
+//   - small batches (Options::express_items, not marked
+//     VIGIL_BATCH_FLAG_BULK) overtake queued large ones, and a large batch
+//     that has waited Options::large_max_wait goes next all the same (no
+//     starvation);
+//   - express and large batches queue separately, each bounded
+//     (Options::max_in_flight_express, Options::max_in_flight): submit()
+//     blocks while its own class's queue is full (backpressure, counted in
+//     Stats::submit_waits), never behind the other class; queues never grow;
+//   - a batch larger than the driver's staging buffer
+//     (Capabilities::max_batch_bytes, VIGIL_BATCH_BYTES_MAX) is refused
+//     with TOO_LARGE, never copied; every path into an engine, the
+//     shutdown path included, checks the descriptor first;
+//   - a device marked down is probed again with backoff
+//     (Options::reprobe_initial .. reprobe_max) by a small batch of known
+//     answers and re-enabled when it answers exactly (Stats::probes,
+//     Stats::reenabled);
 //   - the caller owns batch and completion buffers, so a caller that reuses
 //     them verifies without allocating them per batch.
 #pragma once
@@ -39,8 +51,9 @@ struct Capabilities {
   std::string name;  // "cpu (avx2)", "opencl: NVIDIA H100 ...", ...
   Kind kind = Kind::cpu;
   uint32_t max_batch = VIGIL_BATCH_MAX;
-  uint32_t max_msg_bytes = 0;  // message bytes one batch may carry
-  uint64_t caps = 0;           // VIGIL_CAP_* bits
+  uint32_t max_msg_bytes = 0;             // message bytes one batch may carry
+  uint64_t max_batch_bytes = UINT64_MAX;  // bytes of one batch buffer (the staging buffer)
+  uint64_t caps = 0;                      // VIGIL_CAP_* bits
   bool supports(crypto::Rules r) const {
     return caps &
            (r == crypto::Rules::strict ? VIGIL_CAP_ED25519_STRICT : VIGIL_CAP_ED25519_ZIP215);
@@ -67,14 +80,17 @@ struct Stats {
   uint64_t cpu_fallback = 0;  // batches the CPU engine verified for a down device
   uint64_t submit_waits = 0;  // submit() calls that waited for queue room
   uint64_t refused = 0;       // batches refused (too large, bad rules)
+  uint64_t probes = 0;        // known-answer probes of a down device
+  uint64_t reenabled = 0;     // times a probe brought the device back
   bool device_down = false;
 };
 
 struct Options {
   uint32_t max_batch = VIGIL_BATCH_MAX;
   uint32_t max_msg_bytes = 16u << 20;
-  unsigned max_in_flight = 4;  // batches queued, not yet running
-  unsigned workers = 2;        // device slots (opencl, cuda) or CPU threads
+  unsigned max_in_flight = 4;          // large batches queued, not yet running
+  unsigned max_in_flight_express = 4;  // express batches queued, not yet running
+  unsigned workers = 2;                // device slots (opencl, cuda) or CPU threads
   // Batches of at most this many items (votes, small service requests) go
   // ahead of larger queued batches, so they never wait behind a queue of
   // big ones; among themselves, and among the large ones, order is FIFO.
@@ -84,6 +100,11 @@ struct Options {
   // a large one; on CUDA their streams have the highest priority.
   unsigned express_slots = 1;
   unsigned slots() const { return (workers ? workers : 1) + express_slots; }
+  // A queued large batch older than this is taken before express ones.
+  std::chrono::milliseconds large_max_wait{50};
+  // Backoff between probes of a down device, doubling from initial to max.
+  std::chrono::milliseconds reprobe_initial{1000};
+  std::chrono::milliseconds reprobe_max{60000};
   std::chrono::milliseconds deadline{30000};  // per batch, from dequeue
   crypto::Engine cpu_engine = crypto::Engine::automatic;
   std::string cache_dir;  // OpenCL program binaries; empty: default_cache_dir()
@@ -92,6 +113,13 @@ struct Options {
   // valid_verify_block makes the engine refuse to start.
   kernels::VerifyShape kernel;
 };
+
+// Bytes of a driver's staging buffer for `opts`: the contract's layout size
+// (VIGIL_BATCH_BYTES_MAX), which every packer's batch with these capacities
+// fits.
+inline size_t staging_bytes(const Options& opts) {
+  return size_t(VIGIL_BATCH_BYTES_MAX(opts.max_batch, opts.max_msg_bytes));
+}
 
 // Faults a test can make a driver act out at its device boundary.
 enum class InjectedFault : uint8_t {

@@ -76,7 +76,8 @@ class BatchBuffer {
   size_t packed_size_ = 0;
 };
 
-// Bytes a sealed batch of n items with m message bytes occupies.
+// Bytes a sealed batch of n items with m message bytes occupies here
+// (at most VIGIL_BATCH_BYTES_MAX(n, m)).
 size_t packed_batch_size(uint32_t n, uint32_t m);
 
 }  // namespace vigil::accel

@@ -125,7 +125,9 @@ std::unique_ptr<Accelerator> make_cuda_accelerator(int device, const Options& op
     if (error) *error = "CUDA device " + std::to_string(device) + " unusable";
     return nullptr;
   }
-  const size_t batch_bytes = packed_batch_size(opts.max_batch, opts.max_msg_bytes);
+  // Staging for the largest batch any packer lays out with these
+  // capacities; the shared checks refuse anything larger (TOO_LARGE).
+  const size_t batch_bytes = staging_bytes(opts);
   const size_t vbytes = VIGIL_VERDICT_WORDS(opts.max_batch) * 4;
   std::vector<Slot> slots(opts.slots());
   bool ok = true;
@@ -152,6 +154,7 @@ std::unique_ptr<Accelerator> make_cuda_accelerator(int device, const Options& op
   caps.kind = Kind::cuda;
   caps.max_batch = opts.max_batch;
   caps.max_msg_bytes = opts.max_msg_bytes;
+  caps.max_batch_bytes = batch_bytes;
   caps.caps = VIGIL_CAP_ED25519_STRICT | VIGIL_CAP_ED25519_ZIP215 | VIGIL_CAP_DEVICE;
   return std::make_unique<CudaAccelerator>(std::move(caps), opts, device, std::move(slots));
 }

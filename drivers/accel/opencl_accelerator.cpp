@@ -201,7 +201,9 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
     clReleaseContext(ctx);
     return fail(built.error);
   }
-  const size_t batch_bytes = packed_batch_size(opts.max_batch, opts.max_msg_bytes);
+  // Staging for the largest batch any packer lays out with these
+  // capacities; the shared checks refuse anything larger (TOO_LARGE).
+  const size_t batch_bytes = staging_bytes(opts);
   std::vector<Slot> slots(opts.slots());
   bool ok = true;
   for (auto& s : slots) {
@@ -232,6 +234,7 @@ std::unique_ptr<Accelerator> make_opencl_accelerator(const std::string& sel, con
   caps.kind = Kind::opencl;
   caps.max_batch = opts.max_batch;
   caps.max_msg_bytes = opts.max_msg_bytes;
+  caps.max_batch_bytes = batch_bytes;
   caps.caps = VIGIL_CAP_ED25519_STRICT | VIGIL_CAP_ED25519_ZIP215 | VIGIL_CAP_DEVICE;
   return std::make_unique<OpenClAccelerator>(std::move(caps), opts, ctx, built.program,
                                              std::move(slots));

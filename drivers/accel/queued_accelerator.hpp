@@ -1,7 +1,9 @@
-// The machinery every driver shares: a bounded queue of submitted batches,
+// The machinery every driver shares: bounded queues of submitted batches
+// (express and large apart, so neither waits for room behind the other),
 // one worker thread per device slot (a slot owns a command queue or stream
 // and its buffers, so with two slots one batch's copies overlap another's
-// kernel), the deadline, the fault accounting and the CPU fallback. A driver
+// kernel), the descriptor and size checks, the deadline, the fault
+// accounting, the CPU fallback and the re-probe of a down device. A driver
 // supplies run_on_device() for one slot; everything that keeps a verdict
 // from being lost lives here, once.
 #pragma once
@@ -48,20 +50,38 @@ class QueuedAccelerator : public Accelerator {
   const Options opts_;
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Job {
     BatchView batch;
     Completion* out;
     std::promise<void> done;
+    Clock::time_point queued;
   };
   void worker(unsigned slot);
   bool express_slot(unsigned slot) const;
+  bool is_express(const BatchView& batch) const;
+  // The job slot `slot` takes next (mu_ held), or null.
+  std::deque<Job>* next_queue(unsigned slot);
+  // Why the batch cannot go to an engine at all, or VIGIL_OK.
+  vigil_error refusal(const BatchView& batch) const;
   void process(unsigned slot, const BatchView& batch, Completion& c);
+  // A down device whose backoff has run out answers the probe batch; true
+  // when it answered exactly (the device is up again).
+  bool reprobe(unsigned slot);
 
   Capabilities caps_;
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
-  std::deque<Job> queue_;  // at most opts_.max_in_flight
+  std::deque<Job> express_q_;  // at most opts_.max_in_flight_express
+  std::deque<Job> large_q_;    // at most opts_.max_in_flight
   bool stopping_ = false;
+  // Re-probe: a known-answer batch, its expected completion, the backoff.
+  BatchBuffer probe_;
+  Completion probe_want_;
+  std::mutex probe_mu_;
+  Clock::time_point next_probe_{};
+  std::chrono::milliseconds backoff_{0};
+  std::atomic<uint64_t> probes_{0}, reenabled_{0};
   std::vector<std::thread> workers_;
   std::atomic<InjectedFault> injected_{InjectedFault::none};
   std::atomic<bool> down_{false};

@@ -115,7 +115,9 @@ size_t PcapPort::rx_burst(std::span<Packet> out) {
   size_t n = 0;
   while (n < out.size() && !replay_done()) {
     const Record& r = records_[next_];
-    if (config_.pace == ReplayPace::recorded && r.ts_ns - first_ts > elapsed) break;
+    // A record stamped before the first one is due at once (no wrap-around).
+    const uint64_t due = r.ts_ns > first_ts ? r.ts_ns - first_ts : 0;
+    if (config_.pace == ReplayPace::recorded && due > elapsed) break;
     out[n++] = r.pkt;
     stats_.rx_bytes += r.pkt.len;
     if (++next_ == records_.size()) {

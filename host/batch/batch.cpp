@@ -7,28 +7,29 @@
 namespace vigil::batch {
 
 namespace {
-constexpr size_t kAlign = 64;
-constexpr size_t align_up(size_t n) {
-  return (n + kAlign - 1) & ~(kAlign - 1);
-}
+constexpr size_t kAlign = VIGIL_BATCH_ALIGN;
 }  // namespace
 
 void Batch::FreeAligned::operator()(uint8_t* p) const {
   std::free(p);
 }
 
-Batch::Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules)
+Batch::Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules, bool bulk)
     : capacity_(capacity == 0 ? 1 : (capacity > VIGIL_BATCH_MAX ? VIGIL_BATCH_MAX : capacity)),
       msg_capacity_(msg_capacity),
       sources_(capacity_) {
   vigil_batch_desc d{};
   d.rules = uint8_t(rules);
+  d.flags = bulk ? VIGIL_BATCH_FLAG_BULK : 0;
   d.scheme = VIGIL_SCHEME_ED25519;
-  d.pubkey_off = align_up(sizeof(vigil_batch_desc));
-  d.sig_off = align_up(d.pubkey_off + size_t(capacity_) * 32);
-  d.msg_offsets_off = align_up(d.sig_off + size_t(capacity_) * 64);
-  d.msg_off = align_up(d.msg_offsets_off + (size_t(capacity_) + 1) * 4);
-  size_ = align_up(d.msg_off + msg_capacity_);
+  // The contract's layout (VIGIL_BATCH_BYTES_MAX): drivers size their
+  // staging buffers with the same macros, so a batch with an engine's
+  // capacities always fits it.
+  d.pubkey_off = VIGIL_BATCH_PUBKEY_OFF;
+  d.sig_off = VIGIL_BATCH_SIG_OFF(capacity_);
+  d.msg_offsets_off = VIGIL_BATCH_MSG_OFFSETS_OFF(capacity_);
+  d.msg_off = VIGIL_BATCH_MSG_OFF(capacity_);
+  size_ = VIGIL_BATCH_BYTES_MAX(capacity_, msg_capacity_);
   buf_.reset(static_cast<uint8_t*>(std::aligned_alloc(kAlign, size_)));
   if (!buf_) throw std::bad_alloc();  // start-up only
   std::memset(buf_.get(), 0, size_);

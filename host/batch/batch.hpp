@@ -2,6 +2,8 @@
 // firmware-interface/vigil/fi/batch.h describes, in one buffer a device
 // driver can copy or map as it is:
 //
+// (VIGIL_BATCH_BYTES_MAX and its offsets):
+//
 //   offset 0           vigil_batch_desc (48 bytes, padded to 64)
 //   pubkey_off         capacity * 32 bytes
 //   sig_off            capacity * 64 bytes
@@ -32,7 +34,9 @@ namespace vigil::batch {
 
 class Batch {
  public:
-  Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules = VIGIL_RULES_ZIP215);
+  // bulk: mark the batch VIGIL_BATCH_FLAG_BULK (large, whatever its count).
+  Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules = VIGIL_RULES_ZIP215,
+        bool bulk = false);
 
   // Appends one item; false (nothing changed) when the batch has no room
   // for it (items or message bytes).

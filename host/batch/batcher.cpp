@@ -10,8 +10,8 @@ Batcher::Batcher(const BatcherConfig& config)
       free_(std::max<uint32_t>(config.pool, 2)) {
   config_.pool = std::max<uint32_t>(config_.pool, 2);
   for (uint32_t i = 0; i < config_.pool; ++i) {
-    pool_.push_back(
-        std::make_unique<Batch>(config_.max_items, config_.max_msg_bytes, config_.rules));
+    pool_.push_back(std::make_unique<Batch>(config_.max_items, config_.max_msg_bytes, config_.rules,
+                                            config_.bulk));
     free_.push(pool_.back().get());
   }
 }

@@ -29,6 +29,10 @@ struct BatcherConfig {
   uint64_t deadline_us = 500;
   uint32_t pool = 8;  // batches in flight, at least 2
   vigil_rules rules = VIGIL_RULES_ZIP215;
+  // Batches are bulk (VIGIL_BATCH_FLAG_BULK): large to the accelerator even
+  // when a deadline flushed them with few items. False for a batcher of
+  // votes, whose small batches take the express lane.
+  bool bulk = true;
 };
 
 struct BatcherCounters {

@@ -1,38 +1,44 @@
 #include "host/ingest/dedup.hpp"
 
 #include <bit>
-
-#include "host/ingest/keyed_hash.hpp"
+#include <cstring>
 
 namespace vigil::ingest {
 
-SignatureDedup::SignatureDedup(size_t depth, uint64_t seed)
-    : seed_(seed | 1),
+SignatureDedup::SignatureDedup(size_t depth, const HashKey& key)
+    : key_(key),
       ring_(depth ? depth : 1),
-      map_(std::bit_ceil(2 * (depth ? depth : 1))),
+      map_(std::bit_ceil(std::max<size_t>(4 * (depth ? depth : 1), kMaxProbe))),
       mask_(map_.size() - 1) {}
 
-uint64_t SignatureDedup::tag(const uint8_t* signature64) const {
-  // 0 marks an empty map slot, so a zero hash is moved to 1.
-  const uint64_t h = keyed_hash_words(seed_, signature64, 8);
+uint64_t SignatureDedup::tag(const uint8_t* signature64, const uint8_t* public_key32) const {
+  uint8_t both[96];
+  std::memcpy(both, signature64, 64);
+  std::memcpy(both + 64, public_key32, 32);
+  // 0 marks an empty slot, so a zero hash is moved to 1.
+  const uint64_t h = key_.hash(both, sizeof both);
   return h ? h : 1;
 }
 
 bool SignatureDedup::contains(uint64_t t) const {
-  for (size_t i = slot_of(t);; i = (i + 1) & mask_) {
-    if (map_[i] == t) return true;
-    if (map_[i] == 0) return false;
+  size_t i = slot_of(t);
+  for (size_t n = 1; n <= kMaxProbe; ++n, i = (i + 1) & mask_) {
+    if (map_[i] == t) return saw_probe(n), true;
+    if (map_[i] == 0) return saw_probe(n), false;
   }
+  saw_probe(kMaxProbe);
+  return false;
 }
 
 void SignatureDedup::map_remove(uint64_t t) {
+  if (t == 0) return;
   size_t i = slot_of(t);
-  while (map_[i] != t) {
-    if (map_[i] == 0) return;
-    i = (i + 1) & mask_;
-  }
+  size_t n = 1;
+  for (; map_[i] != t; ++n, i = (i + 1) & mask_)
+    if (map_[i] == 0 || n == kMaxProbe) return;
   // Backward-shift deletion keeps every probe chain unbroken without
-  // tombstones, so the map never fills up with dead slots.
+  // tombstones; it only moves tags closer to their home slots, so every tag
+  // stays within kMaxProbe of home.
   size_t hole = i;
   for (size_t j = (i + 1) & mask_; map_[j] != 0; j = (j + 1) & mask_) {
     const size_t home = slot_of(map_[j]);
@@ -46,18 +52,28 @@ void SignatureDedup::map_remove(uint64_t t) {
   map_[hole] = 0;
 }
 
-void SignatureDedup::insert(uint64_t t) {
+bool SignatureDedup::insert(uint64_t t) {
   if (count_ == ring_.size()) {
     map_remove(ring_[head_]);
+    ring_[head_] = 0;
+    --count_;
     ++evicted_;
-  } else {
-    ++count_;
   }
+  size_t i = slot_of(t);
+  size_t n = 1;
+  for (; map_[i] != 0; ++n, i = (i + 1) & mask_) {
+    if (n == kMaxProbe) {
+      saw_probe(n);
+      ++refused_;
+      return false;  // ring_[head_] stays free for the next insert
+    }
+  }
+  saw_probe(n);
+  map_[i] = t;
   ring_[head_] = t;
   head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
-  size_t i = slot_of(t);
-  while (map_[i] != 0) i = (i + 1) & mask_;
-  map_[i] = t;
+  ++count_;
+  return true;
 }
 
 bool SignatureDedup::check_and_insert(uint64_t t) {

@@ -1,52 +1,73 @@
-// SignatureDedup: "have I seen this signature recently?" in fixed memory,
+// SignatureDedup: "was this transaction verified recently?" in fixed memory,
 // after Firedancer's tcache. A ring remembers the last `depth` tags in
-// arrival order; an open-addressed map (at most half full) finds them. When
+// arrival order; an open-addressed map (at most a quarter full) finds them. When
 // the ring is full the oldest tag is forgotten first.
 //
-// A tag is a keyed 64-bit hash of the whole 64-byte signature: with a
-// secret seed an attacker cannot aim a junk frame at an honest frame's tag,
-// and two different signatures share a tag with probability 2^-64.
+// A tag is SipHash-2-4 under a secret key (keyed_hash.hpp) of the signature
+// and the public key, everything the entry vouches for: an attacker cannot
+// aim a frame at an honest frame's tag or pile tags onto one map slot, and
+// two different transactions share a tag with probability 2^-64.
 //
-// Promise: memory is fixed at construction (memory_bytes()); contains and
-// insert are O(1) expected and allocate nothing; a tag inserted is reported
-// as present until `depth` newer tags have been inserted after it.
+// Work is bounded in the worst case: a tag lives at most kMaxProbe slots
+// from its home slot, so contains() and insert() read at most kMaxProbe
+// slots; an insert that finds no free slot that close is refused and
+// counted (insert_refused()), which with a secret key and a map at most a
+// quarter full happens about once in 10^9 inserts.
+//
+// Promise: memory is fixed at construction (memory_bytes()); nothing
+// allocates after it; a tag inserted is reported as present until `depth`
+// newer tags have been inserted after it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "host/ingest/keyed_hash.hpp"
+
 namespace vigil::ingest {
 
 class SignatureDedup {
  public:
-  // depth >= 1: how many recent signatures are remembered.
-  SignatureDedup(size_t depth, uint64_t seed);
+  static constexpr size_t kMaxProbe = 32;
+  static constexpr uint64_t kSlotMix = 0x9E3779B97F4A7C15ull;  // tag -> slot multiplier
 
-  uint64_t tag(const uint8_t* signature64) const;
+  // depth >= 1: how many recent transactions are remembered.
+  SignatureDedup(size_t depth, const HashKey& key);
+
+  uint64_t tag(const uint8_t* signature64, const uint8_t* public_key32) const;
   bool contains(uint64_t tag) const;
   // Remembers `tag` (the caller has checked contains()); forgets the oldest
-  // tag when `depth` are remembered.
-  void insert(uint64_t tag);
+  // tag when `depth` are remembered. False when refused (no slot near its
+  // home).
+  bool insert(uint64_t tag);
   // contains + insert: true when `tag` was already present.
   bool check_and_insert(uint64_t tag);
 
   size_t depth() const { return ring_.size(); }
   size_t size() const { return count_; }
   uint64_t evicted() const { return evicted_; }
+  uint64_t insert_refused() const { return refused_; }
+  // The longest probe any call has made (at most kMaxProbe).
+  size_t max_probe() const { return max_probe_; }
   size_t memory_bytes() const { return (ring_.size() + map_.size()) * sizeof(uint64_t); }
 
  private:
-  size_t slot_of(uint64_t tag) const { return size_t(tag * 0x9E3779B97F4A7C15ull) & mask_; }
+  size_t slot_of(uint64_t tag) const { return size_t(tag * kSlotMix) & mask_; }
   void map_remove(uint64_t tag);
+  void saw_probe(size_t n) const {
+    if (n > max_probe_) max_probe_ = n;
+  }
 
-  uint64_t seed_;
-  std::vector<uint64_t> ring_;  // tags, oldest at ring_[head_] once full
+  HashKey key_;
+  std::vector<uint64_t> ring_;  // tags, oldest at ring_[head_] once full; 0 = none
   std::vector<uint64_t> map_;   // 0 = empty slot
   size_t mask_;
   size_t head_ = 0;
   size_t count_ = 0;
   uint64_t evicted_ = 0;
+  uint64_t refused_ = 0;
+  mutable size_t max_probe_ = 0;
 };
 
 }  // namespace vigil::ingest

@@ -1,8 +1,7 @@
 #include "host/ingest/ingest.hpp"
 
+#include <cstring>
 #include <numeric>
-
-#include "host/ingest/keyed_hash.hpp"
 
 namespace vigil::ingest {
 
@@ -26,6 +25,10 @@ std::string_view drop_name(Drop d) {
       return "rate_limited_source";
     case Drop::rate_limited_key:
       return "rate_limited_key";
+    case Drop::bad_token:
+      return "bad_token";
+    case Drop::rate_limited_unproven:
+      return "rate_limited_unproven";
     case Drop::count_:
       break;
   }
@@ -48,8 +51,11 @@ vigil_error drop_error(Drop d) {
       return VIGIL_ERR_OVERSIZED;
     case Drop::duplicate:
       return VIGIL_ERR_DUPLICATE;
+    case Drop::bad_token:
+      return VIGIL_ERR_BAD_TOKEN;
     case Drop::rate_limited_source:
     case Drop::rate_limited_key:
+    case Drop::rate_limited_unproven:
       return VIGIL_ERR_RATE_LIMITED;
     case Drop::count_:
       break;
@@ -63,25 +69,85 @@ uint64_t IngestCounters::dropped_total() const {
 
 Ingest::Ingest(const IngestConfig& config)
     : config_(config),
-      dedup_(config.dedup_depth, config.dedup_seed),
-      by_source_(config.by_source),
-      by_key_(config.by_key) {}
-
-size_t Ingest::memory_bytes() const {
-  return sizeof(*this) + dedup_.memory_bytes() + by_source_.memory_bytes() + by_key_.memory_bytes();
+      root_(HashKey::from_config(config.seed)),
+      key_hash_(root_.derive(1)),
+      token_key_(root_.derive(2)),
+      dedup_(config.dedup_depth, root_.derive(3)),
+      by_source_(config.by_source, root_.derive(4)),
+      by_key_(config.by_key, root_.derive(5)),
+      unproven_({.entries = 1,
+                 .rate_per_sec = config.unproven.rate_per_sec,
+                 .burst = config.unproven.burst,
+                 .invalid_penalty = config.unproven.invalid_penalty,
+                 .initial = config.unproven.initial},
+                root_.derive(6)) {
+  if (config_.token_window_ns == 0) config_.token_window_ns = 1;
 }
 
-uint64_t Ingest::key_id(const uint8_t* public_key) const {
-  // All 32 bytes, keyed: a forged key cannot be aimed at an honest key's
-  // bucket without the seed.
-  return keyed_hash_words(config_.dedup_seed ^ 0x6b6579, public_key, 4);
+size_t Ingest::memory_bytes() const {
+  return sizeof(*this) + dedup_.memory_bytes() + by_source_.memory_bytes() +
+         by_key_.memory_bytes() + unproven_.memory_bytes();
+}
+
+uint64_t Ingest::token_mac(uint32_t src_addr, uint32_t window) const {
+  const uint64_t in = uint64_t(src_addr) | uint64_t(window) << 32;
+  return token_key_.hash_u64(in);
+}
+
+vigil_addr_token Ingest::make_token(uint32_t src_addr, uint64_t now_ns) const {
+  const uint32_t window = uint32_t(now_ns / config_.token_window_ns);
+  vigil_addr_token t{};
+  t.magic = VIGIL_ADDR_TOKEN_MAGIC;
+  t.kind = VIGIL_ADDR_TOKEN_GRANT;
+  t.version = VIGIL_WIRE_VERSION;
+  t.window = window;  // little-endian host
+  const uint64_t mac = token_mac(src_addr, window);
+  std::memcpy(t.mac, &mac, 8);
+  return t;
+}
+
+bool Ingest::token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns) const {
+  if (bytes.size() < sizeof(vigil_addr_token) || src_addr == kUnprovenSource) return false;
+  vigil_addr_token t;
+  std::memcpy(&t, bytes.data(), sizeof t);
+  if (t.kind != VIGIL_ADDR_TOKEN_FRAME || t.version != VIGIL_WIRE_VERSION) return false;
+  const uint32_t now_window = uint32_t(now_ns / config_.token_window_ns);
+  if (t.window != now_window && t.window + 1 != now_window) return false;
+  const uint64_t mac = token_mac(src_addr, t.window);
+  return std::memcmp(t.mac, &mac, 8) == 0;
+}
+
+size_t Ingest::grant_token(std::span<const uint8_t> request, uint32_t src_addr, uint64_t now_ns,
+                           std::span<uint8_t> reply) {
+  ++counters_.token_requests;
+  if (!is_token_request(request) || src_addr == kUnprovenSource ||
+      reply.size() < sizeof(vigil_addr_token))
+    return 0;
+  // Grants spend the unproven budget: a flood of spoofed requests reflects
+  // at most that rate, one grant per request of at least its size.
+  if (config_.rate_limits && !unproven_.allow(0, now_ns)) return 0;
+  const vigil_addr_token t = make_token(src_addr, now_ns);
+  std::memcpy(reply.data(), &t, sizeof t);
+  ++counters_.tokens_granted;
+  return sizeof t;
 }
 
 vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
                           FrameView& out) {
   ++counters_.received;
-  if (config_.rate_limits && !by_source_.allow(src_addr, now_ns))
-    return drop(Drop::rate_limited_source);
+  uint32_t source = kUnprovenSource;
+  if (!bytes.empty() && bytes[0] == VIGIL_ADDR_TOKEN_MAGIC) {
+    if (!token_valid(bytes, src_addr, now_ns)) return drop(Drop::bad_token);
+    source = src_addr;
+    bytes = bytes.subspan(sizeof(vigil_addr_token));
+  }
+  if (config_.rate_limits) {
+    if (source == kUnprovenSource) {
+      if (!unproven_.allow(0, now_ns)) return drop(Drop::rate_limited_unproven);
+    } else if (!by_source_.allow(source, now_ns)) {
+      return drop(Drop::rate_limited_source);
+    }
+  }
   switch (parse_frame(bytes, out)) {
     case VIGIL_OK:
       break;
@@ -98,18 +164,31 @@ vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uin
     default:
       return drop(Drop::oversized);
   }
-  const uint64_t tag = dedup_.tag(out.signature);
-  if (dedup_.contains(tag)) return drop(Drop::duplicate);
-  if (config_.rate_limits && !by_key_.allow(key_id(out.public_key), now_ns))
+  if (dedup_.contains(dedup_.tag(out.signature, out.public_key))) return drop(Drop::duplicate);
+  if (config_.rate_limits && !by_key_.has_token(key_id(out.public_key), now_ns))
     return drop(Drop::rate_limited_key);
-  dedup_.insert(tag);
+  out.source = source;
   ++counters_.accepted;
   return VIGIL_OK;
 }
 
-void Ingest::report_invalid_signature(uint32_t src_addr, uint64_t now_ns) {
+bool Ingest::record_verified(const uint8_t* public_key, const uint8_t* signature, uint64_t now_ns) {
+  if (dedup_.check_and_insert(dedup_.tag(signature, public_key))) {
+    ++counters_.duplicates_after_verify;
+    return false;
+  }
+  ++counters_.verified_recorded;
+  if (config_.rate_limits) by_key_.charge(key_id(public_key), now_ns);
+  return true;
+}
+
+void Ingest::report_invalid_signature(uint32_t source, uint64_t now_ns) {
   ++counters_.invalid_signatures_reported;
-  by_source_.penalize(src_addr, now_ns);
+  if (source == kUnprovenSource) {
+    unproven_.penalize(0, now_ns);
+  } else {
+    by_source_.penalize(source, now_ns);
+  }
 }
 
 }  // namespace vigil::ingest

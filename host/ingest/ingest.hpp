@@ -1,28 +1,51 @@
-// Ingest: the first stage after a packet port. For each datagram, in order
-// of cost:
-//   1. rate limit by source address  (before any parsing: a flood costs one
-//                                     table lookup per datagram)
-//   2. parse the frame (frame.hpp)   malformed: dropped by reason
-//   3. dedup lookup by signature     a replay costs no one's budget
-//   4. rate limit by sender key      (before any signature work)
-//   5. remember the signature, pass the frame on
+// Ingest: the first stage after a packet port. Nothing an unverified input
+// does may hurt an honest one. For each datagram, in order of cost:
+//   1. address token (token.h)       a datagram that carries one has it
+//                                    checked first (one SipHash): forged or
+//                                    stale is a counted drop; without one
+//                                    the source is unproven
+//   2. rate limit by source          a proven source has its own budget;
+//                                    every unproven datagram shares one
+//                                    small budget (UDP sources can be
+//                                    spoofed: an unproven address must
+//                                    never spend or lose a proven one's)
+//   3. parse the frame (frame.hpp)   malformed: dropped by reason
+//   4. dedup lookup                  a replay of a verified transaction
+//                                    costs no one's budget
+//   5. the sender key has a token    checked, not taken: a key's budget is
+//                                    charged only once its signature has
+//                                    verified (forgeries in an honest key's
+//                                    name cannot spend it)
 // Every datagram either passes or lands in exactly one drop counter, so
 // received == accepted + dropped_total() always holds.
 //
-// Verification happens later; report_invalid_signature() feeds its failures
-// back so that a source address that sends bad signatures loses budget
-// faster. Only the source is charged, not the key the frame names: an
-// invalid signature does not show that the key's owner sent it, and
-// charging the key would let anyone silence an honest sender by forging
-// frames in its name.
+// After verification the pipeline (host/sigverify) reports each frame:
+// record_verified() remembers the transaction for dedup and charges its key
+// (dedup records only verified frames, so forged copies, invalid frames and
+// frames dropped for backpressure never occupy the window nor block the
+// honest original or its retry); report_invalid_signature() charges the
+// source that sent a bad signature invalid_penalty tokens: the proven
+// source, or the shared unproven budget, never the key the frame names.
 //
-// Known limit: the per-key budget is taken before verification, so frames
-// forged in an honest key's name do spend that key's tokens, as many as
-// the forger's own source budgets let through.
+// Address validation, chosen after QUIC's retry tokens and DNS cookies
+// (RFC 9018): a client sends a REQUEST, gets a GRANT back at its source
+// address, and prefixes its frames with it. The token is SipHash-2-4 under
+// a per-process secret of (source address, time window), so checking it
+// costs one hash and no state; it is good for its window and the next
+// (token_window_ns each). A spoofer never sees the grant for an address it
+// does not own, so it can only send unproven frames. Grants are answered at
+// most at the unproven budget's rate and are no larger than the request,
+// so the exchange cannot amplify a reflection attack.
 //
-// Promise: deterministic given its inputs (time is an argument); fixed
-// memory from construction; no allocation per frame.
+// Promise: deterministic given its inputs and its seed (time is an
+// argument); fixed memory from construction; no allocation per frame;
+// bounded work per datagram in the worst case (dedup probes at most
+// SignatureDedup::kMaxProbe slots, each table lookup kWays entries). Every
+// hash is keyed by a secret drawn from getrandom unless the config fixes
+// a seed (tests).
 #pragma once
+
+#include <vigil/fi/token.h>
 
 #include <array>
 #include <cstdint>
@@ -31,6 +54,7 @@
 
 #include "host/ingest/dedup.hpp"
 #include "host/ingest/frame.hpp"
+#include "host/ingest/keyed_hash.hpp"
 #include "host/ingest/rate_limit.hpp"
 
 namespace vigil::ingest {
@@ -46,6 +70,8 @@ enum class Drop : uint8_t {
   duplicate,
   rate_limited_source,
   rate_limited_key,
+  bad_token,
+  rate_limited_unproven,
   count_
 };
 inline constexpr size_t kDropReasons = size_t(Drop::count_);
@@ -54,11 +80,19 @@ std::string_view drop_name(Drop d);
 // The wire error code a drop reason reports as (enum vigil_error).
 vigil_error drop_error(Drop d);
 
+// The source admit() reports for a frame without a valid token; address 0
+// is never proven (no grant is made to 0.0.0.0).
+inline constexpr uint32_t kUnprovenSource = 0;
+
 struct IngestCounters {
   uint64_t received = 0;
   uint64_t accepted = 0;
   std::array<uint64_t, kDropReasons> dropped{};
   uint64_t invalid_signatures_reported = 0;
+  uint64_t verified_recorded = 0;
+  uint64_t duplicates_after_verify = 0;  // two copies verified at once; one went on
+  uint64_t token_requests = 0;
+  uint64_t tokens_granted = 0;
 
   uint64_t drops(Drop d) const { return dropped[size_t(d)]; }
   uint64_t dropped_total() const;
@@ -66,23 +100,46 @@ struct IngestCounters {
 
 struct IngestConfig {
   size_t dedup_depth = 1 << 20;
-  uint64_t dedup_seed = 0x7669676c64656475ull;
+  uint64_t seed = 0;  // 0: a secret from getrandom; anything else: fixed (tests)
   RateLimitConfig by_source{.entries = 1 << 16, .rate_per_sec = 100000, .burst = 10000};
   RateLimitConfig by_key{.entries = 1 << 16, .rate_per_sec = 10000, .burst = 1000};
-  bool rate_limits = true;  // off: only parse and dedup (benchmarks of those)
+  // The one budget all unproven datagrams share (entries is ignored).
+  RateLimitConfig unproven{.rate_per_sec = 20000, .burst = 2000, .initial = 2000};
+  uint64_t token_window_ns = 60'000'000'000ull;
+  bool rate_limits = true;  // off: only tokens, parse and dedup (benchmarks of those)
 };
+
+// True when `datagram` asks for an address token (answer it with
+// Ingest::grant_token, do not admit it).
+inline bool is_token_request(std::span<const uint8_t> datagram) {
+  return datagram.size() >= sizeof(vigil_addr_token) && datagram[0] == VIGIL_ADDR_TOKEN_MAGIC &&
+         datagram[1] == VIGIL_ADDR_TOKEN_REQUEST;
+}
 
 class Ingest {
  public:
   explicit Ingest(const IngestConfig& config);
 
   // Admits one datagram from `src_addr` at `now_ns`. VIGIL_OK and `out`
-  // filled (views into `bytes`) when it passes; else the drop, counted.
+  // filled (views into `bytes`; out.source is src_addr when the token proved
+  // it, else kUnprovenSource) when it passes; else the drop, counted.
   vigil_error admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
                     FrameView& out);
-  // Verification found the signature of a frame from `src_addr` invalid:
-  // charge the source invalid_penalty tokens.
-  void report_invalid_signature(uint32_t src_addr, uint64_t now_ns);
+  // The signature of an admitted frame verified: remember it for dedup and
+  // charge its key one token. False when the same transaction was recorded
+  // since it was admitted (a copy verified alongside): drop this one.
+  bool record_verified(const uint8_t* public_key, const uint8_t* signature, uint64_t now_ns);
+  // Verification found the signature of a frame from `source` (as admit
+  // reported it) invalid: charge that source invalid_penalty tokens.
+  void report_invalid_signature(uint32_t source, uint64_t now_ns);
+
+  // Answers a token request from `src_addr`: writes the grant into `reply`
+  // and returns its size, or 0 (counted) when the request is malformed,
+  // comes from address 0, or the unproven budget is spent.
+  size_t grant_token(std::span<const uint8_t> request, uint32_t src_addr, uint64_t now_ns,
+                     std::span<uint8_t> reply);
+  // The token a grant to `src_addr` at `now_ns` carries (clients in tests).
+  vigil_addr_token make_token(uint32_t src_addr, uint64_t now_ns) const;
 
   const IngestCounters& counters() const { return counters_; }
   const SignatureDedup& dedup() const { return dedup_; }
@@ -96,12 +153,18 @@ class Ingest {
     ++counters_.dropped[size_t(d)];
     return drop_error(d);
   }
-  uint64_t key_id(const uint8_t* public_key) const;
+  uint64_t key_id(const uint8_t* public_key) const { return key_hash_.hash(public_key, 32); }
+  uint64_t token_mac(uint32_t src_addr, uint32_t window) const;
+  bool token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns) const;
 
   IngestConfig config_;
+  HashKey root_;
+  HashKey key_hash_;
+  HashKey token_key_;
   SignatureDedup dedup_;
   TokenBucketTable by_source_;
   TokenBucketTable by_key_;
+  TokenBucketTable unproven_;
   IngestCounters counters_;
 };
 

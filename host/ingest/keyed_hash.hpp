@@ -1,24 +1,32 @@
-// A fast keyed 64-bit hash of a few 64-bit words (signatures, public keys).
-// Not a MAC: with a secret seed it stops an attacker from aiming inputs at
-// one table slot or one tag, which is all ingest needs it for.
+// Keyed hashes for every table and tag an attacker can aim at (dedup, rate
+// limits, address tokens): SipHash-2-4 (libsodium's crypto_shorthash), a
+// pseudorandom function under a secret 128-bit key, so that without the key
+// no input can be steered to a chosen slot, set or tag.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 namespace vigil::ingest {
 
-inline uint64_t keyed_hash_words(uint64_t seed, const uint8_t* bytes, size_t words) {
-  uint64_t h = seed | 1;
-  for (size_t i = 0; i < words; ++i) {
-    uint64_t w;
-    std::memcpy(&w, bytes + 8 * i, 8);
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-  }
-  h = (h ^ (h >> 29)) * 0x94d049bb133111ebull;
-  return h ^ (h >> 32);
-}
+class HashKey {
+ public:
+  // A fresh secret from the operating system (getrandom): what production
+  // uses, one per process.
+  static HashKey secret();
+  // Derived from a public seed: reproducible tests only.
+  static HashKey from_seed(uint64_t seed);
+  // seed 0: secret(); anything else: from_seed(seed).
+  static HashKey from_config(uint64_t seed) { return seed ? from_seed(seed) : secret(); }
+  // A key for another table, independent of this one.
+  HashKey derive(uint64_t domain) const;
+
+  uint64_t hash(const void* bytes, size_t len) const;
+  uint64_t hash_u64(uint64_t v) const { return hash(&v, sizeof v); }
+
+ private:
+  std::array<uint8_t, 16> key_{};
+};
 
 }  // namespace vigil::ingest

@@ -1,22 +1,33 @@
-// TokenBucketTable: per-key token buckets (a key is a source address or a
-// sender's public key) in a bounded, set-associative table.
+// TokenBucketTable: per-key token buckets (a key is a proven source address
+// or a sender's public key) in a bounded, set-associative table.
 //
 // Each key may send `rate_per_sec` frames per second with bursts of up to
 // `burst`; reporting a failed signature costs it `invalid_penalty` frames
 // more, down to one burst of debt, so a source of bad signatures falls
-// silent for longer than an honest one. When a set is full the key seen
-// least recently loses its entry (counted in evictions); a key that comes
-// back starts with a full bucket, which only ever favours that key, never
-// starves another.
+// silent for longer than an honest one.
 //
-// Promise: deterministic: the answer depends only on the sequence of calls
-// and the `now_ns` arguments (nothing reads a clock; integer arithmetic);
-// fixed memory from construction; no allocation per call.
+// An attacker cannot buy budget with table churn:
+//   - the set is picked by SipHash under a secret key (keyed_hash.hpp), so
+//     keys cannot be aimed at one set;
+//   - a key that is new to the table starts with `initial` tokens, never a
+//     full bucket;
+//   - an entry is taken over only when it is free or its bucket has refilled
+//     to full (it was idle; forgetting it loses nothing). When every entry
+//     of the set is busy the newcomer shares one overflow bucket (same rate
+//     and burst) with every other such key (counted in overflowed()), so no
+//     number of colliding keys gets more than one key's budget more.
+//
+// Promise: deterministic given the hash key: the answer depends only on the
+// sequence of calls and the `now_ns` arguments (nothing reads a clock;
+// integer arithmetic); fixed memory from construction; no allocation per
+// call; at most kWays entries read per call.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "host/ingest/keyed_hash.hpp"
 
 namespace vigil::ingest {
 
@@ -25,25 +36,30 @@ struct RateLimitConfig {
   uint64_t rate_per_sec = 10000;
   uint64_t burst = 1000;
   uint64_t invalid_penalty = 10;
-  uint64_t seed = 0;  // keys are hashed with it to pick a set
+  uint64_t initial = 16;  // tokens of a key new to the table (at most burst)
 };
 
 class TokenBucketTable {
  public:
-  explicit TokenBucketTable(const RateLimitConfig& config);
+  TokenBucketTable(const RateLimitConfig& config, const HashKey& key);
 
   // Takes one token for `key` at time now_ns; false (and nothing taken)
   // when its bucket is empty.
   bool allow(uint64_t key, uint64_t now_ns);
+  // True when `key` has a token, taking none (the frame is charged later).
+  bool has_token(uint64_t key, uint64_t now_ns);
+  // Takes one token for `key` whether it has one or not, down to the debt
+  // floor (a frame that passed has_token and then verified).
+  void charge(uint64_t key, uint64_t now_ns);
   // Charges `key` invalid_penalty tokens (a failed signature).
   void penalize(uint64_t key, uint64_t now_ns);
-  // Tokens `key` has now, in thousandths (for tests); a full bucket when
-  // the key is not in the table.
+  // Tokens `key` has now, in thousandths (for tests).
   int64_t tokens_milli(uint64_t key, uint64_t now_ns);
 
   size_t capacity() const { return entries_.size(); }
   size_t occupied() const { return occupied_; }
   uint64_t evictions() const { return evictions_; }
+  uint64_t overflowed() const { return overflowed_; }
   size_t memory_bytes() const { return entries_.size() * sizeof(Entry); }
 
  private:
@@ -56,14 +72,18 @@ class TokenBucketTable {
   };
   Entry& find(uint64_t key, uint64_t now_ns);
   void refill(Entry& e, uint64_t now_ns) const;
+  void take(Entry& e, int64_t milli) const;
 
   RateLimitConfig config_;
+  HashKey hash_;
   int64_t full_milli_;
   int64_t floor_milli_;
   std::vector<Entry> entries_;
+  Entry overflow_{};
   size_t set_mask_;
   size_t occupied_ = 0;
   uint64_t evictions_ = 0;
+  uint64_t overflowed_ = 0;
 };
 
 }  // namespace vigil::ingest

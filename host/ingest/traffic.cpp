@@ -1,5 +1,7 @@
 #include "host/ingest/traffic.hpp"
 
+#include <vigil/fi/token.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -73,6 +75,7 @@ size_t TrafficGen::make_junk(std::span<uint8_t> out) {
     }
     case JunkKind::unknown_version:
       p[0] = uint8_t(VIGIL_WIRE_VERSION + 1 + rand() % 200);
+      if (p[0] == VIGIL_ADDR_TOKEN_MAGIC) p[0] ^= 0x40;  // not a token either
       fix_crc(n);
       return n;
     case JunkKind::unknown_scheme:
@@ -88,10 +91,10 @@ size_t TrafficGen::make_junk(std::span<uint8_t> out) {
     case JunkKind::count_:
       break;
   }
-  // Random bytes whose first byte is never the wire version.
+  // Random bytes whose first byte is neither the wire version nor a token.
   n = 8 + rand() % 300;
   for (size_t i = 0; i < n; ++i) p[i] = uint8_t(rand());
-  if (p[0] == VIGIL_WIRE_VERSION) p[0] ^= 0x80;
+  if (p[0] == VIGIL_WIRE_VERSION || p[0] == VIGIL_ADDR_TOKEN_MAGIC) p[0] ^= 0x40;
   return n;
 }
 

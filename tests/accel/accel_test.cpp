@@ -5,11 +5,15 @@
 // driver over PoCL's CPU device.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <cstring>
 #include <thread>
 
 #include "drivers/accel/cuda_accelerator.hpp"
 #include "drivers/accel/item_verifier.hpp"
+#include "drivers/accel/queued_accelerator.hpp"
+#include "host/batch/batch.hpp"
 #include "tests/accel/accel_test_util.hpp"
 
 namespace {
@@ -128,6 +132,7 @@ TEST(Queue, SmallBatchesOvertakeQueuedLargeOnes) {
   o.max_in_flight = 8;
   o.express_items = 64;
   o.deadline = std::chrono::milliseconds(300);
+  o.large_max_wait = std::chrono::seconds(10);  // no aging within this test
   std::string why;
   auto acc = engine("cpu", o, &why);
   ASSERT_TRUE(acc) << why;
@@ -179,6 +184,208 @@ TEST(Queue, ExpressSlotServesSmallBatchesWhileLargeOnesRun) {
   f0.get();
   EXPECT_EQ(c0.summary.status, VIGIL_ERR_DEADLINE);
   expect_matches_cpu(*big, c0);
+}
+
+// Finding 10, as mounted: a host batch (host/batch, 64-byte aligned
+// regions) filled to the engine's own capacities is copied whole into the
+// driver's staging buffer: it must fit (AddressSanitizer watches the copy
+// in accel_test_asan); a view larger than the staging buffer is refused
+// with TOO_LARGE, never copied, and the device stays up.
+TEST_P(Drivers, HostBatchesFitTheStagingBufferAndLargerViewsAreRefused) {
+  Options o;
+  o.max_batch = 64;
+  o.max_msg_bytes = 64 * 40;
+  o.cache_dir = VIGIL_TEST_CACHE_DIR;
+  std::string why;
+  auto acc = vigil::accel::make_accelerator(GetParam(), o, &why);
+  if (!acc) GTEST_SKIP() << why;
+  vigil::batch::Batch b(o.max_batch, o.max_msg_bytes);
+  vigil::crypto::Seed seed{};
+  const auto key = vigil::crypto::keypair_from_seed(seed);
+  for (uint32_t i = 0; i < o.max_batch; ++i) {
+    std::array<uint8_t, 40> msg{};
+    msg[0] = uint8_t(i);
+    const auto sig = vigil::crypto::sign(key, msg);
+    ASSERT_TRUE(b.add(key.public_key.data(), sig.data(), msg, 0));
+  }
+  EXPECT_EQ(b.buffer().size(), vigil::accel::staging_bytes(o));
+  vigil::accel::Completion c;
+  acc->submit(vigil::accel::BatchView{b.buffer()}, c).get();
+  EXPECT_EQ(c.summary.status, VIGIL_OK);
+  EXPECT_EQ(c.summary.valid, o.max_batch);
+  const uint64_t limit = acc->capabilities().max_batch_bytes;
+  if (limit != UINT64_MAX) {
+    std::vector<uint8_t> bigger(b.buffer().begin(), b.buffer().end());
+    bigger.resize(limit + 72);
+    vigil::accel::Completion r;
+    acc->submit(vigil::accel::BatchView{bigger}, r).get();
+    EXPECT_EQ(r.summary.status, VIGIL_ERR_TOO_LARGE);
+    EXPECT_EQ(r.summary.valid, 0u);
+  }
+  EXPECT_FALSE(acc->stats().device_down);
+  EXPECT_EQ(acc->stats().faults, 0u);
+}
+
+// Finding 11: a device marked down is probed again after its backoff by a
+// batch of known answers and re-enabled when it answers exactly.
+TEST_P(Drivers, ADownDeviceIsProbedAndReenabled) {
+  Options o;
+  o.reprobe_initial = std::chrono::milliseconds(300);
+  MAKE_OR_SKIP(acc, o);
+  vigil::test::CaseGenerator gen(60);
+  auto b = make_batch(gen.make(50), Rules::zip215);
+  acc->inject_fault(InjectedFault::device_error);
+  EXPECT_EQ(acc->verify_now(*b).summary.status, VIGIL_ERR_DEVICE_FAULT);
+  EXPECT_TRUE(acc->stats().device_down);
+  // Within the backoff: no probe, the CPU answers.
+  expect_matches_cpu(*b, acc->verify_now(*b));
+  EXPECT_EQ(acc->stats().probes, 0u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  // The probe fails (another injected fault): still down, backoff doubles.
+  acc->inject_fault(InjectedFault::device_error);
+  expect_matches_cpu(*b, acc->verify_now(*b));
+  EXPECT_EQ(acc->stats().probes, 1u);
+  EXPECT_TRUE(acc->stats().device_down);
+  std::this_thread::sleep_for(std::chrono::milliseconds(650));
+  auto c = acc->verify_now(*b);
+  EXPECT_EQ(acc->stats().probes, 2u);
+  EXPECT_EQ(acc->stats().reenabled, 1u);
+  EXPECT_FALSE(acc->stats().device_down);
+  EXPECT_EQ(c.summary.status, VIGIL_OK);
+  EXPECT_EQ(c.summary.faults, 0u);
+  expect_matches_cpu(*b, c);
+}
+
+// Finding 14: a malformed descriptor submitted while the engine stops is
+// refused, not read out of bounds on the caller's thread.
+TEST(Queue, ShutdownPathChecksTheDescriptor) {
+  class Stopping : public vigil::accel::QueuedAccelerator {
+   public:
+    Stopping() : QueuedAccelerator(caps(), Options{}) { stop(); }  // no workers, stopping
+    static vigil::accel::Capabilities caps() {
+      vigil::accel::Capabilities c;
+      c.caps = VIGIL_CAP_ED25519_ZIP215;
+      c.max_msg_bytes = 1 << 20;
+      return c;
+    }
+    vigil_error run_on_device(unsigned, const vigil::accel::BatchView&, vigil::accel::Completion&,
+                              std::chrono::steady_clock::time_point, InjectedFault) override {
+      return VIGIL_ERR_DEVICE_FAULT;
+    }
+  } acc;
+  alignas(8) uint8_t buf[64] = {};
+  auto* d = reinterpret_cast<vigil_batch_desc*>(buf);
+  d->count = 1000;  // regions far outside the 64 bytes
+  d->scheme = VIGIL_SCHEME_ED25519;
+  d->rules = VIGIL_RULES_ZIP215;
+  d->pubkey_off = 48;
+  d->sig_off = 1 << 20;
+  vigil::accel::Completion c;
+  acc.submit(vigil::accel::BatchView{{buf, sizeof buf}}, c).get();
+  EXPECT_EQ(c.summary.status, VIGIL_ERR_MALFORMED);
+  EXPECT_EQ(c.summary.valid, 0u);
+  EXPECT_EQ(acc.stats().refused, 1u);
+}
+
+// Finding 8, as mounted: the large queue full and its slot busy, a vote
+// batch's submit() returns at once and the express slot verifies it.
+TEST(Queue, ExpressSubmitNeverWaitsBehindLargeBatches) {
+  Options o;
+  o.workers = 1;
+  o.express_slots = 1;
+  o.express_items = 64;
+  o.max_in_flight = 1;
+  o.deadline = std::chrono::milliseconds(1500);
+  std::string why;
+  auto acc = engine("cpu", o, &why);
+  ASSERT_TRUE(acc) << why;
+  vigil::test::CaseGenerator gen(61);
+  auto big = make_batch(gen.make(300), Rules::zip215);
+  auto vote = make_batch(gen.make(4), Rules::zip215);
+  std::vector<vigil::accel::Completion> done(4);
+  acc->inject_fault(InjectedFault::hang);  // the regular slot hangs 1.5 s
+  auto f0 = acc->submit(*big, done[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto f1 = acc->submit(*big, done[1]);  // fills the large queue
+  std::future<void> f2;
+  std::thread blocked([&] { f2 = acc->submit(*big, done[2]); });  // waits for large room
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto t0 = std::chrono::steady_clock::now();
+  acc->submit(*vote, done[3]).get();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(700));
+  EXPECT_EQ(f0.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  expect_matches_cpu(*vote, done[3]);
+  blocked.join();
+  f0.get();
+  f1.get();
+  f2.get();
+  EXPECT_GE(acc->stats().submit_waits, 1u);
+}
+
+// Finding 9, as mounted: a steady stream of small batches behind which one
+// large batch waits. Aging lets it go after large_max_wait, long before the
+// stream ends; and a bulk batch (a deadline-flushed transaction batch) is
+// large whatever its count.
+TEST(Queue, LargeBatchesAgeAndBulkBatchesStayLarge) {
+  Options o;
+  o.workers = 1;
+  o.express_slots = 0;
+  o.express_items = 64;
+  o.max_in_flight_express = 2;
+  o.large_max_wait = std::chrono::milliseconds(30);
+  o.deadline = std::chrono::milliseconds(300);
+  std::string why;
+  auto acc = engine("cpu", o, &why);
+  ASSERT_TRUE(acc) << why;
+  vigil::test::CaseGenerator gen(62);
+  auto big = make_batch(gen.make(200), Rules::zip215);
+  auto small = make_batch(gen.make(20), Rules::zip215);
+  vigil::accel::Completion cb, hold;
+  std::atomic<bool> big_done{false};
+  std::atomic<int> small_after{0};
+  acc->inject_fault(InjectedFault::hang);  // holds the one worker 300 ms
+  auto fh = acc->submit(*small, hold);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto fb = acc->submit(*big, cb);
+  std::thread waiter([&] {
+    fb.get();
+    big_done = true;
+  });
+  std::vector<vigil::accel::Completion> cs(400);
+  for (auto& c : cs) {
+    acc->submit(*small, c).get();
+    if (big_done) ++small_after;
+  }
+  waiter.join();
+  fh.get();
+  EXPECT_GT(small_after.load(), 0) << "the large batch waited for every small one";
+  expect_matches_cpu(*big, cb);
+
+  // Bulk: a 5-item batch flagged bulk queues as large (behind the plain
+  // small batch submitted after it) and completes exactly.
+  Options p = o;
+  p.large_max_wait = std::chrono::milliseconds(10000);
+  p.deadline = std::chrono::milliseconds(300);
+  auto acc2 = engine("cpu", p, &why);
+  ASSERT_TRUE(acc2) << why;
+  vigil::batch::Batch bulk(8, 8 * 40, VIGIL_RULES_ZIP215, /*bulk=*/true);
+  const auto key = vigil::crypto::keypair_from_seed({});
+  for (uint8_t i = 0; i < 5; ++i) {
+    std::array<uint8_t, 40> msg{i};
+    const auto sig = vigil::crypto::sign(key, msg);
+    ASSERT_TRUE(bulk.add(key.public_key.data(), sig.data(), msg, 0));
+  }
+  EXPECT_TRUE(bulk.desc().flags & VIGIL_BATCH_FLAG_BULK);
+  vigil::accel::Completion c0, c1, c2;
+  acc2->inject_fault(InjectedFault::hang);  // holds the one worker 300 ms
+  auto g0 = acc2->submit(*small, c0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto g1 = acc2->submit(vigil::accel::BatchView{bulk.buffer().first(bulk.used_bytes())}, c1);
+  auto g2 = acc2->submit(*small, c2);
+  g2.get();
+  g1.get();
+  EXPECT_EQ(c1.summary.valid, 5u);
+  g0.get();
 }
 
 // A batch laid out by another producer (descriptor padded to 64 bytes,

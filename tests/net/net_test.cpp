@@ -193,6 +193,30 @@ TEST_F(PcapPortTest, RecordedPaceFollowsTheTimeStamps) {
   EXPECT_TRUE(r->replay_done());
 }
 
+// A capture an attacker edited (or a clock stepped back while recording): a
+// record stamped before the first one must not stall the replay forever.
+TEST_F(PcapPortTest, RecordedPaceTreatsABackwardsTimeStampAsNoDelay) {
+  std::string err;
+  {
+    auto w = PcapPort::open({.write_path = path}, err);
+    ASSERT_TRUE(w) << err;
+    std::vector<uint8_t> p(20, 7);
+    for (uint64_t ts : {5'000'000'000ull, 4'000'000'000ull, 5'010'000'000ull}) {
+      OutPacket o{p, 1, 1, 2, 2, ts};
+      ASSERT_EQ(w->tx_burst({&o, 1}), 1u);
+    }
+  }
+  uint64_t fake_now = 0;
+  auto r = PcapPort::open(
+      {.read_path = path, .pace = ReplayPace::recorded, .clock_ns = [&] { return fake_now; }}, err);
+  ASSERT_TRUE(r) << err;
+  std::vector<Packet> burst(kBurst);
+  EXPECT_EQ(r->rx_burst(burst), 2u);  // the first and the one stamped before it
+  fake_now = 10'000'000;
+  EXPECT_EQ(r->rx_burst(burst), 1u);
+  EXPECT_TRUE(r->replay_done());
+}
+
 TEST_F(PcapPortTest, MissingFileIsAnError) {
   std::string err;
   EXPECT_FALSE(PcapPort::open({.read_path = path + ".missing"}, err));

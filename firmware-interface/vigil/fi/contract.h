@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "frame.h"
 #include "service.h"
+#include "token.h"
 #include "types.h"
 #include "version.h"
 

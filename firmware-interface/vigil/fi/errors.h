@@ -15,6 +15,7 @@ enum vigil_error {
   VIGIL_ERR_DUPLICATE = 7,       /* same signature seen recently */
   VIGIL_ERR_RATE_LIMITED = 8,    /* over a token-bucket budget */
   VIGIL_ERR_QUEUE_FULL = 9,      /* a bounded ring was full */
+  VIGIL_ERR_BAD_TOKEN = 10,      /* address-validation token forged or stale (token.h) */
   /* Signature verdicts (why an item is invalid). */
   VIGIL_ERR_SIG_INVALID = 16,        /* the verification equation fails */
   VIGIL_ERR_S_NONCANONICAL = 17,     /* S >= L */

@@ -1,0 +1,126 @@
+// Sigverify: the verify tile vigild runs between its packet port and its
+// mempool. One thread:
+//
+//   datagrams (a PacketPort burst, or spans with their source)
+//     -> Ingest::admit (token, budgets, parse, dedup lookup, key budget)
+//     -> Batcher (size or deadline)
+//     -> Accelerator::submit
+//     -> on completion, item by item:
+//          valid:   Ingest::record_verified (dedup records verified
+//                   frames only; the key's budget is charged), then the
+//                   frame goes out on the verified() ring
+//          invalid: Ingest::report_invalid_signature charges the proven
+//                   source that sent it (or the shared unproven budget)
+//   token requests are answered on the port they came from.
+//
+// Promise: every datagram ends in exactly one place: a verified frame on
+// the ring, or a counter with its reason (ingest's drops, batcher
+// backpressure, refused batches, invalid signatures, duplicates found after
+// verification, a full output ring). Memory is fixed at construction: the
+// output ring has `out_capacity` slots and counts what does not fit, the
+// batches come from the batcher's pool, at most that many are in flight.
+// run() sleeps when there is nothing to do (never a busy loop): on the
+// oldest batch in flight, or for at most `idle_sleep`, never past the open
+// batch's deadline.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <span>
+#include <vector>
+
+#include "drivers/accel/accelerator.hpp"
+#include "drivers/net/packet_port.hpp"
+#include "host/batch/batcher.hpp"
+#include "host/batch/spsc_ring.hpp"
+#include "host/ingest/ingest.hpp"
+
+namespace vigil::sigverify {
+
+// A transaction whose signature verified, as the client signed it (the
+// frame without its address token).
+struct VerifiedFrame {
+  uint32_t source = 0;  // proven source address, or ingest::kUnprovenSource
+  uint16_t size = 0;
+  std::array<uint8_t, VIGIL_TX_FRAME_MAX> bytes{};
+  std::span<const uint8_t> frame() const { return {bytes.data(), size}; }
+};
+
+struct SigverifyConfig {
+  ingest::IngestConfig ingest;
+  batch::BatcherConfig batcher;
+  size_t out_capacity = 4096;
+  std::chrono::microseconds idle_sleep{1000};
+};
+
+struct SigverifyCounters {
+  uint64_t batches_submitted = 0;
+  uint64_t batches_completed = 0;
+  uint64_t batches_refused = 0;  // the engine refused the batch (its items counted below)
+  uint64_t items_refused = 0;
+  uint64_t verified = 0;  // valid and new: pushed to the ring or dropped there
+  uint64_t invalid = 0;   // bad signatures, each reported to ingest
+  uint64_t duplicates_after_verify = 0;
+  uint64_t out_dropped = 0;  // verified, but the output ring was full
+  uint64_t token_replies = 0;
+  uint64_t token_replies_unsent = 0;  // the port did not take the grant
+  uint64_t idle_sleeps = 0;
+};
+
+class Sigverify {
+ public:
+  // `engine` must outlive this object.
+  Sigverify(const SigverifyConfig& config, accel::Accelerator& engine);
+  // Waits for every batch in flight (their verdicts are processed).
+  ~Sigverify();
+  Sigverify(const Sigverify&) = delete;
+  Sigverify& operator=(const Sigverify&) = delete;
+
+  // Admits datagrams received at now_ns. Token requests are answered on
+  // `reply_port` when given.
+  void push(std::span<const net::Packet> burst, uint64_t now_ns,
+            net::PacketPort* reply_port = nullptr);
+  void push(std::span<const uint8_t> datagram, uint32_t src_addr, uint64_t now_ns);
+  // Flushes a batch past its deadline, submits ready batches and processes
+  // finished ones, without waiting. True when it did any of that.
+  bool poll(uint64_t now_ns);
+  // Submits the open batch and waits for every batch in flight (shutdown,
+  // tests).
+  void drain(uint64_t now_ns);
+  // The tile: receives from `port` and works until `stop` is set, then
+  // drains. Time is the steady clock.
+  void run(net::PacketPort& port, const std::atomic<bool>& stop);
+
+  // Verified frames, for the consumer thread (the mempool).
+  batch::SpscRing<VerifiedFrame>& verified() { return out_; }
+  const SigverifyCounters& counters() const { return counters_; }
+  const ingest::Ingest& ingest() const { return ingest_; }
+  const batch::Batcher& batcher() const { return batcher_; }
+  size_t in_flight() const { return in_flight_; }
+
+ private:
+  struct Flight {
+    batch::Batch* batch = nullptr;
+    accel::Completion done;
+    std::future<void> ready;
+  };
+  void submit_ready();
+  bool complete_finished(bool wait_all, uint64_t now_ns);
+  void finish(Flight& f, uint64_t now_ns);
+  // Sleeps until there may be work: on the oldest flight, or idle_sleep.
+  void idle_wait(uint64_t now_ns);
+
+  SigverifyConfig config_;
+  accel::Accelerator& engine_;
+  ingest::Ingest ingest_;
+  batch::Batcher batcher_;
+  batch::SpscRing<VerifiedFrame> out_;
+  std::vector<Flight> flights_;  // one per pooled batch
+  size_t in_flight_ = 0;
+  SigverifyCounters counters_;
+};
+
+}  // namespace vigil::sigverify
