@@ -435,13 +435,12 @@ void Node::Impl::net_tile() {
   prometheus::Counter& batch_full = m.counter(
       "vigil_ingest_dropped_total", "Frames dropped by ingest", {{"reason", "batch_queue_full"}});
   uint64_t next_publish = 0;
-  std::array<uint8_t, ingest::kSignedMessageMax> signed_msg;
   auto admit = [&](std::span<const uint8_t> bytes, uint32_t src, uint64_t t) {
     ingest::FrameView v;
     if (ingest->admit(bytes, src, t, v) != VIGIL_OK) return;
-    // The engines verify exactly the bytes the signature covers.
-    const size_t n = ingest::frame_signed_message(v, signed_msg);
-    batcher->add(v.public_key, v.signature, {signed_msg.data(), n}, src, t / 1000);
+    // The batcher hands the engines exactly the bytes the signature covers;
+    // a failure later charges the source admit() proved (or the unproven budget).
+    batcher->add(v, v.source, t / 1000);
   };
   while (intake.load(std::memory_order_relaxed)) {
     const uint64_t t = now_ns();
