@@ -12,7 +12,15 @@ work=$(mktemp -d /tmp/vigil-obs.XXXXXX)
 base=$((20000 + ($$ % 400) * 30))
 node_pid=
 cleanup() {
-  if [[ -n $node_pid ]]; then kill -TERM "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  if [[ -n $node_pid ]]; then
+    kill -TERM "$node_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$node_pid" 2>/dev/null; then
+      echo "with_node: vigild did not stop within 10 s of SIGTERM; killed" >&2
+      kill -KILL "$node_pid" 2>/dev/null || true
+    fi
+    wait "$node_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
