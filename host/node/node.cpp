@@ -1,4 +1,3 @@
-#include "host/statuspage/status_page.hpp"
 #include "host/node/node.hpp"
 
 #include <arpa/inet.h>
@@ -24,6 +23,7 @@
 #include "host/node/node_storage.hpp"
 #include "host/p2p/network.hpp"
 #include "host/rpc/http_server.hpp"
+#include "host/statuspage/status_page.hpp"
 
 namespace vigil::node {
 namespace {
