@@ -71,6 +71,10 @@ struct Slot {
   std::vector<uint8_t> in;
   std::vector<uint32_t> verdict_out;
   std::vector<uint8_t> errors_out;
+  // A run that gave up (fault or deadline) may have left commands in the
+  // queue that still read `in` and write the outputs: drain them before the
+  // slot's staging is reused or freed.
+  bool unsettled = false;
 };
 
 class OpenClAccelerator final : public QueuedAccelerator {
@@ -93,6 +97,7 @@ class OpenClAccelerator final : public QueuedAccelerator {
   }
 
   static void release(Slot& s) {
+    if (s.queue) clFinish(s.queue);
     if (s.batch) clReleaseMemObject(s.batch);
     if (s.verdict) clReleaseMemObject(s.verdict);
     if (s.errors) clReleaseMemObject(s.errors);
@@ -107,10 +112,15 @@ class OpenClAccelerator final : public QueuedAccelerator {
     Slot& s = slots_[slot];
     const uint32_t n = batch.count();
     if (n == 0) return VIGIL_OK;
+    if (s.unsettled) {
+      clFinish(s.queue);
+      s.unsettled = false;
+    }
     if (fault == InjectedFault::device_error) return VIGIL_ERR_DEVICE_FAULT;
     const auto bytes = batch.bytes;
     const cl_uint zero = 0;
     std::copy(bytes.begin(), bytes.end(), s.in.begin());
+    s.unsettled = true;  // cleared below once the queue has finished with this run
     cl_int err = clEnqueueWriteBuffer(s.queue, s.batch, CL_FALSE, 0, bytes.size(), s.in.data(), 0,
                                       nullptr, nullptr);
     err |= clEnqueueFillBuffer(s.queue, s.verdict, &zero, sizeof zero, 0,
@@ -154,6 +164,7 @@ class OpenClAccelerator final : public QueuedAccelerator {
       }
       if (spins > 64) std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
+    s.unsettled = st != VIGIL_OK;
     if (st == VIGIL_OK) {
       std::copy_n(s.verdict_out.begin(), out.verdict.size(), out.verdict.begin());
       std::copy_n(s.errors_out.begin(), n, out.errors.begin());
