@@ -30,6 +30,12 @@ snapshot() {
 # 1. This machine: plan is read-only.
 cat > "$scratch/dpdk.toml" <<'TOML'
 data_dir = "/var/lib/vigil"
+key_file = "/etc/vigil/validator.key"
+genesis_file = "/etc/vigil/genesis.json"
+[listen]
+p2p = "127.0.0.1:17000"
+udp = "127.0.0.1:17001"
+http = "127.0.0.1:17002"
 [packet]
 port = "dpdk"
 eal_args = ["-l", "0", "-a", "0000:00:03.0"]
@@ -59,6 +65,12 @@ printf 'root:x:0:0:root:/root:/bin/bash\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 cat > "$scratch/udp.toml" <<'TOML'
 data_dir = "/var/lib/vigil"
+key_file = "/etc/vigil/validator.key"
+genesis_file = "/etc/vigil/genesis.json"
+[listen]
+p2p = "127.0.0.1:17000"
+udp = "127.0.0.1:17001"
+http = "127.0.0.1:17002"
 TOML
 cfg=(--config "$scratch/udp.toml" --root "$root" --hugepages 16)
 image=$(snapshot "$root")
