@@ -28,14 +28,16 @@ snapshot() {
 }
 
 # 1. This machine: plan is read-only.
-cat > "$scratch/dpdk.toml" <<'TOML'
-data_dir = "/var/lib/vigil"
-key_file = "/etc/vigil/validator.key"
+# The keys vigild requires besides data_dir (configure checks the file with vigild's parser).
+required='key_file = "/etc/vigil/validator.key"
 genesis_file = "/etc/vigil/genesis.json"
 [listen]
 p2p = "127.0.0.1:17000"
 udp = "127.0.0.1:17001"
-http = "127.0.0.1:17002"
+http = "127.0.0.1:17002"'
+cat > "$scratch/dpdk.toml" <<TOML
+data_dir = "/var/lib/vigil"
+$required
 [packet]
 port = "dpdk"
 eal_args = ["-l", "0", "-a", "0000:00:03.0"]
@@ -63,14 +65,9 @@ echo 212992 > "$root/proc/sys/net/core/rmem_max"
 echo 212992 > "$root/proc/sys/net/core/wmem_max"
 printf 'root:x:0:0:root:/root:/bin/bash\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
-cat > "$scratch/udp.toml" <<'TOML'
+cat > "$scratch/udp.toml" <<TOML
 data_dir = "/var/lib/vigil"
-key_file = "/etc/vigil/validator.key"
-genesis_file = "/etc/vigil/genesis.json"
-[listen]
-p2p = "127.0.0.1:17000"
-udp = "127.0.0.1:17001"
-http = "127.0.0.1:17002"
+$required
 TOML
 cfg=(--config "$scratch/udp.toml" --root "$root" --hugepages 16)
 image=$(snapshot "$root")
