@@ -82,7 +82,8 @@ std::string render(const Snapshot& a, const Snapshot& b) {
   std::snprintf(line, sizeof line, "%-12s %12s %12s %8s %12s %10s %7s\n", "tile", "in/s", "out/s",
                 "queue", "drops", "drops/s", "busy%");
   out += line;
-  for (const std::string& t : tiles(b.metrics)) {
+  const std::set<std::string> names = tiles(b.metrics);
+  for (const std::string& t : names) {
     const double busy = 100.0 * rate("vigil_tile_busy_seconds_total", t);
     std::snprintf(line, sizeof line, "%-12s %12.0f %12.0f %8.0f %12.0f %10.0f %6.1f%%\n", t.c_str(),
                   rate("vigil_tile_in_total", t), rate("vigil_tile_out_total", t),
@@ -91,7 +92,7 @@ std::string render(const Snapshot& a, const Snapshot& b) {
                   rate("vigil_tile_dropped_total", t), busy > 100 ? 100.0 : busy);
     out += line;
   }
-  if (tiles(b.metrics).empty()) out += "(the node exports no vigil_tile_* metrics)\n";
+  if (names.empty()) out += "(the node exports no vigil_tile_* metrics)\n";
   return out;
 }
 
