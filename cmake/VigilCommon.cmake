@@ -12,6 +12,10 @@ target_compile_options(vigil_common INTERFACE
 target_compile_options(vigil_common INTERFACE
   $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wno-missing-field-initializers -Wno-unknown-pragmas>
   $<$<COMPILE_LANG_AND_ID:C,GNU>:-Wno-missing-field-initializers -Wno-unknown-pragmas>)
+# Boost 1.74's asio/awaitable.hpp uses std::exchange without <utility>, which
+# GCC 12's headers no longer pull in; Vigil uses no Asio coroutines.
+target_compile_definitions(vigil_common INTERFACE
+  $<$<COMPILE_LANG_AND_ID:CXX,GNU>:BOOST_ASIO_DISABLE_CO_AWAIT>)
 if(VIGIL_NATIVE)
   target_compile_options(vigil_common INTERFACE $<$<COMPILE_LANGUAGE:C,CXX>:-march=native>)
 endif()

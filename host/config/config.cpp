@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "host/affinity/tile_plan.hpp"
 #include "host/p2p/network.hpp"
 
 namespace vigil::config {
@@ -155,12 +156,27 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"consensus.block_max_txs", integer(&o.block_max_txs, 1, 8192)},
       {"consensus.log_every", integer(&o.log_every, 1, 1'000'000)},
   };
+  // [tiles] is checked whole by host/affinity, against this machine.
+  std::optional<toml::table> tiles;
+  if (const auto* t = root["tiles"].as_table()) tiles = *t;
+  if (root.contains("tiles") && !tiles) c.error("tiles", "must be a table");
+  root.erase("tiles");
   std::set<std::string> seen;
   walk(root, "", spec, seen, c);
   for (const char* required :
        {"data_dir", "key_file", "genesis_file", "listen.p2p", "listen.udp", "listen.http"})
     if (!seen.count(required)) c.error(required, "missing (required)");
   o.idle = idle == "busy" ? Idle::busy : Idle::adaptive;
+  if (tiles) {
+    std::string why;
+    const auto mode =
+        o.idle == Idle::busy ? affinity::WaitMode::busy : affinity::WaitMode::adaptive;
+    if (auto plan = affinity::plan_tiles(&*tiles, mode, affinity::read_topology(), file, &why)) {
+      o.tiles = std::move(*plan);
+    } else {
+      errors->push_back(why);
+    }
+  }
   o.port = port == "dpdk" ? PortKind::dpdk : port == "pcap" ? PortKind::pcap : PortKind::udp;
   if (o.port == PortKind::pcap && o.pcap_file.empty())
     c.error("packet.pcap_file", "missing (required when packet.port is \"pcap\")");

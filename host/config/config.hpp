@@ -15,11 +15,16 @@
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
 //   [consensus] round_timeout_ms, block_max_txs, log_every
+//   [tiles]   net = 2, verify = [3, 4], consensus = 5   cores (host/affinity);
+//             checked against this machine; two tiles on one core are refused
+//             when idle = "busy"
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "host/affinity/tile_pin.hpp"
 
 namespace vigil::config {
 
@@ -48,6 +53,7 @@ struct Config {
   uint64_t round_timeout_ms = 1000;
   uint32_t block_max_txs = 4096;
   uint64_t log_every = 100;
+  affinity::TilePlan tiles;  // empty: the kernel places every tile
 };
 
 // Reads and checks `path`; false with one line per problem in *errors.

@@ -12,6 +12,7 @@
 
 #include "drivers/accel/accelerator.hpp"
 #include "drivers/net/udp_port.hpp"
+#include "host/affinity/pin.hpp"
 #include "host/batch/batcher.hpp"
 #include "host/consensus/core.hpp"
 #include "host/crypto/sig_jsonl.hpp"
@@ -293,7 +294,13 @@ bool Node::Impl::start(std::string* error) {
   net_thread = std::thread([this] { net_tile(); });
   verify_thread = std::thread([this] { verify_tile(); });
   consensus_thread = std::thread([this] { consensus_tile(); });
-  return true;
+  // [tiles]: each tile thread on its core (checked when the config loaded).
+  const affinity::TileThread tiles[] = {
+      {"net", &net_thread}, {"verify", &verify_thread}, {"consensus", &consensus_thread}};
+  std::vector<std::string> notes;
+  const bool pinned = affinity::apply_plan(c.tiles, tiles, &notes, error);
+  for (const auto& n : notes) spdlog::info("{}", n);
+  return pinned;
 }
 
 void Node::Impl::stop() {

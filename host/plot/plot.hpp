@@ -7,6 +7,7 @@
 // its caller prints the line and carries on.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,14 @@ std::string csv_cell(const std::string& cell);
 
 // The gnuplot script (data inline) that plot_svg runs: exposed for tests.
 std::string gnuplot_script(const Table& table, const Chart& chart, const std::string& svg_path);
+// Several charts of one table side by side in one SVG (throughput next to
+// latency); their data blocks are numbered on across the charts.
+std::string gnuplot_script(const Table& table, std::span<const Chart> charts,
+                           const std::string& svg_path);
 
 std::string plot_svg(const Table& table, const Chart& chart, const std::string& svg_path);
+std::string plot_svg(const Table& table, std::span<const Chart> charts,
+                     const std::string& svg_path);
 
 // True when a `gnuplot` binary is on PATH.
 bool gnuplot_available();

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -168,6 +169,53 @@ TEST(Pin, RunsOnTheChosenCpu) {
   std::string why;
   EXPECT_FALSE(pin_this_thread(CPU_SETSIZE, &why));
   EXPECT_NE(why.find("out of range"), std::string::npos);
+}
+
+// The plan applied to running threads, as vigild does at start: each named
+// thread lands on its core; a pin with no thread here is said, not applied.
+TEST(Pin, ApplyPlanPinsEachNamedThread) {
+  const Topology t = read_topology();
+  ASSERT_FALSE(t.allowed.empty());
+  const int cpu = t.allowed.back();
+  std::atomic<bool> go{false};
+  std::atomic<int> seen{-2};
+  std::thread net([&] {
+    while (!go) std::this_thread::yield();
+    int on = sched_getcpu();
+    for (int i = 0; i < 100; ++i) on = sched_getcpu() == on ? on : -1;
+    seen = on;
+  });
+  std::thread other([&] {
+    while (!go) std::this_thread::yield();
+  });
+  TilePlan plan;
+  plan.pins = {{"net", 0, cpu, -1}, {"ledger", 0, cpu, 0}, {"verify", 1, cpu, -1}};
+  plan.warnings = {"tiles.net: cpu is not in isolcpus"};
+  const TileThread threads[] = {{"net", &net}, {"verify", &other}};
+  std::vector<std::string> notes;
+  std::string why;
+  ASSERT_TRUE(apply_plan(plan, threads, &notes, &why)) << why;
+  go = true;
+  net.join();
+  other.join();
+  EXPECT_EQ(seen.load(), cpu);
+  ASSERT_EQ(notes.size(), 4u);
+  EXPECT_EQ(notes[0], "tiles.net: cpu is not in isolcpus");
+  EXPECT_EQ(notes[1], "tile net pinned to cpu " + std::to_string(cpu));
+  EXPECT_NE(notes[2].find("tiles.ledger[0]: no thread of its own here (tile threads: net, verify)"),
+            std::string::npos)
+      << notes[2];
+  EXPECT_NE(notes[3].find("tiles.verify[1]: no thread"), std::string::npos) << notes[3];
+
+  // A pin that fails stops the start and names its key.
+  std::thread idle([] {});
+  plan.pins = {{"net", 0, CPU_SETSIZE, -1}};
+  const TileThread one[] = {{"net", &idle}};
+  EXPECT_FALSE(apply_plan(plan, one, &notes, &why));
+  EXPECT_NE(why.find("tiles.net[0]: cpu " + std::to_string(CPU_SETSIZE) + " is out of range"),
+            std::string::npos)
+      << why;
+  idle.join();
 }
 
 TEST(Numa, BufferLandsOnTheNodeOfItsCpu) {

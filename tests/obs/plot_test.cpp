@@ -80,4 +80,42 @@ TEST(Plot, GnuplotDrawsAnSvg) {
   }
 }
 
+// Throughput next to latency: one SVG, two panels; the second chart's data
+// blocks are numbered on from the first's, and each chart sets its own axes.
+TEST(Plot, TwoChartsShareOneSvg) {
+  Table t = verify_table();
+  t.columns.push_back("p50_us");
+  for (auto& row : t.rows) row.push_back("12.5");
+  const Chart charts[] = {
+      {.title = "rate", .x = "batch", .y = "per_sec", .series = "engine", .log_y = true},
+      {.title = "latency", .x = "batch", .y = "p50_us", .series = "engine"}};
+  const std::string s = vigil::plot::gnuplot_script(t, charts, "/tmp/x.svg");
+  EXPECT_NE(s.find("set terminal svg size 1500,520"), std::string::npos) << s;
+  EXPECT_NE(s.find("set multiplot layout 1,2"), std::string::npos) << s;
+  EXPECT_NE(s.find("$d2 << EOD\n64\t12.5\n256\t12.5\nEOD"), std::string::npos) << s;
+  EXPECT_NE(s.find("plot $d2 using 1:2"), std::string::npos) << s;
+  EXPECT_EQ(s.find("$d4"), std::string::npos) << s;
+  // The latency panel does not inherit the rate panel's log scale.
+  const size_t second = s.find("set title 'latency'");
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(s.find("set logscale y", second), std::string::npos) << s;
+  EXPECT_LT(s.rfind("reset", second), second);
+  EXPECT_NE(s.find("unset multiplot"), std::string::npos);
+  if (!vigil::plot::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed (gnuplot-nox)";
+  const auto path = scratch("plot_test_two.svg");
+  ASSERT_EQ(vigil::plot::plot_svg(t, charts, path), "");
+  const std::string svg = slurp(path);
+  EXPECT_NE(svg.find("rate"), std::string::npos);
+  EXPECT_NE(svg.find("latency"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST(Plot, NoRowsNoChart) {
+  Table t = verify_table();
+  t.rows.clear();
+  Chart c{.title = "t", .x = "batch", .y = "per_sec"};
+  EXPECT_NE(vigil::plot::plot_svg(t, c, "/tmp/never.svg").find("no rows"), std::string::npos);
+  EXPECT_NE(vigil::plot::plot_svg(t, std::span<const Chart>{}, "/tmp/never.svg"), "");
+}
+
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "bench_output.hpp"
+
 namespace vigil::tool {
 
 struct AccelBenchOptions {
@@ -18,6 +20,7 @@ struct AccelBenchOptions {
   std::string variant = "fe51";
   unsigned block = 64;
   bool json = false;  // rows as a JSON array on stdout instead of the table
+  BenchOutput out;    // --csv, --plot
 };
 
 // Prints the table; 0 when every valid signature was accepted.

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -27,6 +28,7 @@
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
 #include "kernels/variant.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -134,6 +136,24 @@ double sodium_rate(const Work& w, double seconds) {
   return double(n) / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// Rate and latency by batch size, a line per path (the engine, the cpu
+// driver, libsodium on one core, which has no batch latency).
+void add_plot_rows(vigil::plot::Table& t, const std::string& rules, uint32_t n,
+                   const std::string& engine, const Figures& f, const Figures* cpu, double sodium) {
+  using vigil::tool::cell;
+  const std::string b = std::to_string(n);
+  t.add_row({engine + " " + rules, rules, b, cell(f.per_sec), cell(f.p50_us), cell(f.p99_us)});
+  if (cpu) {
+    t.add_row({"cpu driver " + rules, rules, b, cell(cpu->per_sec), cell(cpu->p50_us),
+               cell(cpu->p99_us)});
+  }
+  if (sodium > 0) t.add_row({"libsodium, 1 core", rules, b, cell(sodium), "nan", "nan"});
+}
+
+const auto accel_charts = vigil::tool::rate_latency_charts(
+    "Verify rate by batch size (copies included)", "Batch latency, one in flight (p50)", "batch",
+    "signatures per batch", "latency_p50_us");
+
 // Parses "64,256,..." into sizes within 1..VIGIL_BATCH_MAX; false on a bad
 // entry.
 bool parse_sizes(const std::string& text, std::vector<uint32_t>& sizes) {
@@ -164,6 +184,7 @@ const bool registered = vigil::tool::register_command(
            ->check(CLI::IsMember({"fe51", "fe25"}));
        app.add_option("--block", o->block, "threads per block: a power of two in 8..256");
        app.add_flag("--json", o->json, "print the rows as a JSON array");
+       o->out.add_options(app);
        app.callback([=] { vigil::tool::exit_status() = vigil::tool::bench_accel(*o); });
      }});
 
@@ -221,9 +242,14 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
                 "verif/s", "x sodium", "cpu drv/s", "x sodium");
   }
   nlohmann::json rows = nlohmann::json::array();
+  vigil::plot::Table table{
+      .columns = {"path", "rules", "batch", "per_sec", "latency_p50_us", "latency_p99_us"}};
+  vigil::tool::Progress bar("bench accel", rule_sets.size() * sizes.size());
   bool failed = sodium < 0;
+  uint64_t step = 0;
   for (auto rules : rule_sets) {
     for (uint32_t n : sizes) {
+      bar.update(step++, std::to_string(n));
       std::vector<std::unique_ptr<BatchBuffer>> batches;
       for (unsigned i = 0; i < std::max(2u, o.in_flight); ++i) batches.push_back(fill(w, n, rules));
       Figures f = measure(*acc, batches, o.seconds, o.in_flight);
@@ -231,6 +257,7 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
       if (cpu) c = measure(*cpu, batches, o.seconds / 2, o.in_flight);
       failed |= f.failed || c.failed;
       const std::string rname(vigil::crypto::rules_name(rules));
+      add_plot_rows(table, rname, n, acc->capabilities().name, f, cpu ? &c : nullptr, sodium);
       if (o.json) {
         rows.push_back({{"engine", acc->capabilities().name},
                         {"variant", variant},
@@ -247,12 +274,15 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
                         {"all_valid", !f.failed && !c.failed}});
         continue;
       }
+      bar.finish();  // the row takes the progress line's place
       std::printf("%-7s %8u %12.1f %12.1f %14.0f %9.2f %14.0f %9.2f%s\n", rname.c_str(), n,
                   f.p50_us, f.p99_us, f.per_sec, sodium > 0 ? f.per_sec / sodium : 0.0, c.per_sec,
                   sodium > 0 ? c.per_sec / sodium : 0.0, f.failed ? "  WRONG VERDICTS" : "");
       std::fflush(stdout);
     }
   }
+  bar.finish();
+  const bool written = !o.out.wanted() || o.out.emit(table, accel_charts);
   auto s = acc->stats();
   // A fault means some figures are the CPU's: the run is not the device's.
   failed |= s.faults != 0 || s.device_down;
@@ -266,5 +296,5 @@ int vigil::tool::bench_accel(const AccelBenchOptions& o) {
   if (failed)
     std::fprintf(stderr,
                  "vigil bench accel: a valid signature was rejected or the device faulted\n");
-  return failed ? 1 : 0;
+  return failed || !written ? 1 : 0;
 }

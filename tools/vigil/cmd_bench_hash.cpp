@@ -11,11 +11,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "host/crypto/merkle.hpp"
 #include "host/crypto/sha2.hpp"
@@ -121,7 +121,7 @@ vigil::crypto::Hash256 openssl_merkle_root(std::span<const Bytes> leaves,
 struct Options {
   double seconds = 0.25;
   bool json = false;
-  std::string csv;
+  vigil::tool::BenchOutput out;  // --csv, --plot
 };
 
 // One group of rows (same algorithm, size and mode): OpenSSL first, then
@@ -335,16 +335,23 @@ nlohmann::json to_json(const std::vector<Row>& rows) {
   return arr;
 }
 
-bool write_csv(const std::string& path, const std::vector<Row>& rows) {
-  std::ofstream f(path);
-  if (!f) return false;
-  f << "algo,size,mode,engine,chosen,batch,threads,per_sec,mb_per_s,ratio_openssl\n";
-  for (const Row& r : rows) {
-    f << std::fixed << std::setprecision(2) << r.algo << ',' << r.size << ',' << r.mode << ','
-      << r.engine << ',' << r.chosen << ',' << r.batch << ",1," << r.per_sec << ',' << r.mb_per_s
-      << ',' << r.ratio << '\n';
+// Hash rate by message size: a line per algorithm, mode and code path.
+const vigil::plot::Chart hash_chart{.title = "SHA-2 throughput by message size",
+                                    .x = "size",
+                                    .y = "mb_per_s",
+                                    .series = "series",
+                                    .xlabel = "bytes per message",
+                                    .ylabel = "MB/s (10^6 bytes)",
+                                    .log_x = true,
+                                    .log_y = true};
+
+vigil::plot::Table plot_table(const std::vector<Row>& rows) {
+  vigil::plot::Table t = vigil::tool::table_of(to_json(rows));
+  t.columns.push_back("series");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    t.rows[i].push_back(rows[i].algo + " " + rows[i].mode + " " + rows[i].engine);
   }
-  return static_cast<bool>(f);
+  return t;
 }
 
 const bool registered = vigil::tool::register_command(
@@ -354,7 +361,7 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--seconds", opt->seconds, "Seconds per measured row")
            ->check(CLI::PositiveNumber);
        app.add_flag("--json", opt->json, "Print the rows as a JSON array");
-       app.add_option("--csv", opt->csv, "Also write the rows to this CSV file");
+       opt->out.add_options(app);
        app.callback([opt] {
          const std::vector<Row> rows = run(*opt);
          if (opt->json) {
@@ -362,8 +369,7 @@ const bool registered = vigil::tool::register_command(
          } else {
            print_table(rows);
          }
-         if (!opt->csv.empty() && !write_csv(opt->csv, rows)) {
-           std::fprintf(stderr, "bench hash: cannot write %s\n", opt->csv.c_str());
+         if (opt->out.wanted() && !opt->out.emit(plot_table(rows), hash_chart)) {
            vigil::tool::exit_status() = 1;
          }
        });

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "drivers/net/pcap_port.hpp"
 #include "drivers/net/udp_encap.hpp"
@@ -47,6 +49,7 @@ struct Options {
   uint32_t batch = 1024;
   bool rate_limits = true;
   std::string pcap_file;  // --port pcap replays this capture instead of the synthetic frames
+  tool::BenchOutput out;  // --csv, --plot
 };
 
 uint64_t now_ns() {
@@ -422,6 +425,24 @@ Row bench_pcap(const Options& o, const Corpus& c, std::optional<double> ceiling)
   return r;
 }
 
+// Ingest rate by port, next to the port alone and the DPDK ceiling: a bar
+// group per port (a missing ceiling is a gap).
+bool emit_plot(const Options& o, const std::vector<Row>& rows) {
+  plot::Table t{.columns = {"port", "measure", "frames_per_sec"}};
+  for (const Row& r : rows) {
+    t.add_row({r.port, "port + ingest + batcher", tool::cell(r.frames_per_sec)});
+    t.add_row({r.port, "port alone", tool::cell(r.port_only_per_sec)});
+    t.add_row({r.port, "DPDK net_ring ceiling", tool::cell(r.ceiling_per_sec.value_or(NAN))});
+  }
+  const plot::Chart chart{.kind = plot::Chart::Kind::bars,
+                          .title = "Ingest rate by port (one core)",
+                          .x = "port",
+                          .y = "frames_per_sec",
+                          .series = "measure",
+                          .ylabel = "frames per CPU-second"};
+  return o.out.emit(t, chart);
+}
+
 void run_bench(const Options& o) {
   const Corpus corpus = make_corpus(o);
   std::vector<Row> rows;
@@ -440,6 +461,7 @@ void run_bench(const Options& o) {
     if (port == "pcap") rows.push_back(bench_pcap(o, corpus, ceiling));
     if (!ceiling) rows.back().note += "; no DPDK ceiling: " + why;
   }
+  if (o.out.wanted() && !emit_plot(o, rows)) tool::exit_status() = 1;
   if (o.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const Row& r : rows) {
@@ -521,6 +543,7 @@ const bool registered = tool::register_command(
        app.add_option("--pcap", o->pcap_file,
                       "with --port pcap: replay this capture (vigil loadgen)");
        app.add_flag("!--no-rate-limits", o->rate_limits, "skip the token-bucket lookups");
+       o->out.add_options(app);
        app.callback([o] { run_bench(*o); });
      }});
 

@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "host/ledger/workload.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -29,6 +31,7 @@ struct Args {
   size_t cache_mb = 64;
   bool print_committed = false;
   bool json = false;
+  vigil::tool::BenchOutput out;  // --csv, --plot
 };
 
 uint64_t now_ns() {
@@ -53,6 +56,27 @@ std::string cpu_model() {
     if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
   return "unknown";
 }
+
+// Each block's commit time by height, split by stage (the synced RocksDB
+// write included), a line per stage.
+void add_plot_rows(vigil::plot::Table& t, uint64_t height, uint64_t commit_ns,
+                   const vigil::ledger::CommitStats& s) {
+  const std::pair<const char*, uint64_t> stages[] = {{"whole commit", commit_ns},
+                                                     {"signature verification", s.verify_ns},
+                                                     {"execution", s.execute_ns},
+                                                     {"state tree", s.tree_ns},
+                                                     {"RocksDB write", s.write_ns}};
+  for (const auto& [stage, ns] : stages) {
+    t.add_row({std::to_string(height), stage, vigil::tool::cell(double(ns) / 1e6, 3)});
+  }
+}
+
+const vigil::plot::Chart ledger_chart{.title = "Commit time per block by stage",
+                                      .x = "height",
+                                      .y = "ms",
+                                      .series = "stage",
+                                      .xlabel = "height",
+                                      .ylabel = "milliseconds per block"};
 
 int run(const Args& a) {
   using namespace vigil::ledger;
@@ -86,7 +110,10 @@ int run(const Args& a) {
   const uint64_t start_height = l->height();
   CommitStats total;
   uint64_t sign_ns = 0, commit_ns = 0, applied = 0, transfers = 0;
+  vigil::plot::Table table{.columns = {"height", "stage", "ms"}};
+  vigil::tool::Progress bar("bench ledger", a.blocks);
   for (uint64_t i = 0; i < a.blocks; ++i) {
+    bar.update(i);
     uint64_t t0 = now_ns();
     vigil::consensus::Bytes frames = w.transfers(l->height() + 1, a.txs);
     auto [block, qc] = w.next_block(*l, std::move(frames));
@@ -98,7 +125,9 @@ int run(const Args& a) {
                    (unsigned long long)block.hdr.height, r.error.c_str());
       return 1;
     }
+    add_plot_rows(table, block.hdr.height, t2 - t1, r.stats);
     if (a.print_committed) {
+      bar.finish();  // the line takes the progress line's place
       std::printf("committed %llu\n", (unsigned long long)block.hdr.height);
       std::fflush(stdout);
     }
@@ -111,6 +140,8 @@ int run(const Args& a) {
     applied += r.applied;
     transfers += a.txs;
   }
+  bar.finish();
+  if (a.out.wanted() && !a.out.emit(table, ledger_chart)) return 1;
   const double secs = double(commit_ns) / 1e9;
   const double ledger_secs = double(commit_ns - total.verify_ns) / 1e9;
   const double verify_secs = double(total.verify_ns) / 1e9;
@@ -179,6 +210,7 @@ const bool registered = vigil::tool::register_command(
        app.add_flag("--print-committed", a->print_committed,
                     "print 'committed HEIGHT' as each block becomes durable");
        app.add_flag("--json", a->json, "print the figures as one JSON object");
+       a->out.add_options(app);
        app.callback([a] { vigil::tool::exit_status() = run(*a); });
      }});
 

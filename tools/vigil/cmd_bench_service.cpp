@@ -23,11 +23,13 @@
 #include <thread>
 #include <vector>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
 #include "host/client/client.hpp"
 #include "host/service/endpoint.hpp"
 #include "host/service/server.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -39,6 +41,7 @@ struct Options {
   double seconds = 2.0;
   unsigned in_flight = 0;  // 0: engine workers + 2
   unsigned depth = 4;
+  tool::BenchOutput out;  // --csv, --plot
 };
 
 struct Work {
@@ -186,6 +189,17 @@ bool parse_numbers(const std::string& text, std::vector<uint32_t>& out, uint32_t
   return !out.empty();
 }
 
+// Throughput and latency by request size: a line for the engine in-process
+// and one per client count through the service.
+void add_plot_row(plot::Table& t, const std::string& path, uint32_t size, const Figures& f) {
+  t.add_row({path, std::to_string(size), tool::cell(f.per_sec), tool::cell(f.p50_us),
+             tool::cell(f.p99_us)});
+}
+
+const auto service_charts =
+    tool::rate_latency_charts("Service throughput by request size", "Request latency (p50)", "size",
+                              "signatures per request", "p50_us");
+
 int bench_service(const Options& o) {
   std::vector<uint32_t> sizes, client_counts;
   if (!parse_numbers(o.sizes, sizes, 16384) || !parse_numbers(o.clients, client_counts, 256)) {
@@ -239,6 +253,8 @@ int bench_service(const Options& o) {
   bool failed = false;
   std::map<uint32_t, Figures> local;
   std::map<std::pair<uint32_t, uint32_t>, Figures> remote;
+  plot::Table table{.columns = {"path", "size", "per_sec", "p50_us", "p99_us"}};
+  tool::Progress bar("bench service", client_counts.size() * sizes.size());
   for (uint32_t count : client_counts) {
     std::vector<std::unique_ptr<client::Client>> clients;
     for (uint32_t i = 0; i < count; ++i) {
@@ -251,12 +267,15 @@ int bench_service(const Options& o) {
       clients.push_back(client::Client::open(co, &why));
     }
     for (uint32_t size : sizes) {
+      bar.update(table.rows.size(), std::to_string(count) + " x " + std::to_string(size));
       if (!local.count(size))
         local[size] = in_process(*engine, w, size, rules, in_flight, o.seconds);
       const Figures& in = local[size];
       const Figures sv = service(clients, w, size, rules, o.depth, o.seconds);
       remote[{size, count}] = sv;
       failed |= in.failed || sv.failed;
+      add_plot_row(table, std::to_string(count) + " client(s), service", size, sv);
+      bar.finish();  // the row takes the progress line's place
       std::printf("%6u %7u | %12.0f %9.0f %9.0f | %12.0f %9.0f %9.0f | %6.2f%s\n", size, count,
                   in.per_sec, in.p50_us, in.p99_us, sv.per_sec, sv.p50_us, sv.p99_us,
                   sv.per_sec / in.per_sec, sv.failed ? "  FAILED" : "");
@@ -276,8 +295,10 @@ int bench_service(const Options& o) {
       (unsigned long long)cs.accepted, (unsigned long long)cs.batches,
       cs.batches ? double(cs.signatures) / double(cs.batches) : 0.0,
       (unsigned long long)cs.overloaded);
+  for (const auto& [size, in] : local) add_plot_row(table, "in-process", size, in);
+  const bool written = !o.out.wanted() || o.out.emit(table, service_charts);
   if (failed) std::fprintf(stderr, "vigil bench service: a verdict was wrong or local\n");
-  return failed ? 1 : 0;
+  return failed || !written ? 1 : 0;
 }
 
 const bool registered = vigil::tool::register_command(
@@ -293,6 +314,7 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--in-flight", o->in_flight, "in-process batches at once (0: workers + 2)");
        app.add_option("--depth", o->depth, "requests in flight per client")
            ->check(CLI::Range(1u, 1024u));
+       o->out.add_options(app);
        app.callback([=] { vigil::tool::exit_status() = bench_service(*o); });
      }});
 

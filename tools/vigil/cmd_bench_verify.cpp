@@ -23,8 +23,10 @@
 #include <vector>
 
 #include "bench_accel.hpp"
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "host/crypto/ed25519.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -41,6 +43,7 @@ struct Options {
   std::string variant = "fe51";  // device engines: field representation
   std::string sizes;             // device engines: batch sizes (empty: the default)
   unsigned block = 64;           // device engines: threads per block
+  vigil::tool::BenchOutput out;  // --csv, --plot
 };
 
 struct Signed {
@@ -134,8 +137,10 @@ std::vector<Row> measure_all(const std::vector<Job>& jobs, const Options& o) {
   const int rounds = std::max(3, static_cast<int>(o.seconds / 0.25));
   std::vector<Slice> sum(jobs.size());
   std::vector<bool> failed(jobs.size());
+  vigil::tool::Progress bar("bench verify", uint64_t(rounds) * jobs.size());
   for (int r = 0; r < rounds; ++r) {
     for (size_t j = 0; j < jobs.size(); ++j) {
+      bar.update(uint64_t(r) * jobs.size() + j);
       bool f = false;
       const Slice s = run_slice(jobs[j], o.threads, o.seconds / rounds, f);
       sum[j].items += s.items;
@@ -223,6 +228,31 @@ Job per_item_job(Engine e, Rules r, size_t batch, double invalid_pct, const Slic
           }};
 }
 
+// The rows, with a series per line on the chart: the peers, each engine and
+// rule set, and each share of forged items.
+vigil::plot::Table plot_table(const std::vector<Row>& rows) {
+  using vigil::tool::cell;
+  vigil::plot::Table t{.columns = {"series", "engine", "rules", "mode", "batch", "invalid_pct",
+                                   "threads", "per_sec", "per_cpu_sec", "ratio_libsodium"}};
+  for (const Row& r : rows) {
+    std::string name =
+        r.engine == "libsodium" || r.engine == "openssl" ? r.engine : r.engine + " " + r.rules;
+    if (r.invalid_pct > 0) name += " " + r.mode + " " + cell(r.invalid_pct, 0) + "% forged";
+    t.add_row({name, r.engine, r.rules, r.mode, std::to_string(r.batch), cell(r.invalid_pct),
+               std::to_string(r.threads), cell(r.per_sec), cell(r.per_cpu_sec),
+               cell(r.per_cpu_sec / rows[0].per_cpu_sec, 3)});
+  }
+  return t;
+}
+
+const vigil::plot::Chart verify_chart{.title = "Ed25519 verify rate by engine and batch size",
+                                      .x = "batch",
+                                      .y = "per_cpu_sec",
+                                      .series = "series",
+                                      .xlabel = "signatures per verify_batch call",
+                                      .ylabel = "verifications per CPU-second",
+                                      .log_x = true};
+
 int bench_verify(const Options& o) {
   if (o.engine.rfind("opencl", 0) == 0 || o.engine.rfind("cuda", 0) == 0) {
     // Device engines: latency and rate by batch size (64..65536), copies
@@ -234,6 +264,7 @@ int bench_verify(const Options& o) {
     a.variant = o.variant;
     a.block = o.block;
     a.json = o.json;
+    a.out = o.out;
     if (!o.sizes.empty()) a.sizes = o.sizes;
     return vigil::tool::bench_accel(a);
   }
@@ -356,7 +387,8 @@ int bench_verify(const Options& o) {
         "threads' CPU time; x libsodium compares per CPU-s in this run.\n");
   }
   if (failed) std::fprintf(stderr, "vigil bench verify: a verdict was wrong\n");
-  return failed ? 1 : 0;
+  const bool written = !o.out.wanted() || o.out.emit(plot_table(rows), verify_chart);
+  return failed || !written ? 1 : 0;
 }
 
 const bool registered = vigil::tool::register_command(
@@ -384,6 +416,7 @@ const bool registered = vigil::tool::register_command(
            ->check(CLI::IsMember({"fe51", "fe25"}));
        app.add_option("--block", o->block, "opencl, cuda: threads per block (8..256, default 64)");
        app.add_option("--sizes", o->sizes, "opencl, cuda: batch sizes (default 64,...,65536)");
+       o->out.add_options(app);
        app.callback([=] { vigil::tool::exit_status() = bench_verify(*o); });
      }});
 

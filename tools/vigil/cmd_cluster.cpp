@@ -22,10 +22,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/rpc/http_client.hpp"
 #include "load_client.hpp"
+#include "progress.hpp"
 #include "spawn.hpp"
 
 namespace {
@@ -47,6 +49,7 @@ struct Options {
   uint32_t block_max_txs = 4096;
   std::string dir, vigild, engine = "auto";
   bool json = false, keep = false;
+  tool::BenchOutput out;  // --csv, --plot: TPS and latency over time
 };
 
 std::string self_dir() {
@@ -224,8 +227,12 @@ int run(const Options& o) {
   int down = -1;
   Clock::time_point restart_at{};
   for (auto& n : nodes) n.last_progress = t0;
+  tool::Progress bar("cluster", uint64_t(o.seconds));
   while (std::chrono::duration<double>(Clock::now() - t0).count() < o.seconds) {
     const auto now = Clock::now();
+    bar.update(
+        uint64_t(std::chrono::duration<double>(now - t0).count()),
+        "height " + std::to_string(nodes[0].height) + ", restarts " + std::to_string(restarts));
     if (o.kill_every > 0 && down < 0 && now >= next_kill &&
         std::chrono::duration<double>(now - t0).count() + 2 < o.seconds) {
       down = o.kill_node >= 0 ? o.kill_node : int(rng() % o.nodes);
@@ -254,6 +261,7 @@ int run(const Options& o) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  bar.finish();
   load.join();
   if (down >= 0) {
     start_node(nodes[size_t(down)], vigild);
@@ -408,8 +416,10 @@ int run(const Options& o) {
                   (unsigned long long)nodes[i].rss_start, (unsigned long long)nodes[i].rss_end);
     std::printf("  %-34s %s\n", "graceful stop (SIGTERM, exit 0)", clean_exit ? "yes" : "NO");
   }
+  const bool written =
+      !o.out.wanted() || o.out.emit(tool::timeline_table(report), tool::timeline_charts);
   if (temp && !o.keep && agree && caught_up) fs::remove_all(dir);
-  return agree && caught_up && links_ok && missing == 0 && load_ok && clean_exit ? 0 : 1;
+  return agree && caught_up && links_ok && missing == 0 && load_ok && clean_exit && written ? 0 : 1;
 }
 
 const bool registered = tool::register_command(
@@ -434,6 +444,7 @@ const bool registered = tool::register_command(
        app.add_option("--vigild", o->vigild, "the vigild binary (default: beside vigil)");
        app.add_flag("--keep", o->keep, "keep the temporary folder");
        app.add_flag("--json", o->json, "print one JSON object");
+       o->out.add_options(app);
        app.callback([o] { tool::exit_status() = run(*o); });
      }});
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_output.hpp"
 #include "command.hpp"
 #include "drivers/net/pcap_port.hpp"
 #include "drivers/net/udp_port.hpp"
@@ -35,6 +36,7 @@ struct Options {
   bool json = false;
   std::string target, http;  // cluster mode
   tool::LoadOptions load;
+  tool::BenchOutput out;  // cluster mode: --csv, --plot of TPS and latency over time
 };
 
 int run_cluster_load(Options& o) {
@@ -50,6 +52,7 @@ int run_cluster_load(Options& o) {
     std::fprintf(stderr, "loadgen: %s\n", err.c_str());
     return 1;
   }
+  if (o.out.wanted() && !o.out.emit(tool::timeline_table(r), tool::timeline_charts)) return 1;
   if (o.json) {
     std::printf("%s\n", r.to_json().dump().c_str());
     return 0;
@@ -69,6 +72,10 @@ int run_cluster_load(Options& o) {
 
 int run_loadgen(Options& o) {
   if (!o.target.empty()) return run_cluster_load(o);
+  if (o.out.wanted()) {
+    std::fprintf(stderr, "loadgen: --csv and --plot go with --target (a timeline of the load)\n");
+    return 2;
+  }
   if (o.pcap_path.empty() && o.udp_port == 0) {
     std::fprintf(stderr, "loadgen: nothing to do: give --write-pcap FILE and/or --udp PORT\n");
     return 2;
@@ -163,6 +170,7 @@ const bool registered = tool::register_command(
        app.add_option("--invalid-share", o->load.invalid_share,
                       "share of bad frames (bad signature, bad nonce, malformed in turn)")
            ->check(CLI::Range(0.0, 1.0));
+       o->out.add_options(app);
        app.callback([o] { tool::exit_status() = run_loadgen(*o); });
      }});
 

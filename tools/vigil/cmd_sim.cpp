@@ -1,8 +1,6 @@
 // vigil sim: run seeded consensus schedules in the deterministic simulator
 // (host/consensus/sim) and check safety, liveness and double-signing after
 // each; exit status 1 on any violation, with the command that replays it.
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +11,7 @@
 #include "command.hpp"
 #include "host/consensus/evidence.hpp"
 #include "host/consensus/sim/simulation.hpp"
+#include "progress.hpp"
 
 namespace {
 
@@ -29,15 +28,6 @@ struct SimArgs {
   std::vector<std::string> revert_fixes;
   std::string evidence_out;
 };
-
-void progress_bar(uint64_t done, uint64_t total, uint64_t violations) {
-  const int width = 40;
-  int filled = int(done * width / (total ? total : 1));
-  std::fprintf(stderr, "\r[%.*s%*s] %llu/%llu schedules, %llu violations", filled,
-               "========================================", width - filled, "",
-               (unsigned long long)done, (unsigned long long)total, (unsigned long long)violations);
-  if (done == total) std::fputc('\n', stderr);
-}
 
 int run(const SimArgs& a) {
   using namespace vigil::consensus;
@@ -56,7 +46,7 @@ int run(const SimArgs& a) {
                  opt.byzantine, (opt.nodes - 1) / 3, opt.nodes);
     return 2;
   }
-  const bool bar = a.progress || isatty(STDERR_FILENO);
+  vigil::tool::Progress bar("sim", a.seeds, a.progress);
   uint64_t violations = 0, failed = 0, rounds = 0, commits = 0, messages = 0, evidence = 0,
            epochs = 0, drops = 0, gst_rounds = 0;
   std::vector<Evidence> all_evidence;
@@ -79,13 +69,14 @@ int run(const SimArgs& a) {
     if (!r.violations.empty()) {
       ++failed;
       violations += r.violations.size();
-      if (bar) std::fputc('\n', stderr);
+      bar.finish();  // the report takes the progress line's place
       std::printf("seed %llu FAILED (%s)\n", (unsigned long long)opt.seed, r.schedule.c_str());
       for (const auto& v : r.violations) std::printf("  %s\n", v.c_str());
       std::printf("  replay: %s\n", sim::replay_command(opt).c_str());
     }
-    if (bar && (k % 16 == 15 || k + 1 == a.seeds)) progress_bar(k + 1, a.seeds, violations);
+    bar.update(k + 1, std::to_string(violations) + " violations");
   }
+  bar.finish();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
       "schedules %llu (seeds %llu..%llu, n=%u, byzantine=%u%s): rounds %llu, commits %llu "
@@ -119,7 +110,7 @@ const bool registered = vigil::tool::register_command(
                       "Byzantine validators (default (n-1)/3, the most tolerated)");
        app.add_option("--seeds", a->seeds, "number of schedules");
        app.add_option("--from", a->from, "first seed");
-       app.add_flag("--progress", a->progress, "progress bar even when stderr is not a TTY");
+       app.add_flag("--progress", a->progress, "progress bar even when stdout is not a terminal");
        app.add_flag("--unsafe-node", a->unsafe_node,
                     "test only: validator 0 runs with its safety rules off (expect violations)");
        app.add_flag("--over-f", a->over_f,

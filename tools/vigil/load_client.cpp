@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "bench_output.hpp"
 #include "drivers/net/udp_port.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/crypto/sig_jsonl.hpp"
@@ -90,7 +93,51 @@ double percentile(std::vector<double>& v, double p) {
   return v[i];
 }
 
+// Buckets the per-second committed_txs readings (`totals`, cumulative, from
+// `before`) and the sampled latencies (seconds since the start, ms) into
+// one tick a second.
+std::vector<LoadTick> make_timeline(uint64_t before, const std::vector<uint64_t>& totals,
+                                    const std::vector<std::pair<double, double>>& latencies) {
+  std::vector<LoadTick> out(totals.size());
+  std::vector<std::vector<double>> per(totals.size());
+  for (const auto& [t, ms] : latencies) {
+    const size_t i = size_t(t);
+    if (i < per.size()) per[i].push_back(ms);
+  }
+  uint64_t prev = before;
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].t = double(i + 1);
+    out[i].committed = totals[i] > prev ? totals[i] - prev : 0;
+    prev = std::max(prev, totals[i]);
+    out[i].latencies = per[i].size();
+    out[i].p50_ms = percentile(per[i], 0.50);
+    out[i].p99_ms = percentile(per[i], 0.99);
+  }
+  return out;
+}
+
 }  // namespace
+
+const plot::Chart timeline_charts[2] = {{.title = "Committed transactions per second",
+                                         .x = "t",
+                                         .y = "committed_tps",
+                                         .xlabel = "seconds since the load began",
+                                         .ylabel = "tx/s"},
+                                        {.title = "Send-to-commit latency of the sample",
+                                         .x = "t",
+                                         .y = "p50_ms",
+                                         .xlabel = "seconds since the load began",
+                                         .ylabel = "p50 ms"}};
+
+plot::Table timeline_table(const LoadReport& r) {
+  plot::Table t{.columns = {"t", "committed_tps", "latency_samples", "p50_ms", "p99_ms"}};
+  for (const LoadTick& k : r.timeline) {
+    const bool none = k.latencies == 0;  // a gap in the latency line
+    t.add_row({std::to_string(int(k.t)), std::to_string(k.committed), std::to_string(k.latencies),
+               cell(none ? NAN : k.p50_ms, 1), cell(none ? NAN : k.p99_ms, 1)});
+  }
+  return t;
+}
 
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
@@ -172,6 +219,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   std::mutex mu;
   std::deque<Sample> samples;  // being polled
   std::vector<double> latencies;
+  std::vector<std::pair<Clock::time_point, double>> commit_times;  // for the timeline
   LoadReport& r = *out;
   r = LoadReport{};
   std::atomic<bool> sending{true};
@@ -214,6 +262,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
         ++r.sampled_committed;
         ++r.sampled_accepted;
         latencies.push_back(std::chrono::duration<double, std::milli>(now - s->sent).count());
+        commit_times.emplace_back(now, latencies.back());
         r.committed_sigs.push_back(s->sig_hex);
       } else if (status == "rejected") {
         ++r.rejected[reason.empty() ? "rejected" : reason];
@@ -242,6 +291,21 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   // polled every few tens of milliseconds within max_polls_per_sec.
   const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
   const auto t0 = Clock::now();
+  // Ticker: committed_txs at the end of every second, for the timeline.
+  std::atomic<bool> ticking{true};
+  std::vector<uint64_t> totals;
+  std::thread ticker([&] {
+    std::vector<std::unique_ptr<rpc::HttpClient>> tc;
+    for (const auto& h : http) tc.push_back(std::make_unique<rpc::HttpClient>(h, 1000));
+    for (auto next = t0 + std::chrono::seconds(1); ticking.load();) {
+      if (Clock::now() < next) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      totals.push_back(committed_txs(tc).value_or(totals.empty() ? *before : totals.back()));
+      next += std::chrono::seconds(1);
+    }
+  });
   const uint64_t total = uint64_t(o.rate * o.seconds);
   std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
   std::vector<net::OutPacket> burst;
@@ -308,6 +372,12 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   const auto at_end = committed_txs(clients);
   sending = false;
   poller.join();
+  ticking = false;
+  ticker.join();
+  std::vector<std::pair<double, double>> lat_at;
+  for (const auto& [when, ms] : commit_times)
+    lat_at.emplace_back(std::chrono::duration<double>(when - t0).count(), ms);
+  r.timeline = make_timeline(*before, totals, lat_at);
   // Let the last blocks land, then count what the chain committed.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const auto after = committed_txs(clients);

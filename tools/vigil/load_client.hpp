@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "host/plot/plot.hpp"
+
 namespace vigil::tool {
 
 struct LoadOptions {
@@ -28,6 +30,14 @@ struct LoadOptions {
   uint64_t seed = 1;
 };
 
+// One second of a run, from the start of sending until the sample is drained.
+struct LoadTick {
+  double t = 0;                   // seconds since sending began, at the end of this second
+  uint64_t committed = 0;         // growth of /status committed_txs over the second
+  uint64_t latencies = 0;         // sampled transactions seen committed in it
+  double p50_ms = 0, p99_ms = 0;  // their send-to-commit latency (0 when none)
+};
+
 struct LoadReport {
   uint64_t sent = 0, valid = 0;
   std::map<std::string, uint64_t> invalid;  // by kind
@@ -38,8 +48,15 @@ struct LoadReport {
   std::map<std::string, uint64_t> rejected;  // sampled, by the reason /tx gave
   double p50_ms = 0, p90_ms = 0, p99_ms = 0;
   std::vector<std::string> committed_sigs;  // hex, sampled and seen committed
+  std::vector<LoadTick> timeline;
   nlohmann::json to_json() const;
 };
+
+// The timeline as a table (t, committed_tps, latency_samples, p50_ms,
+// p99_ms) and its charts, TPS and latency over time: `--csv`, `--plot` of
+// `vigil cluster` and `vigil loadgen --target`.
+plot::Table timeline_table(const LoadReport& r);
+extern const plot::Chart timeline_charts[2];
 
 // Runs the load; false and *error when the key file or a target is unusable.
 bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,

@@ -10,8 +10,8 @@ bool Progress::enabled() {
   return isatty(STDOUT_FILENO) == 1;
 }
 
-Progress::Progress(std::string label, uint64_t total)
-    : label_(std::move(label)), total_(total), on_(enabled()) {
+Progress::Progress(std::string label, uint64_t total, bool force)
+    : label_(std::move(label)), total_(total), on_(force || enabled()) {
   start_ = last_ = std::chrono::steady_clock::now();
 }
 

@@ -12,8 +12,9 @@ namespace vigil::tool {
 
 class Progress {
  public:
-  // total == 0: the amount of work is unknown (a count, no bar).
-  Progress(std::string label, uint64_t total);
+  // total == 0: the amount of work is unknown (a count, no bar). force:
+  // draw even when stdout is not a terminal (`vigil sim --progress`).
+  Progress(std::string label, uint64_t total, bool force = false);
   ~Progress() { finish(); }
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
