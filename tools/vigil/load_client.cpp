@@ -95,9 +95,11 @@ double percentile(std::vector<double>& v, double p) {
 
 // Buckets the per-second committed_txs readings (`totals`, cumulative, from
 // `before`) and the sampled latencies (seconds since the start, ms) into
-// one tick a second.
+// one tick a second. The quiet seconds after sending (waiting on samples
+// that never commit) are left off the end.
 std::vector<LoadTick> make_timeline(uint64_t before, const std::vector<uint64_t>& totals,
-                                    const std::vector<std::pair<double, double>>& latencies) {
+                                    const std::vector<std::pair<double, double>>& latencies,
+                                    double sending_seconds) {
   std::vector<LoadTick> out(totals.size());
   std::vector<std::vector<double>> per(totals.size());
   for (const auto& [t, ms] : latencies) {
@@ -112,6 +114,10 @@ std::vector<LoadTick> make_timeline(uint64_t before, const std::vector<uint64_t>
     out[i].latencies = per[i].size();
     out[i].p50_ms = percentile(per[i], 0.50);
     out[i].p99_ms = percentile(per[i], 0.99);
+  }
+  while (!out.empty() && out.back().t > sending_seconds + 1 && out.back().committed == 0 &&
+         out.back().latencies == 0) {
+    out.pop_back();
   }
   return out;
 }
@@ -377,7 +383,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   std::vector<std::pair<double, double>> lat_at;
   for (const auto& [when, ms] : commit_times)
     lat_at.emplace_back(std::chrono::duration<double>(when - t0).count(), ms);
-  r.timeline = make_timeline(*before, totals, lat_at);
+  r.timeline = make_timeline(*before, totals, lat_at, r.seconds);
   // Let the last blocks land, then count what the chain committed.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const auto after = committed_txs(clients);
