@@ -476,9 +476,9 @@ TEST_P(Drivers, ItemVerifierMatchesVerifyBatchAcrossBatchBoundaries) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Drivers, ::testing::Values("cpu", "opencl:pthread"),
-                         [](const auto& info) {
-                           return info.param == "cpu" ? std::string("cpu")
-                                                      : std::string("opencl_pocl");
+                         [](const auto& p) {
+                           return p.param == "cpu" ? std::string("cpu")
+                                                   : std::string("opencl_pocl");
                          });
 
 TEST(Selection, AutoNeverPicksPoclAndFallsBackToTheCpu) {

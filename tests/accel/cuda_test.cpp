@@ -74,9 +74,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Cuda,
                                            VerifyShape{Field::fe25, 64},
                                            VerifyShape{Field::fe51, 32},
                                            VerifyShape{Field::fe25, 32}),
-                         [](const auto& info) {
-                           return std::string(vigil::kernels::field_name(info.param.field)) +
-                                  "_block" + std::to_string(info.param.block);
+                         [](const auto& p) {
+                           return std::string(vigil::kernels::field_name(p.param.field)) +
+                                  "_block" + std::to_string(p.param.block);
                          });
 
 // A launch shape outside the kernel's range is refused before any device is

@@ -173,7 +173,9 @@ TEST_P(MerklePaths, LevelInPlaceEqualsOutOfPlace) {
     for (size_t i = 0; i < n / 2; ++i) {
       EXPECT_EQ(out[i], naive_node(level[2 * i], level[2 * i + 1])) << n << " " << i;
     }
-    if (n % 2 == 1) EXPECT_EQ(out.back(), level.back());
+    if (n % 2 == 1) {
+      EXPECT_EQ(out.back(), level.back());
+    }
     ASSERT_EQ(vigil::crypto::merkle_level(level, level), (n + 1) / 2);
     EXPECT_TRUE(std::equal(out.begin(), out.end(), level.begin())) << "size " << n;
   }
@@ -217,7 +219,9 @@ TEST(Merkle, TamperedProofsFail) {
       Hash256 other_leaf = hashes[m];
       other_leaf[0] ^= 0x80;
       EXPECT_FALSE(verify(m, n, other_leaf, proof));
-      if (n > 1) EXPECT_FALSE(verify((m + 1) % n, n, hashes[m], proof)) << n << " " << m;
+      if (n > 1) {
+        EXPECT_FALSE(verify((m + 1) % n, n, hashes[m], proof)) << n << " " << m;
+      }
       EXPECT_FALSE(verify(n, n, hashes[m], proof));  // index out of range
       auto longer = proof;
       longer.push_back(root);
@@ -241,6 +245,6 @@ TEST(Merkle, ProofOfMissingIndexIsEmpty) {
 
 INSTANTIATE_TEST_SUITE_P(Paths, MerklePaths,
                          ::testing::Values(Path::portable, Path::avx2, Path::avx512),
-                         [](const auto& info) { return std::string(sha2::path_name(info.param)); });
+                         [](const auto& p) { return std::string(sha2::path_name(p.param)); });
 
 }  // namespace

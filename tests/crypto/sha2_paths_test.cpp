@@ -89,7 +89,7 @@ TEST_P(Sha256Single, EveryLengthAndSplitEqualsOpenSsl) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, Sha256Single, ::testing::Values(Path::portable, Path::shani),
-                         [](const auto& info) { return std::string(sha2::path_name(info.param)); });
+                         [](const auto& p) { return std::string(sha2::path_name(p.param)); });
 
 // ---- Batches (portable one-at-a-time, AVX2 and AVX-512 lanes) ----
 
@@ -198,9 +198,9 @@ INSTANTIATE_TEST_SUITE_P(Paths, Sha2Batch,
                                            BatchCase{Path::avx2, Path::shani},
                                            BatchCase{Path::avx512, Path::portable},
                                            BatchCase{Path::avx512, Path::shani}),
-                         [](const auto& info) {
-                           return std::string(sha2::path_name(info.param.batch)) + "_single_" +
-                                  sha2::path_name(info.param.single256);
+                         [](const auto& p) {
+                           return std::string(sha2::path_name(p.param.batch)) + "_single_" +
+                                  sha2::path_name(p.param.single256);
                          });
 
 TEST(Sha2Paths, ForceRejectsWhatDoesNotFit) {

@@ -510,6 +510,6 @@ INSTANTIATE_TEST_SUITE_P(
                       Engine{"avx2", simd::double_scalarmult_encode_x4_avx2, 4,
                              simd::field_ops_x4_avx2, simd::avx2_supported, simd::decode_lanes_avx2,
                              simd::dsm_encode_lanes_avx2}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace

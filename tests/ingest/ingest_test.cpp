@@ -384,7 +384,9 @@ TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
   auto feed = [&](std::span<const uint8_t> bare, uint32_t src, uint64_t now_ns) {
     FrameView v;
     const std::vector<uint8_t> f = tokened(ing, src, now_ns, bare);
-    if (ing.admit(f, src, now_ns, v) == VIGIL_OK) EXPECT_TRUE(b.add(v, src, now_ns / 1000));
+    if (ing.admit(f, src, now_ns, v) == VIGIL_OK) {
+      EXPECT_TRUE(b.add(v, src, now_ns / 1000));
+    }
   };
 
   for (uint64_t ms = 0; ms < kSeconds * 1000; ++ms) {

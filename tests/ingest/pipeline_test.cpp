@@ -81,8 +81,9 @@ TEST(Pipeline, SignedTrafficThroughCaptureIngestBatchAndVerify) {
   while (size_t n = port->rx_burst(burst)) {
     for (size_t i = 0; i < n; ++i) {
       FrameView v;
-      if (ing.admit(burst[i].bytes(), burst[i].src_addr, t, v) == VIGIL_OK)
+      if (ing.admit(burst[i].bytes(), burst[i].src_addr, t, v) == VIGIL_OK) {
         ASSERT_TRUE(batcher.add(v, burst[i].src_addr, t / 1000));
+      }
     }
     t += 10'000;
     batcher.poll(t / 1000);

@@ -289,7 +289,7 @@ INSTANTIATE_TEST_SUITE_P(Attacks, Flood,
                          ::testing::Values(Attack::forged_copies, Attack::spoofed_sources,
                                            Attack::forged_honest_key, Attack::colliding_fresh_keys,
                                            Attack::steered_probes),
-                         [](const auto& info) { return attack_name(info.param); });
+                         [](const auto& p) { return attack_name(p.param); });
 
 }  // namespace
 }  // namespace vigil::sigverify

@@ -177,8 +177,9 @@ TEST_F(Tamper, AuditNeverWrites) {
     if (e.is_regular_file()) sizes[e.path().filename()] = e.file_size();
   for (int i = 0; i < 2; ++i) EXPECT_FALSE(audit_store(d).ok);
   for (const auto& e : std::filesystem::recursive_directory_iterator(d))
-    if (e.is_regular_file() && sizes.count(e.path().filename()))
+    if (e.is_regular_file() && sizes.count(e.path().filename())) {
       EXPECT_EQ(sizes[e.path().filename()], e.file_size()) << e.path();
+    }
   AuditReport r = audit_store(dir_->sub("nowhere"));
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.what.find("store"), std::string::npos);

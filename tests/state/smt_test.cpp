@@ -107,7 +107,9 @@ TEST(Smt, ProofsOfPresenceAndAbsence) {
     EXPECT_TRUE(verify_proof(t.root.hash, k, v, *back));
     // Another value, presence claimed for an absent key, or absence for a present one.
     EXPECT_FALSE(verify_proof(t.root.hash, k, value_of(i, 999999), *p));
-    if (i < 300) EXPECT_FALSE(verify_proof(t.root.hash, k, std::nullopt, *p));
+    if (i < 300) {
+      EXPECT_FALSE(verify_proof(t.root.hash, k, std::nullopt, *p));
+    }
     // Another root.
     Hash other = t.root.hash;
     other[5] ^= 1;
