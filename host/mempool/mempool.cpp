@@ -28,6 +28,13 @@ std::string_view add_result_name(AddResult r) {
   return "unknown";
 }
 
+bool Mempool::holds(const Sig& sig, std::span<const uint8_t> frame) const {
+  const auto it = by_sig_.find(sig);
+  if (it == by_sig_.end()) return false;
+  const auto& e = senders_.at(it->second.first).by_nonce.at(it->second.second);
+  return std::equal(e.frame.begin(), e.frame.end(), frame.begin(), frame.end());
+}
+
 AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                        std::span<const uint8_t> payload, uint64_t committed_nonce) {
   if (by_sig_.count(sig)) return count(AddResult::duplicate);

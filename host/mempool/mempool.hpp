@@ -71,6 +71,9 @@ class Mempool {
   void committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next);
 
   bool contains(const Sig& sig) const { return by_sig_.count(sig) != 0; }
+  // True when this exact frame (every byte, so every byte its signature
+  // covers) is here: its signature verified when it entered.
+  bool holds(const Sig& sig, std::span<const uint8_t> frame) const;
   size_t size() const { return by_sig_.size(); }
   const MempoolCounters& counters() const { return counters_; }
 
