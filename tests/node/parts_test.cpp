@@ -88,6 +88,25 @@ TEST(Mempool, LaterNoncesWaitForAnInFlightOne) {
   EXPECT_EQ(n, 2u);
 }
 
+// The proposal check skips frames the mempool holds: only the exact bytes
+// that verified count, never another frame with the same signature.
+TEST(Mempool, HoldsOnlyTheExactFrameThatVerified) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
+  mempool::Mempool p({});
+  const Tx t = make_tx(a, b.public_key, 0);
+  EXPECT_FALSE(p.holds(t.sig, t.frame));
+  ASSERT_EQ(add(p, t), mempool::AddResult::added);
+  EXPECT_TRUE(p.holds(t.sig, t.frame));
+  for (size_t i : {size_t(0), size_t(40), t.frame.size() - 1}) {
+    std::vector<uint8_t> forged = t.frame;
+    forged[i] ^= 1;  // header, key or payload byte changed, same signature
+    EXPECT_FALSE(p.holds(t.sig, forged)) << "byte " << i;
+  }
+  std::vector<uint8_t> longer = t.frame;
+  longer.push_back(0);
+  EXPECT_FALSE(p.holds(t.sig, longer));
+}
+
 TEST(ChainState, ReceiptsForEveryOutcomeAndReplayRefused) {
   const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
   config::GenesisFile g;
