@@ -82,6 +82,14 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
   return out;
 }
 
+void Mempool::mark_proposed(const Sig& sig) {
+  const auto it = by_sig_.find(sig);
+  if (it == by_sig_.end()) return;
+  Entry& e = senders_.at(it->second.first).by_nonce.at(it->second.second);
+  e.proposed = true;
+  e.proposed_at = commits_;
+}
+
 void Mempool::erase(const Key& sender, uint64_t nonce) {
   auto it = senders_.find(sender);
   if (it == senders_.end()) return;

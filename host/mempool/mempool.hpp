@@ -67,6 +67,9 @@ class Mempool {
   // at one already proposed and not yet committed (it goes again after
   // repropose_after commits). They stay here, marked proposed, until committed.
   std::vector<uint8_t> take(uint32_t max_txs, size_t max_bytes, uint32_t* count);
+  // Another leader's proposal carries `sig`: it is in flight as if take()
+  // had proposed it here (not proposed again before repropose_after commits).
+  void mark_proposed(const Sig& sig);
   // A block committed `sigs`; the senders' committed nonces are now `next`.
   void committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next);
 

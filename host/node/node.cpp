@@ -91,7 +91,14 @@ class BoundedQueue {
     q_.clear();
     return n;
   }
-  size_t try_drain(std::deque<T>& out) { return drain(out, Clock::now()); }
+  // Moves everything out without waiting (no syscall when empty).
+  size_t try_drain(std::deque<T>& out) {
+    std::lock_guard lk(mu_);
+    const size_t n = q_.size();
+    for (auto& v : q_) out.push_back(std::move(v));
+    q_.clear();
+    return n;
+  }
   void wake() {
     std::lock_guard lk(mu_);
     woken_ = true;
@@ -114,6 +121,8 @@ class BoundedQueue {
   uint64_t dropped_ = 0;
   bool woken_ = false;
 };
+
+constexpr auto kEmptyBlockWait = std::chrono::milliseconds(25);
 
 struct PeerMessage {
   uint32_t from;
@@ -155,6 +164,7 @@ struct Node::Impl {
   uint64_t verify_published_valid = 0, verify_published_invalid = 0;  // the verify tile's
   BoundedQueue<PeerMessage> events;                                   // p2p -> consensus
   std::mutex pool_mu;
+  std::condition_variable pool_added;  // the mempool tile added frames
   mempool::Mempool pool;
   mutable std::mutex state_mu;
   std::unique_ptr<ChainState> state;
@@ -296,10 +306,16 @@ bool Node::Impl::start(std::string* error) {
   signer = std::make_unique<EdSigner>(s.key);
   consensus::CoreConfig cc;
   cc.base_timeout = c.round_timeout_ms;
+  // A leader with nothing to propose waits a little for a transaction
+  // before it proposes an empty block, so an idle chain does not spin
+  // (CometBFT's create_empty_blocks_interval does the same).
   cc.payload = [this](const vigil_block_hdr&) {
     consensus::Payload p;
-    std::lock_guard lk(pool_mu);
+    std::unique_lock lk(pool_mu);
     p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+    if (p.count == 0 && running.load() &&
+        pool_added.wait_for(lk, kEmptyBlockWait) == std::cv_status::no_timeout)
+      p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
     return p;
   };
   core = std::make_unique<consensus::Core>(cc, g, storage, *signer);
@@ -618,6 +634,7 @@ void Node::Impl::mempool_tile() {
     const bool stopping = mempool_stop.load();  // read first: nothing verified is left behind
     const auto t = Clock::now();
     const size_t n = sv->verified().pop_burst(frames);
+    const uint64_t added_before = added;
     sigverify::InvalidSignature bad;
     size_t bad_n = 0;
     while (sv->invalid().pop(bad)) {
@@ -655,6 +672,7 @@ void Node::Impl::mempool_tile() {
       if (++fwd_count == VIGIL_P2P_FORWARD_MAX_TXS) flush_forward();
     }
     in += n;
+    if (added != added_before) pool_added.notify_all();
     if (fwd_count && (n == 0 || t - fwd_since >= std::chrono::milliseconds(2))) flush_forward();
     if (n || bad_n) busy_ns += elapsed_ns(t);
     if (t >= next_publish || stopping) {
@@ -724,7 +742,7 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   std::vector<std::span<const uint8_t>> frames;
   std::vector<crypto::VerifyItem> items;
   bool ok = split_frames(txs, &frames) && frames.size() == msg.proposal.block.hdr.tx_count;
-  std::vector<uint8_t> signed_msgs(ok ? frames.size() * ingest::kSignedMessageMax : 0);
+  std::vector<uint8_t> signed_msgs;
   {
     std::lock_guard lk(pool_mu);
     for (size_t i = 0; ok && i < frames.size(); ++i) {
@@ -733,10 +751,14 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
       if (!ok) break;
       Sig sig;
       std::memcpy(sig.data(), v.signature, 64);
+      // In flight in that proposal: this node, leading next, must not
+      // propose it again (it would commit twice, the second refused).
+      pool.mark_proposed(sig);
       if (pool.holds(sig, frames[i])) {
         ++proposal_frames_cached;
         continue;
       }
+      if (signed_msgs.empty()) signed_msgs.resize(frames.size() * ingest::kSignedMessageMax);
       const std::span<uint8_t> out(signed_msgs.data() + i * ingest::kSignedMessageMax,
                                    ingest::kSignedMessageMax);
       items.push_back({v.public_key, v.signature, out.first(ingest::frame_signed_message(v, out))});
@@ -842,7 +864,10 @@ void Node::Impl::consensus_tile() {
     auto until = Clock::now() + std::chrono::milliseconds(backlog.empty() ? 100 : 0);
     if (timer && *timer < until) until = *timer;
     batch.clear();
-    events.drain(batch, until);
+    if (until <= Clock::now())
+      events.try_drain(batch);
+    else
+      events.drain(batch, until);
     const auto t = Clock::now();
     const bool work = !batch.empty() || !backlog.empty() || (timer && t >= *timer);
     for (auto& pm : batch) {

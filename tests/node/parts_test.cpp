@@ -107,6 +107,21 @@ TEST(Mempool, HoldsOnlyTheExactFrameThatVerified) {
   EXPECT_FALSE(p.holds(t.sig, longer));
 }
 
+TEST(Mempool, AnotherLeadersProposalIsInFlightHereToo) {
+  const auto a = crypto::generate_keypair();
+  mempool::Mempool p({.repropose_after = 2});
+  const Tx t0 = make_tx(a, a.public_key, 0);
+  ASSERT_EQ(add(p, t0), mempool::AddResult::added);
+  p.mark_proposed(t0.sig);
+  uint32_t n = 0;
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 0u);
+  p.committed({}, {});
+  p.committed({}, {});  // that block never committed: it goes again
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 1u);
+}
+
 TEST(ChainState, ReceiptsForEveryOutcomeAndReplayRefused) {
   const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
   config::GenesisFile g;
