@@ -10,6 +10,7 @@
 #   partition_test.sh BIN_DIR     (exit 77 where namespaces cannot be made)
 set -euo pipefail
 bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
 tag=vp$$
 skip() { echo "skip: $*"; exit 77; }
 ((EUID == 0)) || skip "needs root for network namespaces"
@@ -42,6 +43,7 @@ trap cleanup EXIT
 ip netns add "$tag-br"
 ip -n "$tag-br" link add br0 type bridge
 ip -n "$tag-br" link set br0 up
+ip -n "$tag-br" addr add 10.77.0.100/24 dev br0  # the probe's: never partitioned
 for ((i = 0; i < n; i++)); do
   ip netns add "$(ns $i)"
   ip -n "$(ns $i)" link set lo up
@@ -73,36 +75,15 @@ for ((i = 0; i < n; i++)); do
   pids+=($!)
 done
 
-# get I PATH: node I's API, asked from inside its namespace.
-get() {
-  ip netns exec "$(ns $1)" python3 -c '
-import json, sys, urllib.request
-print(json.dumps(json.load(urllib.request.urlopen(sys.argv[1], timeout=2))))' \
-    "http://$(addr $1):$((base + 3 * $1 + 2))$2" 2>/dev/null || echo '{}'
-}
-height() { get "$1" /status | python3 -c 'import json,sys; print(json.load(sys.stdin).get("height", -1))'; }
-heights() { for ((i = 0; i < n; i++)); do printf '%s ' "$(height $i)"; done; }
+probe() { ip netns exec "$tag-br" python3 "$here/partition_probe.py" $base "$@"; }
+heights() { probe heights; }
 fail() {
   echo "FAIL $*"
   for ((i = 0; i < n; i++)); do echo "--- node $i"; tail -5 "$work/vigild-$i.log"; done
   exit 1
 }
-# wait_all MIN SECONDS [NODES...]: until each node's height is at least MIN.
-wait_all() {
-  local min=$1 secs=$2
-  shift 2
-  local nodes=("$@") end=$((SECONDS + secs)) ok i h
-  while ((SECONDS < end)); do
-    ok=1
-    for i in "${nodes[@]}"; do
-      h=$(height "$i")
-      ((h >= min)) || ok=0
-    done
-    ((ok)) && return 0
-    sleep 0.5
-  done
-  return 1
-}
+# wait_all MIN SECONDS NODES...: until each node's height is at least MIN.
+wait_all() { probe wait "$@"; }
 # cut A B: every node in group A drops every packet to or from group B, and back.
 cut() {
   local a=($1) b=($2) i j set
@@ -160,17 +141,7 @@ top=$(max_of "${after[@]}")
 wait_all "$top" 60 3 || fail "node 3 did not catch up after healing: $(heights)"
 common=$(printf '%s\n' $(heights) | sort -n | head -1)
 echo "healed: heights $(heights); comparing heights 1..$common"
-for ((i = 0; i < n; i++)); do
-  ip netns exec "$(ns $i)" python3 - "http://$(addr $i):$((base + 3 * i + 2))" "$common" \
-    >"$work/chain-$i" <<'PY'
-import json, sys, urllib.request
-for h in range(1, int(sys.argv[2]) + 1):
-    print(h, json.load(urllib.request.urlopen(f"{sys.argv[1]}/block/{h}", timeout=5))["block_id"])
-PY
-  [[ $(wc -l <"$work/chain-$i") == "$common" ]] || fail "node $i lacks a block below $common"
-  cmp -s "$work/chain-0" "$work/chain-$i" || fail "node $i forked: $(diff "$work/chain-0" "$work/chain-$i" | head -3)"
-done
-echo "ok   all 4 agree on heights 1..$common"
+probe agree "$common" || fail "the nodes disagree"
 
 for pid in "${pids[@]}"; do kill -TERM "$pid"; done
 for pid in "${pids[@]}"; do wait "$pid" || fail "a node did not exit 0 on SIGTERM"; done
