@@ -14,13 +14,13 @@
 #include "drivers/net/udp_port.hpp"
 #include "host/batch/batcher.hpp"
 #include "host/consensus/core.hpp"
+#include "host/consensus/wire.hpp"
 #include "host/crypto/sig_jsonl.hpp"
 #include "host/ingest/ingest.hpp"
 #include "host/mempool/mempool.hpp"
 #include "host/metrics/metrics.hpp"
 #include "host/node/chain_state.hpp"
 #include "host/node/idle.hpp"
-#include "host/node/node_storage.hpp"
 #include "host/p2p/network.hpp"
 #include "host/rpc/http_server.hpp"
 #include "host/statuspage/status_page.hpp"
@@ -146,7 +146,6 @@ struct Node::Impl {
   std::unique_ptr<ChainState> state;
   std::deque<Sig> rejected_order;  // signatures that failed verification, bounded
   std::map<Sig, bool> rejected;
-  NodeStorage storage;
   std::unique_ptr<EdSigner> signer;
   std::unique_ptr<consensus::Core> core;
   std::unique_ptr<p2p::Network> network;
@@ -192,7 +191,7 @@ struct Node::Impl {
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
-  void on_commit(const consensus::Block& b);
+  void on_commit(std::vector<Applied> applied, const std::string& error);
   void publish_consensus();
   rpc::Response handle(const rpc::Request& r);
   rpc::Response status_json();
@@ -213,8 +212,8 @@ bool Node::Impl::start(std::string* error) {
     *error = c.key_file + ": this key is not one of the genesis validators";
     return false;
   }
-  if (!storage.open(c.data_dir, error)) return false;
-  state = std::make_unique<ChainState>(s.genesis, size_t(1) << 20);
+  state = ChainState::open(c.data_dir, s.genesis, error);
+  if (!state) return false;
 
   accel::Options ao;
   ao.max_batch = std::max<uint32_t>(c.batch_size, VIGIL_BLOCK_MAX_TXS);
@@ -258,13 +257,21 @@ bool Node::Impl::start(std::string* error) {
   signer = std::make_unique<EdSigner>(s.key);
   consensus::CoreConfig cc;
   cc.base_timeout = c.round_timeout_ms;
-  cc.payload = [this](const vigil_block_hdr&) {
+  cc.payload = [this](const vigil_block_hdr& h) {
     consensus::Payload p;
-    std::lock_guard lk(pool_mu);
-    p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+    auto root = state->state_after(consensus::to_id(h.parent_id));
+    if (!root) return p.skip = true, p;
+    p.state_root = *root;
+    {
+      std::lock_guard lk(pool_mu);
+      p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+    }
+    state->note_verified(consensus::compute_tx_root(p.frames));  // verified on entry
     return p;
   };
-  core = std::make_unique<consensus::Core>(cc, g, storage, *signer);
+  cc.check_block = [this](const consensus::Block& b) { return state->check(b); };
+  cc.next_validators = [this](const consensus::Block& b) { return state->next_validators(b); };
+  core = std::make_unique<consensus::Core>(cc, g, *state, *signer);
 
   p2p::NetworkConfig nc;
   nc.identity.chain_id = s.genesis.chain_id;
@@ -307,7 +314,6 @@ void Node::Impl::stop() {
   if (consensus_thread.joinable()) consensus_thread.join();
   if (network) network->stop();
   if (http) http->stop();
-  std::lock_guard lk(state_mu);
   spdlog::info("vigild node {} stopped at height {}", self, state ? state->height() : 0);
 }
 
@@ -514,11 +520,7 @@ void Node::Impl::verify_tile() {
       if (n == 0 || ingest::parse_frame({frame.data(), n}, fv) != VIGIL_OK) continue;
       mempool::Key key;
       std::memcpy(key.data(), b->public_key(i), 32);
-      uint64_t committed_nonce;
-      {
-        std::lock_guard lk(state_mu);
-        committed_nonce = state->nonce(key);
-      }
+      const uint64_t committed_nonce = state->nonce(key);
       std::lock_guard lk(pool_mu);
       pool.add({frame.data(), n}, key, sig, fv.payload, committed_nonce);
     }
@@ -566,9 +568,9 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   if (first_seen.size() > 1024) first_seen.erase(first_seen.begin());
   const auto& txs = msg.proposal.block.txs;
   if (txs.empty()) return true;
-  std::vector<std::span<const uint8_t>> frames;
+  const auto frames = consensus::split_frames(txs);
   std::vector<crypto::VerifyItem> items;
-  bool ok = split_frames(txs, &frames) && frames.size() == msg.proposal.block.hdr.tx_count;
+  bool ok = frames.size() == msg.proposal.block.hdr.tx_count;
   std::vector<uint8_t> signed_msgs(ok ? frames.size() * ingest::kSignedMessageMax : 0);
   for (size_t i = 0; ok && i < frames.size(); ++i) {
     ingest::FrameView v;
@@ -589,35 +591,39 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
                  msg.round, msg.sender);
     return false;
   }
+  state->note_verified(consensus::compute_tx_root(txs));  // execution reuses the verdicts
   return true;
 }
 
-void Node::Impl::on_commit(const consensus::Block& b) {
-  Applied a;
-  {
-    std::lock_guard lk(state_mu);
-    a = state->apply(b);
+void Node::Impl::on_commit(std::vector<Applied> applied, const std::string& error) {
+  for (const Applied& a : applied) {
+    const consensus::Block& b = a.block;
+    {
+      std::lock_guard lk(pool_mu);
+      pool.committed(a.sigs, a.next_nonces);
+    }
+    c_committed_txs->Increment(double(a.ok));
+    c_rejected_txs->Increment(double(a.rejected));
+    c_blocks->Increment();
+    g_height->Set(double(b.hdr.height));
+    auto it = first_seen.find(b.id);
+    if (it != first_seen.end()) {
+      h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
+      first_seen.erase(it);
+    }
+    {
+      std::lock_guard lk(status_mu);
+      status.height = b.hdr.height;
+      status.block_id = b.id;
+    }
+    if (b.hdr.height % s.cfg.log_every == 0)
+      spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
   }
-  {
-    std::lock_guard lk(pool_mu);
-    pool.committed(a.sigs, a.next_nonces);
+  if (!error.empty()) {
+    // The ledger and the core disagree: going on could only diverge.
+    spdlog::critical("{}; stopping", error);
+    std::_Exit(1);
   }
-  c_committed_txs->Increment(double(a.ok));
-  c_rejected_txs->Increment(double(a.rejected));
-  c_blocks->Increment();
-  g_height->Set(double(b.hdr.height));
-  auto it = first_seen.find(b.id);
-  if (it != first_seen.end()) {
-    h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
-    first_seen.erase(it);
-  }
-  {
-    std::lock_guard lk(status_mu);
-    status.height = b.hdr.height;
-    status.block_id = b.id;
-  }
-  if (b.hdr.height % s.cfg.log_every == 0)
-    spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
 }
 
 void Node::Impl::run_actions(consensus::Actions& actions, std::optional<Clock::time_point>& timer,
@@ -641,16 +647,22 @@ void Node::Impl::run_actions(consensus::Actions& actions, std::optional<Clock::t
         verify_items(items, &valid, h_verify_msg);
         core->on_verified(ver->request, valid, next);
       } else if (auto* per = std::get_if<consensus::PersistAction>(&a)) {
-        storage.save_safety(per->state);
+        state->save_safety(per->state);
         core->on_persisted(per->request, next);
       } else if (auto* com = std::get_if<consensus::CommitAction>(&a)) {
-        for (const auto& b : com->blocks) on_commit(b);
+        std::string err;
+        auto applied = state->commit(com->blocks, &err);
+        on_commit(std::move(applied), err);
       } else if (auto* lg = std::get_if<consensus::LogAction>(&a)) {
         spdlog::info("{}", lg->line);
       }
     }
     actions.swap(next);
   }
+  // A committed block waiting for its QC: this event may have brought it.
+  std::string err;
+  auto applied = state->drain(&err);
+  if (!applied.empty() || !err.empty()) on_commit(std::move(applied), err);
   std::lock_guard lk(status_mu);
   status.epoch = core->epoch();
   status.round = core->round();
@@ -716,11 +728,7 @@ rpc::Response Node::Impl::status_json() {
     std::lock_guard lk(status_mu);
     st = status;
   }
-  uint64_t txs = 0, pending = 0;
-  {
-    std::lock_guard lk(state_mu);
-    txs = state->committed_txs();
-  }
+  uint64_t txs = state->committed_txs(), pending = 0;
   {
     std::lock_guard lk(pool_mu);
     pending = pool.size();
@@ -743,8 +751,7 @@ rpc::Response Node::Impl::block_json(const std::string& h) {
   if (h.empty() || h.size() > 19 || h.find_first_not_of("0123456789") != std::string::npos)
     return {400, "application/json", R"({"error":"height must be a decimal number"})"};
   height = std::stoull(h);
-  std::lock_guard lk(state_mu);
-  const BlockSummary* b = state->block(height);
+  const auto b = state->block_at(height);
   if (!b) return {404, "application/json", R"({"error":"no committed block at that height"})"};
   json j{{"height", b->hdr.height},
          {"epoch", b->hdr.epoch},
@@ -764,9 +771,8 @@ rpc::Response Node::Impl::tx_json(const std::string& sig_hex) {
     return {400, "application/json", R"({"error":"signature must be 128 hex digits"})"};
   json j{{"signature", sig_hex}};
   {
-    std::lock_guard lk(state_mu);
     if (auto rc = state->receipt(sig)) {
-      const bool ok = rc->code == TxCode::ok;
+      const bool ok = rc->code == VIGIL_TX_OK;
       j["status"] = ok ? "committed" : "rejected";
       j["height"] = rc->height;
       j["index"] = rc->index;
@@ -796,14 +802,10 @@ rpc::Response Node::Impl::account_json(const std::string& pk_hex, bool proof) {
   Key k;
   if (!parse_hex(pk_hex, &k))
     return {400, "application/json", R"({"error":"public key must be 64 hex digits"})"};
-  if (proof)
-    return {501, "application/json",
-            R"({"error":"state proofs come with the ledger's state tree, issue 12"})"};
-  std::lock_guard lk(state_mu);
-  const auto a = state->account(k).value_or(Account{});
-  json j{
-      {"account", pk_hex}, {"balance", a.balance}, {"nonce", a.nonce}, {"height", state->height()}};
-  return {200, "application/json", j.dump()};
+  std::string err;
+  const auto j = state->account_json(k, proof, &err);
+  if (!j) return {503, "application/json", json{{"error", err}}.dump()};
+  return {200, "application/json", *j};
 }
 
 Node::Node(NodeSetup setup) : impl_(std::make_unique<Impl>(std::move(setup))) {}
