@@ -21,7 +21,6 @@
 #include "host/metrics/tile_metrics.hpp"
 #include "host/node/chain_state.hpp"
 #include "host/node/idle.hpp"
-#include "host/node/node_storage.hpp"
 #include "host/p2p/network.hpp"
 #include "host/rpc/http_server.hpp"
 #include "host/sigverify/sigverify.hpp"
@@ -170,7 +169,6 @@ struct Node::Impl {
   std::unique_ptr<ChainState> state;
   std::deque<Sig> rejected_order;  // signatures that failed verification, bounded
   std::map<Sig, bool> rejected;
-  NodeStorage storage;
   std::unique_ptr<EdSigner> signer;
   std::unique_ptr<consensus::Core> core;
   std::unique_ptr<p2p::Network> network;
@@ -230,7 +228,7 @@ struct Node::Impl {
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
-  void on_commit(const consensus::Block& b);
+  void on_commit(std::vector<Applied> applied, const std::string& error);
   void publish_consensus();
   void publish_tiles();
   rpc::Response handle(const rpc::Request& r);
@@ -253,8 +251,8 @@ bool Node::Impl::start(std::string* error) {
     *error = c.key_file + ": this key is not one of the genesis validators";
     return false;
   }
-  if (!storage.open(c.data_dir, error)) return false;
-  state = std::make_unique<ChainState>(s.genesis, size_t(1) << 20);
+  state = ChainState::open(c.data_dir, s.genesis, error);
+  if (!state) return false;
 
   accel::Options ao;
   ao.max_batch = std::max<uint32_t>(c.batch_size, VIGIL_BLOCK_MAX_TXS);
@@ -309,16 +307,24 @@ bool Node::Impl::start(std::string* error) {
   // A leader with nothing to propose waits a little for a transaction
   // before it proposes an empty block, so an idle chain does not spin
   // (CometBFT's create_empty_blocks_interval does the same).
-  cc.payload = [this](const vigil_block_hdr&) {
+  cc.payload = [this](const vigil_block_hdr& h) {
     consensus::Payload p;
-    std::unique_lock lk(pool_mu);
-    p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
-    if (p.count == 0 && running.load() &&
-        pool_added.wait_for(lk, kEmptyBlockWait) == std::cv_status::no_timeout)
+    auto root = state->state_after(consensus::to_id(h.parent_id));
+    if (!root) return p.skip = true, p;
+    p.state_root = *root;
+    {
+      std::unique_lock lk(pool_mu);
       p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+      if (p.count == 0 && running.load() &&
+          pool_added.wait_for(lk, kEmptyBlockWait) == std::cv_status::no_timeout)
+        p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+    }
+    state->note_verified(consensus::compute_tx_root(p.frames));  // verified on entry
     return p;
   };
-  core = std::make_unique<consensus::Core>(cc, g, storage, *signer);
+  cc.check_block = [this](const consensus::Block& b) { return state->check(b); };
+  cc.next_validators = [this](const consensus::Block& b) { return state->next_validators(b); };
+  core = std::make_unique<consensus::Core>(cc, g, *state, *signer);
 
   p2p::NetworkConfig nc;
   nc.identity.chain_id = s.genesis.chain_id;
@@ -365,7 +371,6 @@ void Node::Impl::stop() {
   if (consensus_thread.joinable()) consensus_thread.join();
   if (network) network->stop();
   if (http) http->stop();
-  std::lock_guard lk(state_mu);
   spdlog::info("vigild node {} stopped at height {}", self, state ? state->height() : 0);
 }
 
@@ -649,11 +654,7 @@ void Node::Impl::mempool_tile() {
       Sig sig;
       std::memcpy(key.data(), fv.public_key, 32);
       std::memcpy(sig.data(), fv.signature, 64);
-      uint64_t committed_nonce;
-      {
-        std::lock_guard lk(state_mu);
-        committed_nonce = state->nonce(key);
-      }
+      const uint64_t committed_nonce = state->nonce(key);
       mempool::AddResult r;
       {
         std::lock_guard lk(pool_mu);
@@ -739,9 +740,9 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   if (first_seen.size() > 1024) first_seen.erase(first_seen.begin());
   const auto& txs = msg.proposal.block.txs;
   if (txs.empty()) return true;
-  std::vector<std::span<const uint8_t>> frames;
+  const auto frames = consensus::split_frames(txs);
   std::vector<crypto::VerifyItem> items;
-  bool ok = split_frames(txs, &frames) && frames.size() == msg.proposal.block.hdr.tx_count;
+  bool ok = frames.size() == msg.proposal.block.hdr.tx_count;
   std::vector<uint8_t> signed_msgs;
   {
     std::lock_guard lk(pool_mu);
@@ -776,37 +777,41 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
                  msg.round, msg.sender);
     return false;
   }
+  state->note_verified(consensus::compute_tx_root(txs));  // execution reuses the verdicts
   return true;
 }
 
-void Node::Impl::on_commit(const consensus::Block& b) {
-  Applied a;
-  {
-    std::lock_guard lk(state_mu);
-    a = state->apply(b);
+void Node::Impl::on_commit(std::vector<Applied> applied, const std::string& error) {
+  for (const Applied& a : applied) {
+    const consensus::Block& b = a.block;
+    {
+      std::lock_guard lk(pool_mu);
+      pool.committed(a.sigs, a.next_nonces);
+    }
+    c_committed_txs->Increment(double(a.ok));
+    c_rejected_txs->Increment(double(a.rejected));
+    exec_in += a.ok + a.rejected;
+    exec_out += a.ok;
+    c_blocks->Increment();
+    g_height->Set(double(b.hdr.height));
+    auto it = first_seen.find(b.id);
+    if (it != first_seen.end()) {
+      h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
+      first_seen.erase(it);
+    }
+    {
+      std::lock_guard lk(status_mu);
+      status.height = b.hdr.height;
+      status.block_id = b.id;
+    }
+    if (b.hdr.height % s.cfg.log_every == 0)
+      spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
   }
-  {
-    std::lock_guard lk(pool_mu);
-    pool.committed(a.sigs, a.next_nonces);
+  if (!error.empty()) {
+    // The ledger and the core disagree: going on could only diverge.
+    spdlog::critical("{}; stopping", error);
+    std::_Exit(1);
   }
-  c_committed_txs->Increment(double(a.ok));
-  c_rejected_txs->Increment(double(a.rejected));
-  exec_in += a.ok + a.rejected;
-  exec_out += a.ok;
-  c_blocks->Increment();
-  g_height->Set(double(b.hdr.height));
-  auto it = first_seen.find(b.id);
-  if (it != first_seen.end()) {
-    h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
-    first_seen.erase(it);
-  }
-  {
-    std::lock_guard lk(status_mu);
-    status.height = b.hdr.height;
-    status.block_id = b.id;
-  }
-  if (b.hdr.height % s.cfg.log_every == 0)
-    spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
 }
 
 // Runs at most `max_rounds` rounds of the backlog (the actions an action
@@ -836,18 +841,24 @@ void Node::Impl::run_actions(size_t max_rounds) {
         ++consensus_in;  // the core's inputs: messages, timers, verdicts, persists
         core->on_verified(ver->request, valid, backlog);
       } else if (auto* per = std::get_if<consensus::PersistAction>(&a)) {
-        storage.save_safety(per->state);
+        state->save_safety(per->state);
         ++consensus_in;
         core->on_persisted(per->request, backlog);
       } else if (auto* com = std::get_if<consensus::CommitAction>(&a)) {
         const auto t = Clock::now();
-        for (const auto& b : com->blocks) on_commit(b);
+        std::string err;
+        auto applied = state->commit(com->blocks, &err);
+        on_commit(std::move(applied), err);
         exec_busy_ns += elapsed_ns(t);
       } else if (auto* lg = std::get_if<consensus::LogAction>(&a)) {
         spdlog::info("{}", lg->line);
       }
     }
   }
+  // A committed block waiting for its QC: this event may have brought it.
+  std::string err;
+  auto applied = state->drain(&err);
+  if (!applied.empty() || !err.empty()) on_commit(std::move(applied), err);
   std::lock_guard lk(status_mu);
   status.epoch = core->epoch();
   status.round = core->round();
@@ -931,11 +942,7 @@ rpc::Response Node::Impl::status_json() {
     std::lock_guard lk(status_mu);
     st = status;
   }
-  uint64_t txs = 0, pending = 0;
-  {
-    std::lock_guard lk(state_mu);
-    txs = state->committed_txs();
-  }
+  uint64_t txs = state->committed_txs(), pending = 0;
   {
     std::lock_guard lk(pool_mu);
     pending = pool.size();
@@ -958,8 +965,7 @@ rpc::Response Node::Impl::block_json(const std::string& h) {
   if (h.empty() || h.size() > 19 || h.find_first_not_of("0123456789") != std::string::npos)
     return {400, "application/json", R"({"error":"height must be a decimal number"})"};
   height = std::stoull(h);
-  std::lock_guard lk(state_mu);
-  const BlockSummary* b = state->block(height);
+  const auto b = state->block_at(height);
   if (!b) return {404, "application/json", R"({"error":"no committed block at that height"})"};
   json j{{"height", b->hdr.height},
          {"epoch", b->hdr.epoch},
@@ -979,9 +985,8 @@ rpc::Response Node::Impl::tx_json(const std::string& sig_hex) {
     return {400, "application/json", R"({"error":"signature must be 128 hex digits"})"};
   json j{{"signature", sig_hex}};
   {
-    std::lock_guard lk(state_mu);
     if (auto rc = state->receipt(sig)) {
-      const bool ok = rc->code == TxCode::ok;
+      const bool ok = rc->code == VIGIL_TX_OK;
       j["status"] = ok ? "committed" : "rejected";
       j["height"] = rc->height;
       j["index"] = rc->index;
@@ -1011,14 +1016,10 @@ rpc::Response Node::Impl::account_json(const std::string& pk_hex, bool proof) {
   Key k;
   if (!parse_hex(pk_hex, &k))
     return {400, "application/json", R"({"error":"public key must be 64 hex digits"})"};
-  if (proof)
-    return {501, "application/json",
-            R"({"error":"state proofs come with the ledger's state tree, issue 12"})"};
-  std::lock_guard lk(state_mu);
-  const auto a = state->account(k).value_or(Account{});
-  json j{
-      {"account", pk_hex}, {"balance", a.balance}, {"nonce", a.nonce}, {"height", state->height()}};
-  return {200, "application/json", j.dump()};
+  std::string err;
+  const auto j = state->account_json(k, proof, &err);
+  if (!j) return {503, "application/json", json{{"error", err}}.dump()};
+  return {200, "application/json", *j};
 }
 
 Node::Node(NodeSetup setup) : impl_(std::make_unique<Impl>(std::move(setup))) {}
