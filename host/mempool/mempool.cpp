@@ -59,7 +59,8 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   return count(AddResult::added);
 }
 
-std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n) {
+std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,
+                                   const std::set<Sig>* in_chain) {
   std::vector<uint8_t> out;
   *n = 0;
   for (auto& [key, s] : senders_) {
@@ -67,9 +68,13 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
     for (auto& [nonce, e] : s.by_nonce) {
       if (nonce != want || *n >= max_txs) break;
       ++want;
-      // In a block not yet committed: the sender's later nonces wait for it
-      // (a block that never commits would make them fail on their nonce).
-      if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) break;
+      if (in_chain) {
+        if (in_chain->count(e.sig)) continue;  // an ancestor holds it
+      } else if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) {
+        // In a block not yet committed: the sender's later nonces wait for it
+        // (a block that never commits would make them fail on their nonce).
+        break;
+      }
       if (out.size() + e.frame.size() > max_bytes) break;
       out.insert(out.end(), e.frame.begin(), e.frame.end());
       e.proposed = true;
@@ -80,14 +85,6 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
     if (*n >= max_txs) break;
   }
   return out;
-}
-
-void Mempool::mark_proposed(const Sig& sig) {
-  const auto it = by_sig_.find(sig);
-  if (it == by_sig_.end()) return;
-  Entry& e = senders_.at(it->second.first).by_nonce.at(it->second.second);
-  e.proposed = true;
-  e.proposed_at = commits_;
 }
 
 void Mempool::erase(const Key& sender, uint64_t nonce) {

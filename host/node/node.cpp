@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "drivers/accel/accelerator.hpp"
@@ -228,6 +229,7 @@ struct Node::Impl {
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
+  std::set<Sig> uncommitted_sigs(consensus::BlockId id) const;
   void on_commit(std::vector<Applied> applied, const std::string& error);
   void publish_consensus();
   void publish_tiles();
@@ -312,12 +314,13 @@ bool Node::Impl::start(std::string* error) {
     auto root = state->state_after(consensus::to_id(h.parent_id));
     if (!root) return p.skip = true, p;
     p.state_root = *root;
+    const std::set<Sig> chain = uncommitted_sigs(consensus::to_id(h.parent_id));
     {
       std::unique_lock lk(pool_mu);
-      p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+      p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count, &chain);
       if (p.count == 0 && running.load() &&
           pool_added.wait_for(lk, kEmptyBlockWait) == std::cv_status::no_timeout)
-        p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+        p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count, &chain);
     }
     state->note_verified(consensus::compute_tx_root(p.frames));  // verified on entry
     return p;
@@ -700,6 +703,26 @@ void Node::Impl::mempool_tile() {
   }
 }
 
+// The signatures in `id` and its ancestors above the committed height: what
+// a new child of `id` must not carry again (its chain already does).
+std::set<Sig> Node::Impl::uncommitted_sigs(consensus::BlockId id) const {
+  std::set<Sig> out;
+  const uint64_t committed = state->height();
+  for (int depth = 0; depth < 64; ++depth) {
+    const consensus::Block* b = state->block(id);
+    if (!b || b->hdr.height <= committed) break;
+    for (const auto& f : consensus::split_frames(b->txs)) {
+      ingest::FrameView v;
+      if (ingest::parse_frame(f, v) != VIGIL_OK) continue;
+      Sig sig;
+      std::memcpy(sig.data(), v.signature, 64);
+      out.insert(sig);
+    }
+    id = consensus::to_id(b->hdr.parent_id);
+  }
+  return out;
+}
+
 // --- consensus tile ------------------------------------------------------------
 
 bool Node::Impl::verify_items(const std::vector<crypto::VerifyItem>& items,
@@ -752,9 +775,6 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
       if (!ok) break;
       Sig sig;
       std::memcpy(sig.data(), v.signature, 64);
-      // In flight in that proposal: this node, leading next, must not
-      // propose it again (it would commit twice, the second refused).
-      pool.mark_proposed(sig);
       if (pool.holds(sig, frames[i])) {
         ++proposal_frames_cached;
         continue;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "host/consensus/wire.hpp"
 #include "host/crypto/ed25519.hpp"
@@ -110,19 +111,24 @@ TEST(Mempool, HoldsOnlyTheExactFrameThatVerified) {
   EXPECT_FALSE(p.holds(t.sig, longer));
 }
 
-TEST(Mempool, AnotherLeadersProposalIsInFlightHereToo) {
+// A leader building on uncommitted blocks skips what they carry and goes on
+// with the senders' next nonces; what an abandoned proposal carried is not
+// in the chain and may go again at once.
+TEST(Mempool, TakeSkipsWhatTheChainBelowCarries) {
   const auto a = crypto::generate_keypair();
-  mempool::Mempool p({.repropose_after = 2});
-  const Tx t0 = make_tx(a, a.public_key, 0);
+  mempool::Mempool p({.repropose_after = 8});
+  const Tx t0 = make_tx(a, a.public_key, 0), t1 = make_tx(a, a.public_key, 1);
   ASSERT_EQ(add(p, t0), mempool::AddResult::added);
-  p.mark_proposed(t0.sig);
+  ASSERT_EQ(add(p, t1), mempool::AddResult::added);
   uint32_t n = 0;
-  p.take(10, 1 << 20, &n);
-  EXPECT_EQ(n, 0u);
-  p.committed({}, {});
-  p.committed({}, {});  // that block never committed: it goes again
-  p.take(10, 1 << 20, &n);
-  EXPECT_EQ(n, 1u);
+  const std::set<mempool::Sig> parent_holds_t0 = {t0.sig};
+  auto frames = p.take(10, 1 << 20, &n, &parent_holds_t0);
+  ASSERT_EQ(n, 1u);
+  EXPECT_EQ(frames, t1.frame);
+  // The block holding t0 was abandoned: a child of another parent takes both.
+  const std::set<mempool::Sig> none;
+  frames = p.take(10, 1 << 20, &n, &none);
+  EXPECT_EQ(n, 2u);
 }
 
 // vigild's state is the ledger: a store of another genesis is refused, an
