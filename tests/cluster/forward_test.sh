@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mempool forwarding: under with_node.sh's 4-validator cluster, a loadgen
 # aimed at node 0 alone commits, and blocks that the other validators
-# proposed carry its transactions (they reached those leaders by forwarding).
+# proposed carry its transactions (they reached those leaders by forwarding),
+# and the chain carries each transaction once.
 set -euo pipefail
 out=$("$VIGIL_BIN/vigil" loadgen --target "$VIGIL_UDP" --http "$VIGIL_HTTP" \
       --keys "$VIGIL_ACCOUNTS" --rate 300 --seconds 5 --json)
@@ -21,6 +22,7 @@ checks = [
     ("committed most of what was sent", r["committed"] >= 0.9 * r["valid"]),
     ("other leaders proposed forwarded transactions",
      sum(v for k, v in by_proposer.items() if k != 0) > 0),
+    ("no transaction proposed twice along the chain", sum(by_proposer.values()) == r["valid"]),
 ]
 for name, ok in checks:
     print(("ok   " if ok else "FAIL ") + name)
