@@ -1,5 +1,6 @@
 #include "host/sigverify/sigverify.hpp"
 
+#include <cstring>
 #include <thread>
 
 namespace vigil::sigverify {
@@ -23,6 +24,7 @@ Sigverify::Sigverify(const SigverifyConfig& config, accel::Accelerator& engine)
       ingest_(config.ingest),
       batcher_(config.batcher),
       out_(config.out_capacity),
+      invalid_out_(config.invalid_capacity),
       flights_(batcher_.config().pool) {}
 
 Sigverify::~Sigverify() {
@@ -67,6 +69,7 @@ void Sigverify::submit_ready() {
         break;
       }
     f->batch = b;
+    f->submitted_ns = steady_ns();
     // The engine reads exactly the descriptor's regions.
     f->ready = engine_.submit(accel::BatchView{b->buffer().first(b->used_bytes())}, f->done);
     ++in_flight_;
@@ -89,6 +92,11 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
       if (signature_verdict(c.errors[i])) {
         ++counters_.invalid;
         ingest_.report_invalid_signature(b.source(i), now_ns);
+        if (config_.invalid_capacity) {
+          InvalidSignature sig;
+          std::memcpy(sig.data(), b.signature(i), sig.size());
+          counters_.invalid_unreported += !invalid_out_.push(sig);
+        }
       } else {
         ++counters_.items_refused;  // malformed item: the packer's fault, no one is charged
       }
@@ -107,6 +115,7 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
     if (!out_.push(out)) ++counters_.out_dropped;
   }
   ++counters_.batches_completed;
+  if (config_.on_batch) config_.on_batch(n, steady_ns() - f.submitted_ns);
   batcher_.recycle(f.batch);
   f.batch = nullptr;
   --in_flight_;
@@ -158,13 +167,19 @@ void Sigverify::idle_wait(uint64_t now_ns) {
   std::this_thread::sleep_for(wait);
 }
 
-void Sigverify::run(net::PacketPort& port, const std::atomic<bool>& stop) {
+void Sigverify::run(net::PacketPort& port, const std::atomic<bool>& stop,
+                    const std::function<bool(uint64_t now_ns)>& each) {
   std::vector<net::Packet> burst(net::kBurst);
   while (!stop.load(std::memory_order_relaxed)) {
     const size_t n = port.rx_burst(burst);
     const uint64_t now = steady_ns();
     push({burst.data(), n}, now, &port);
-    if (!poll(now) && n == 0) idle_wait(now);
+    const bool other = each && each(now);
+    if (!poll(now) && n == 0 && !other) {
+      idle_wait(now);
+      continue;
+    }
+    counters_.busy_ns += steady_ns() - now;
   }
   drain(steady_ns());
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "host/consensus/wire.hpp"
 #include "host/crypto/ed25519.hpp"
@@ -88,6 +89,45 @@ TEST(Mempool, LaterNoncesWaitForAnInFlightOne) {
   p.committed({}, {});
   p.committed({}, {});  // two commits without it: 0 and 1 go again together
   p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 2u);
+}
+
+// The proposal check skips frames the mempool holds: only the exact bytes
+// that verified count, never another frame with the same signature.
+TEST(Mempool, HoldsOnlyTheExactFrameThatVerified) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
+  mempool::Mempool p({});
+  const Tx t = make_tx(a, b.public_key, 0);
+  EXPECT_FALSE(p.holds(t.sig, t.frame));
+  ASSERT_EQ(add(p, t), mempool::AddResult::added);
+  EXPECT_TRUE(p.holds(t.sig, t.frame));
+  for (size_t i : {size_t(0), size_t(40), t.frame.size() - 1}) {
+    std::vector<uint8_t> forged = t.frame;
+    forged[i] ^= 1;  // header, key or payload byte changed, same signature
+    EXPECT_FALSE(p.holds(t.sig, forged)) << "byte " << i;
+  }
+  std::vector<uint8_t> longer = t.frame;
+  longer.push_back(0);
+  EXPECT_FALSE(p.holds(t.sig, longer));
+}
+
+// A leader building on uncommitted blocks skips what they carry and goes on
+// with the senders' next nonces; what an abandoned proposal carried is not
+// in the chain and may go again at once.
+TEST(Mempool, TakeSkipsWhatTheChainBelowCarries) {
+  const auto a = crypto::generate_keypair();
+  mempool::Mempool p({.repropose_after = 8});
+  const Tx t0 = make_tx(a, a.public_key, 0), t1 = make_tx(a, a.public_key, 1);
+  ASSERT_EQ(add(p, t0), mempool::AddResult::added);
+  ASSERT_EQ(add(p, t1), mempool::AddResult::added);
+  uint32_t n = 0;
+  const std::set<mempool::Sig> parent_holds_t0 = {t0.sig};
+  auto frames = p.take(10, 1 << 20, &n, &parent_holds_t0);
+  ASSERT_EQ(n, 1u);
+  EXPECT_EQ(frames, t1.frame);
+  // The block holding t0 was abandoned: a child of another parent takes both.
+  const std::set<mempool::Sig> none;
+  frames = p.take(10, 1 << 20, &n, &none);
   EXPECT_EQ(n, 2u);
 }
 
