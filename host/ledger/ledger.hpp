@@ -224,7 +224,7 @@ class Ledger final : public consensus::Storage,
   void prune_speculation();
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
-  void cache_node(const state::NodeKey& k, const state::Node& n) const;
+  void cache_node(const state::NodeKey& k, state::Node n) const;
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();
 

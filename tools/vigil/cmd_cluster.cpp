@@ -494,7 +494,7 @@ const bool registered = tool::register_command(
        app.add_option("--dir", o->dir, "folder for the genesis, configs, data and logs");
        app.add_option("--base-port", o->base_port, "first port (3 per node)");
        app.add_option("--block-max-txs", o->block_max_txs, "frames per block")
-           ->check(CLI::Range(1, 8192));
+           ->check(CLI::Range(1, VIGIL_BLOCK_MAX_TXS));
        app.add_option("--engine", o->engine, "engine of every node");
        app.add_option("--vigild", o->vigild, "the vigild binary (default: beside vigil)");
        app.add_flag("--keep", o->keep, "keep the temporary folder");
