@@ -53,6 +53,16 @@ IngestConfig open_config() {
   return c;
 }
 
+// A fixed seed and dedup depth, and the same limits for sources and keys.
+IngestConfig limited_config(uint64_t seed, size_t depth, const RateLimitConfig& limits) {
+  IngestConfig c;
+  c.seed = seed;
+  c.dedup_depth = depth;
+  c.by_source = limits;
+  c.by_key = limits;
+  return c;
+}
+
 // `frame` as a proven client at `src` sends it: behind the token `ing`
 // grants that address.
 std::vector<uint8_t> tokened(const Ingest& ing, uint32_t src, uint64_t now_ns,
@@ -105,11 +115,8 @@ TEST(Ingest, EveryDatagramIsAcceptedOrCountedOnce) {
 // verdicts, tickets and counters for a mix of proven, unproven, junk,
 // duplicate and over-budget datagrams.
 TEST(Ingest, AdmitBurstGivesWhatAdmitGivesOneByOne) {
-  IngestConfig c;
-  c.seed = 31;
-  c.dedup_depth = 256;
-  c.by_source = {.entries = 16, .rate_per_sec = 1000, .burst = 20, .initial = 5};
-  c.by_key = {.entries = 16, .rate_per_sec = 1000, .burst = 20, .initial = 5};
+  IngestConfig c =
+      limited_config(31, 256, {.entries = 16, .rate_per_sec = 1000, .burst = 20, .initial = 5});
   c.unproven = {.rate_per_sec = 1000, .burst = 30, .initial = 30};
   Ingest one(c), burst(c);
   TrafficConfig tc;
@@ -412,11 +419,8 @@ TEST(Token, GrantedTokensProveOnlyTheirAddressForTwoWindows) {
 // frame of the well-behaved source reaches a batch, every other datagram is
 // a counted drop, and memory does not grow.
 TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
-  IngestConfig c;
-  c.dedup_depth = 4096;
-  c.seed = 5;
-  c.by_source = {.entries = 1024, .rate_per_sec = 1000, .burst = 100, .initial = 100};
-  c.by_key = {.entries = 1024, .rate_per_sec = 1000, .burst = 100, .initial = 100};
+  const IngestConfig c = limited_config(
+      5, 4096, {.entries = 1024, .rate_per_sec = 1000, .burst = 100, .initial = 100});
   Ingest ing(c);
   batch::Batcher b({.max_items = 64, .max_msg_bytes = 64 * 128, .deadline_us = 2000, .pool = 4});
 
