@@ -60,8 +60,10 @@ void BatchBuffer::seal(bool bulk) {
   d.msg_off = align8(d.msg_offsets_off + (size_t(n) + 1) * 4);
   uint8_t* p = packed_.data();
   std::memcpy(p, &d, sizeof d);
-  std::memcpy(p + d.pubkey_off, keys_.data(), size_t(n) * 32);
-  std::memcpy(p + d.sig_off, sigs_.data(), size_t(n) * 64);
+  if (n) {  // an empty batch's vectors may have no storage at all
+    std::memcpy(p + d.pubkey_off, keys_.data(), size_t(n) * 32);
+    std::memcpy(p + d.sig_off, sigs_.data(), size_t(n) * 64);
+  }
   std::memcpy(p + d.msg_offsets_off, offsets_.data(), (size_t(n) + 1) * 4);
   std::memset(p + d.msg_offsets_off + (size_t(n) + 1) * 4, 0,
               d.msg_off - (d.msg_offsets_off + (size_t(n) + 1) * 4));

@@ -39,16 +39,29 @@ void Sigverify::push(std::span<const uint8_t> datagram, uint32_t src_addr, uint6
 
 void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
                      net::PacketPort* reply_port) {
+  // Frames go through ingest a burst at a time (admit_burst); token
+  // requests are answered as they come.
+  std::array<ingest::Datagram, net::kBurst> in;
+  std::array<ingest::FrameView, net::kBurst> views;
+  std::array<vigil_error, net::kBurst> verdicts;
+  size_t n = 0;
+  auto admit = [&] {
+    ingest_.admit_burst({in.data(), n}, now_ns, views, verdicts);
+    for (size_t i = 0; i < n; ++i)
+      if (verdicts[i] == VIGIL_OK) batcher_.add(views[i], views[i].source, now_ns / 1000);
+    n = 0;
+  };
   for (const net::Packet& p : burst) {
     if (!ingest::is_token_request(p.bytes())) {
-      push(p.bytes(), p.src_addr, now_ns);
+      in[n++] = {p.bytes(), p.src_addr};
+      if (n == in.size()) admit();
       continue;
     }
     vigil_addr_token grant;
-    const size_t n = ingest_.grant_token(p.bytes(), p.src_addr, now_ns,
+    const size_t g = ingest_.grant_token(p.bytes(), p.src_addr, now_ns,
                                          {reinterpret_cast<uint8_t*>(&grant), sizeof grant});
-    if (n == 0 || !reply_port) continue;
-    const net::OutPacket reply{.payload = {reinterpret_cast<const uint8_t*>(&grant), n},
+    if (g == 0 || !reply_port) continue;
+    const net::OutPacket reply{.payload = {reinterpret_cast<const uint8_t*>(&grant), g},
                                .src_addr = 0,
                                .src_port = p.dst_port,
                                .dst_addr = p.src_addr,
@@ -57,6 +70,7 @@ void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
     ++counters_.token_replies;
     counters_.token_replies_unsent += reply_port->tx_burst({&reply, 1}) == 0;
   }
+  admit();
 }
 
 void Sigverify::submit_ready() {
@@ -87,7 +101,9 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
     ++counters_.batches_refused;
     counters_.items_refused += n;
   }
+  constexpr uint32_t kAhead = 8;  // items whose dedup and key lines load meanwhile
   for (uint32_t i = 0; i < n && !refused; ++i) {
+    if (i + kAhead < n) ingest_.prefetch(b.ticket(i + kAhead));
     if (!c.valid(i)) {
       if (signature_verdict(c.errors[i])) {
         ++counters_.invalid;
@@ -102,7 +118,7 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
       }
       continue;
     }
-    if (!ingest_.record_verified(b.public_key(i), b.signature(i), now_ns)) {
+    if (!ingest_.record_verified(b.ticket(i), now_ns)) {
       ++counters_.duplicates_after_verify;
       continue;
     }
