@@ -60,4 +60,12 @@ void sha256_x16_avx512(uint32_t* state, const uint8_t* const blocks[16]);
 void sha512_x4_avx2(uint64_t* state, const uint8_t* const blocks[4]);
 void sha512_x8_avx512(uint64_t* state, const uint8_t* const blocks[8]);
 
+// The same step for a block that every lane shares and whose schedule is
+// known ahead (the padding-only final block of equal-length messages):
+// kw[i] = K[i] + W[i] for every round i.
+void sha256_x8_avx2_kw(uint32_t* state, const uint32_t* kw);
+void sha256_x16_avx512_kw(uint32_t* state, const uint32_t* kw);
+void sha512_x4_avx2_kw(uint64_t* state, const uint64_t* kw);
+void sha512_x8_avx512_kw(uint64_t* state, const uint64_t* kw);
+
 }  // namespace vigil::crypto::sha2
