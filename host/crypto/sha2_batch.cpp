@@ -20,6 +20,24 @@ namespace vigil::crypto {
 namespace sha2 {
 namespace {
 
+// dst[0, n) = src[0, n) for 0 < n <= 128 in 16-, 8-, 4- and 1-byte moves
+// that the compiler inlines (a libc memcpy call per piece cost the Merkle
+// levels ~10%).
+inline void copy_short(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 16) {
+    for (size_t i = 0; i + 16 <= n; i += 16) std::memcpy(dst + i, src + i, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);  // the rest, overlapping
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
 // One message (the concatenation of `nparts` spans) as its padded blocks,
 // addressed by index: a block lying whole inside the last part is read in
 // place; the others (those shared with earlier parts, and the one or two
@@ -28,15 +46,18 @@ template <size_t kBlock, size_t kLenBytes>
 class Message {
  public:
   void start(const Bytes* parts, size_t nparts) {
+    // Locals first: a store to a member could alias parts[i].size() and
+    // would be reloaded on every part.
+    uint64_t prefix = 0;
+    for (size_t i = 0; i + 1 < nparts; ++i) prefix += parts[i].size();
+    const uint64_t total = prefix + (nparts > 0 ? parts[nparts - 1].size() : 0);
     parts_ = parts;
     nparts_ = nparts;
-    total_ = 0;
-    for (size_t i = 0; i < nparts; ++i) total_ += parts[i].size();
-    blocks_ = (total_ + 1 + kLenBytes + kBlock - 1) / kBlock;
-    const uint64_t prefix = nparts > 0 ? total_ - parts[nparts - 1].size() : total_;
+    total_ = total;
     prefix_ = prefix;
+    blocks_ = (total + 1 + kLenBytes + kBlock - 1) / kBlock;
     first_ = (prefix + kBlock - 1) / kBlock;
-    end_ = std::max<size_t>(first_, total_ / kBlock);
+    end_ = std::max<size_t>(first_, total / kBlock);
   }
 
   size_t blocks() const { return blocks_; }
@@ -57,13 +78,13 @@ class Message {
   bool padding_only(size_t k) const { return k + 1 == blocks_ && k * kBlock >= total_; }
 
  private:
-  void assemble(size_t k, uint8_t* buf) const {
+  [[gnu::noinline]] void assemble(size_t k, uint8_t* buf) const {
     const uint64_t lo = uint64_t{k} * kBlock, hi = lo + kBlock;
     std::memset(buf, 0, kBlock);
     uint64_t at = 0;  // offset of part i in the message
     for (size_t i = 0; i < nparts_ && at < hi; at += parts_[i++].size()) {
       const uint64_t from = std::max(at, lo), to = std::min(at + parts_[i].size(), hi);
-      if (from < to) std::memcpy(buf + (from - lo), parts_[i].data() + (from - at), to - from);
+      if (from < to) copy_short(buf + (from - lo), parts_[i].data() + (from - at), to - from);
     }
     if (total_ >= lo && total_ < hi) buf[total_ - lo] = 0x80;
     if (k + 1 == blocks_) store_be<uint64_t>(buf + kBlock - 8, total_ * 8);
@@ -216,18 +237,21 @@ void hash_lanes(const Bytes* parts, size_t nparts, size_t count, uint8_t* out,
 }  // namespace
 
 // Stragglers: a multi-buffer step costs about as much as this many blocks on
-// the single-message path (`vigil bench hash`, Xeon with AVX-512 and SHA-NI:
-// a 16-lane AVX-512 SHA-256 step ~ 9 SHA-NI blocks ~ 2.5 portable ones; an
-// 8-lane AVX-512 or 4-lane AVX2 SHA-512 step ~ 1.8 portable blocks), so with
-// fewer busy lanes than that the rest finish one at a time.
+// the single-message path, so with fewer busy lanes than that the rest
+// finish one at a time. Measured per block against OpenSSL (the same code as
+// shani and libcrypto) on the 2026-12-01 EPYC, one core: a 32-lane AVX-512
+// SHA-256 step ~ 32 / 2.7 = 12 SHA-NI blocks (~3 portable ones); a 16-lane
+// AVX-512 SHA-512 step ~ 16 / 4.0 = 4 libcrypto blocks. From the 2026-11-25
+// Xeon: an 8-lane AVX2 SHA-256 step ~ 9 SHA-NI blocks; a 4-lane AVX2 SHA-512
+// step ~ 4 / 1.4 = 3 libcrypto blocks.
 void sha256_many(const Bytes* parts, size_t nparts, size_t count, uint8_t* out) {
   const Paths paths = current_paths();
   const bool shani = paths.single256 == Path::shani;
   switch (paths.batch256) {
 #if defined(__x86_64__)
     case Path::avx512:
-      return hash_lanes<Alg256, 16>(parts, nparts, count, out, sha256_x16_avx512,
-                                    sha256_x16_avx512_kw, sha256_compress_single, shani ? 9 : 3);
+      return hash_lanes<Alg256, 32>(parts, nparts, count, out, sha256_x32_avx512,
+                                    sha256_x32_avx512_kw, sha256_compress_single, shani ? 12 : 3);
     case Path::avx2:
       return hash_lanes<Alg256, 8>(parts, nparts, count, out, sha256_x8_avx2, sha256_x8_avx2_kw,
                                    sha256_compress_single, shani ? 9 : 3);
@@ -241,14 +265,14 @@ void sha512_many(const Bytes* parts, size_t nparts, size_t count, uint8_t* out) 
   switch (current_paths().batch512) {
 #if defined(__x86_64__)
     case Path::avx512:
-      return hash_lanes<Alg512, 8>(parts, nparts, count, out, sha512_x8_avx512, sha512_x8_avx512_kw,
-                                   sha512_compress_portable, 2);
+      return hash_lanes<Alg512, 16>(parts, nparts, count, out, sha512_x16_avx512,
+                                    sha512_x16_avx512_kw, sha512_compress_single, 4);
     case Path::avx2:
       return hash_lanes<Alg512, 4>(parts, nparts, count, out, sha512_x4_avx2, sha512_x4_avx2_kw,
-                                   sha512_compress_portable, 2);
+                                   sha512_compress_single, 3);
 #endif
     default:
-      return hash_single<Alg512>(parts, nparts, count, out, sha512_compress_portable);
+      return hash_single<Alg512>(parts, nparts, count, out, sha512_compress_single);
   }
 }
 
