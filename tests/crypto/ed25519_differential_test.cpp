@@ -264,6 +264,27 @@ TEST_F(Differential, ForgedItemsInALargeBatchOnEveryEngine) {
   }
 }
 
+// Past zip215's sub-batch of 1024 items (zip215_batch.cpp): each sub-batch
+// has its own equation and fallback, so a forged item at either edge of a
+// sub-batch is found, and only there; verdicts land on the right indices.
+TEST_F(Differential, ForgedItemsAtTheEdgesOfZip215SubBatches) {
+  Ed25519CaseGen gen(92, 1);
+  std::vector<Ed25519Case> good;
+  for (int i = 0; i < 2100; ++i) good.push_back(gen.valid());
+  const std::vector<std::vector<size_t>> forged = {{}, {0, 1023}, {1024, 2099}, {2047, 2048}};
+  for (Engine e : supported_engines()) {
+    for (const auto& bad : forged) {
+      std::vector<Ed25519Case> b = good;
+      for (size_t i : bad) b[i].sig[40] ^= 4;
+      const auto got = batch_verdicts(b, Rules::zip215, e);
+      for (size_t i = 0; i < b.size(); ++i) {
+        const bool is_bad = std::find(bad.begin(), bad.end(), i) != bad.end();
+        ASSERT_EQ(got[i], !is_bad) << engine_name(e) << " " << i;
+      }
+    }
+  }
+}
+
 TEST_F(Differential, BatchOfOneKeyRepeatedMergesAndStillFindsTheBadItem) {
   // 300 signatures by one key (one merged A term) and 300 copies of one
   // signature; each with one bad item in the middle and one at the end.

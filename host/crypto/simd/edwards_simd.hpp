@@ -439,8 +439,7 @@ void msm(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5]
       put_multiples(ws.tables[c], p, two_d);
     }
     // Slots whose terms are all short have no digit above window 32.
-    const size_t long_slots =
-        n_long + nb <= first * L ? 0 : (n_long + nb - first * L + L - 1) / L;
+    const size_t long_slots = n_long + nb <= first * L ? 0 : (n_long + nb - first * L + L - 1) / L;
     Point<F> acc = identity<F>();
     for (int w = top; w >= 0; --w) {
       if (w != top) {
