@@ -126,7 +126,7 @@ for variant in fe51 fe25; do
   for block in "${block_list[@]}"; do
     name=bench-$variant-$block
     step "$name" bash -c '"$1" bench verify --engine "$2" --variant "$3" --block "$4" \
-      --rules both --sizes "$5" --seconds "$6" --json >"$7"' _ "$build/tools/vigil/vigil" \
+      --rules both --sizes "$5" --seconds "$6" --json >"$7"' _ "$build/bin/vigil" \
       "$engine" "$variant" "$block" "$sizes" "$seconds" "$out/bench/$variant-$block.json"
     benches+=("$out/bench/$variant-$block.json")
   done

@@ -6,6 +6,7 @@
 
 #include "host/client/client.hpp"
 #include "host/client/vigil_client.h"
+#include "host/crypto/sig_jsonl.hpp"
 #include "host/service/endpoint.hpp"
 #include "host/service/keys.hpp"
 
@@ -46,22 +47,37 @@ int source_code(const vigil::client::Result& r) {
 
 extern "C" {
 
-vigil_client* vigil_client_open(const char* servers, const char* key_line, uint32_t timeout_ms,
-                                char* err, size_t err_len) {
+vigil_client* vigil_client_open_opts(const vigil_client_options* opts, char* err, size_t err_len) {
   try {
-    if (!servers || !key_line) {
+    if (!opts || opts->size < sizeof(vigil_client_options)) {
+      set_error(err, err_len, "opts is NULL or its size field is not sizeof(vigil_client_options)");
+      return nullptr;
+    }
+    if (!opts->servers || !opts->key_line) {
       set_error(err, err_len, "servers and key_line are required");
       return nullptr;
     }
     vigil::client::ClientOptions o;
-    o.servers = vigil::service::split_list(servers);
-    std::string line = key_line;
+    o.servers = vigil::service::split_list(opts->servers);
+    std::string line = opts->key_line;
     line = line.substr(0, line.find('\n'));
     if (std::string why = vigil::service::parse_key_line(line, o.key); !why.empty()) {
       set_error(err, err_len, "key: " + why);
       return nullptr;
     }
-    if (timeout_ms) o.deadline = std::chrono::milliseconds(timeout_ms);
+    if (opts->timeout_ms) o.deadline = std::chrono::milliseconds(opts->timeout_ms);
+    o.tls = opts->tls != 0;
+    if (opts->tls_ca) o.tls_ca = opts->tls_ca;
+    if (opts->server_key_hex) {
+      std::vector<uint8_t> k;
+      if (!vigil::crypto::from_hex(opts->server_key_hex, k) || k.size() != 32) {
+        set_error(err, err_len, "server_key_hex: not 64 hex digits");
+        return nullptr;
+      }
+      o.server_key.emplace();
+      std::memcpy(o.server_key->data(), k.data(), 32);
+    }
+    o.local_fallback = opts->no_local_fallback == 0;
     std::string why;
     auto impl = vigil::client::Client::open(std::move(o), &why);
     if (!impl) {
@@ -75,6 +91,16 @@ vigil_client* vigil_client_open(const char* servers, const char* key_line, uint3
   }
 }
 
+vigil_client* vigil_client_open(const char* servers, const char* key_line, uint32_t timeout_ms,
+                                char* err, size_t err_len) {
+  vigil_client_options o{};
+  o.size = sizeof o;
+  o.servers = servers;
+  o.key_line = key_line;
+  o.timeout_ms = timeout_ms;
+  return vigil_client_open_opts(&o, err, err_len);
+}
+
 void vigil_client_close(vigil_client* c) {
   delete c;
 }
@@ -85,6 +111,7 @@ int vigil_client_verify(vigil_client* c, const vigil_client_item* items, size_t 
     std::vector<VerifyItem> v;
     if (!c || (n && !verdict_words) || !to_items(items, n, rules, v)) return VIGIL_CLIENT_EINVAL;
     const auto r = c->impl->verify(v, Rules(rules), std::chrono::milliseconds(timeout_ms));
+    if (r.status == VIGIL_ERR_DEADLINE) return VIGIL_CLIENT_EUNANSWERED;
     if (r.status != VIGIL_OK) return VIGIL_CLIENT_EINVAL;
     std::memcpy(verdict_words, r.verdict.data(), r.verdict.size() * 4);
     if (errors) std::memcpy(errors, r.errors.data(), n);
@@ -102,6 +129,8 @@ int vigil_client_verify_async(vigil_client* c, const vigil_client_item* items, s
     c->impl->verify_async(
         v, Rules(rules),
         [done, user, n](vigil::client::Result&& r) {
+          if (r.status != VIGIL_OK)
+            return done(user, VIGIL_CLIENT_EUNANSWERED, nullptr, nullptr, n);
           done(user, source_code(r), r.verdict.data(), r.errors.data(), n);
         },
         std::chrono::milliseconds(timeout_ms));

@@ -44,18 +44,48 @@ typedef struct vigil_client_stats {
  * err (when err_len > 0). */
 vigil_client* vigil_client_open(const char* servers, const char* key_line, uint32_t timeout_ms,
                                 char* err, size_t err_len);
+
+/* Everything vigil_client_open takes, and more. Zero-initialise it, set
+ * `size` to sizeof(vigil_client_options) (so later versions can grow it),
+ * then the fields wanted; zero or NULL fields keep their defaults. */
+typedef struct vigil_client_options {
+  uint32_t size;
+  const char* servers;  /* required, as for vigil_client_open */
+  const char* key_line; /* required, as for vigil_client_open */
+  uint32_t timeout_ms;  /* 0: 2000 */
+  /* TLS (Boost.Asio SSL over OpenSSL): connect over TLS when tls is non-zero.
+   * tls_ca: NULL, or a PEM file the server certificate must chain to (the
+   * certificate is then verified; without it, TLS gives confidentiality and
+   * the Ed25519 handshake alone authenticates the server). */
+  int tls;
+  const char* tls_ca;
+  /* NULL, or the server's public key (64 hex digits): any other is refused. */
+  const char* server_key_hex;
+  /* Non-zero: never verify locally; a call no server answers in time
+   * returns VIGIL_CLIENT_EUNANSWERED instead. */
+  int no_local_fallback;
+} vigil_client_options;
+
+/* Returned by the verify calls of a client opened with no_local_fallback
+ * when no server answered within the deadline (no verdicts). */
+#define VIGIL_CLIENT_EUNANSWERED (-2)
+
+vigil_client* vigil_client_open_opts(const vigil_client_options* opts, char* err, size_t err_len);
 void vigil_client_close(vigil_client* c);
 
 /* Verifies n items under `rules`. verdict_words (n+31)/32 words: bit i set
  * when item i is valid. errors: NULL or n bytes, one enum vigil_error per
  * item. timeout_ms 0: the client's default. Returns VIGIL_CLIENT_REMOTE or
- * VIGIL_CLIENT_LOCAL, or VIGIL_CLIENT_EINVAL. */
+ * VIGIL_CLIENT_LOCAL, or VIGIL_CLIENT_EINVAL (or VIGIL_CLIENT_EUNANSWERED,
+ * see vigil_client_options). */
 int vigil_client_verify(vigil_client* c, const vigil_client_item* items, size_t n, int rules,
                         uint32_t* verdict_words, uint8_t* errors, uint32_t timeout_ms);
 
 /* The asynchronous form: returns at once (items are copied); `done` runs
  * later on a client thread with the verdicts (valid only during the call)
- * and must not block. Returns 0, or VIGIL_CLIENT_EINVAL (done not called). */
+ * and must not block; with no_local_fallback and no answer in time, source
+ * is VIGIL_CLIENT_EUNANSWERED and both pointers are NULL. Returns 0, or VIGIL_CLIENT_EINVAL (done
+ * not called). */
 typedef void (*vigil_client_done)(void* user, int source, const uint32_t* verdict_words,
                                   const uint8_t* errors, size_t n);
 int vigil_client_verify_async(vigil_client* c, const vigil_client_item* items, size_t n, int rules,

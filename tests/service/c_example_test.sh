@@ -79,4 +79,19 @@ port=$(awk '/listening/ {print $2}' "$tmp/serve.out")
 grep -q "remotely, 0 locally" "$tmp/remote.err" || { cat "$tmp/remote.err" >&2; exit 1; }
 cmp "$tmp/local.out" "$tmp/remote.out" || { echo "verify --remote over TLS differs" >&2; exit 1; }
 grep -q "TLS" "$tmp/serve.err" || { echo "the server did not say TLS" >&2; exit 1; }
+# The C ABI over TLS (vigil_client_open_opts with tls_ca), both rule sets.
+for rules in strict zip215; do
+  want=$(/usr/bin/python3 -c "import json; print(json.load(open('$expected_json'))['$rules'])")
+  got=$("$example" --tls-ca "$tmp/tls.crt" --timeout-ms 20000 127.0.0.1:$port "$tmp/client.key" $rules \
+    < "$tmp/in.txt" 2> "$tmp/summary" | awk '{ printf ($0 == "valid") ? "V" : "X" }')
+  [[ $got == "$want" ]] || { echo "TLS C ABI $rules: got $got, want $want" >&2; exit 1; }
+  grep -q "remote 12, local 0" "$tmp/summary" || { echo "TLS C ABI: $(cat "$tmp/summary")" >&2; exit 1; }
+done
+# A certificate that does not chain to the CA given is refused: the calls
+# end on the local fallback, never on the unverified server.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+  -subj /CN=other -keyout "$tmp/other.key" -out "$tmp/other.crt" 2> /dev/null
+"$example" --tls-ca "$tmp/other.crt" 127.0.0.1:$port "$tmp/client.key" zip215 < "$tmp/in.txt" \
+  > /dev/null 2> "$tmp/summary"
+grep -q "remote 0, local 12" "$tmp/summary" || { echo "wrong CA: $(cat "$tmp/summary")" >&2; exit 1; }
 echo "c example: ok"

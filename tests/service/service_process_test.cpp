@@ -1,11 +1,12 @@
 // The service as separate `vigil serve` processes: failover when one of two
 // servers is killed (SIGKILL) mid-run, the local fallback when both are
-// gone, and the server's resident memory under a flood (measured in
-// /proc/PID/status, bounded by the coalescer's queue and the connection
-// limits, not by what clients send).
+// gone, the allowlist reloaded by a real SIGHUP, and the server's resident
+// memory under a flood (measured in /proc/PID/status, bounded by the
+// coalescer's queue and the connection limits, not by what clients send).
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "host/client/client.hpp"
@@ -69,6 +70,53 @@ TEST(ServiceFailover, OneOfTwoKilledMidRunThenBothEveryRequestGetsTheRightVerdic
   EXPECT_EQ(seen[2][client::Source::remote], 0);
   EXPECT_EQ(seen[2][client::Source::local], 100 - 70);  // the local engine answered
   EXPECT_GT(c->stats().local_fallback, 0u);
+}
+
+// One VERIFY round trip on an authenticated raw connection; the status, and
+// the verdicts in `verdict` when it is VIGIL_OK.
+vigil_error verify_on(test::RawConn& c, uint64_t id, std::span<const crypto::VerifyItem> items,
+                      std::vector<uint32_t>& verdict) {
+  std::vector<uint8_t> req, body, errors;
+  service::encode_verify_request(req, id, Rules::zip215, items, 0);
+  c.send(req);
+  vigil_svc_response_hdr h;
+  if (c.ec || !c.recv(h, body)) return VIGIL_ERR_MALFORMED;
+  if (h.request_id != id || h.status != VIGIL_OK) return vigil_error(h.status ? h.status : 1);
+  return service::parse_verify_response(h, uint32_t(items.size()), body, verdict, errors);
+}
+
+TEST(ServiceReload, SighupAdmitsANewKeyClosesARemovedOneAndKeepsTheRestConnected) {
+  Files f;
+  const crypto::Keypair removed = test::key_of(0x22), added = test::key_of(0x23);
+  auto hex = [](const crypto::Keypair& k) { return crypto::to_hex(k.public_key.data(), 32); };
+  std::ofstream(f.allow) << hex(f.client) << "\n" << hex(removed) << "\n";
+  ChildServer s(f.key, f.allow);
+  ASSERT_NE(s.port, 0) << "vigil serve did not start";
+  test::RawConn kept(s.port), gone(s.port), early(s.port);
+  ASSERT_EQ(kept.authenticate(f.client), VIGIL_OK);
+  ASSERT_EQ(gone.authenticate(removed), VIGIL_OK);
+  EXPECT_NE(early.authenticate(added), VIGIL_OK) << "a key not yet allowed was admitted";
+
+  std::ofstream(f.allow) << hex(f.client) << "\n" << hex(added) << " 1000 4\n";
+  ASSERT_EQ(::kill(s.pid, SIGHUP), 0);
+  bool admitted = false;  // the reload is asynchronous: poll with fresh connections
+  for (int i = 0; i < 50 && !admitted; ++i) {
+    test::RawConn c(s.port);
+    admitted = c.authenticate(added) == VIGIL_OK;
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(admitted) << "the key added by SIGHUP was refused";
+  EXPECT_TRUE(gone.closed_by_server()) << "a removed key's connection stayed open";
+  test::RawConn late(s.port);
+  EXPECT_NE(late.authenticate(removed), VIGIL_OK) << "a removed key was admitted again";
+
+  // The kept key's connection from before the reload still gets verdicts.
+  const auto cases = test::CaseGenerator(5).make(64);
+  const auto items = test::as_items(cases);
+  std::vector<uint32_t> verdict;
+  ASSERT_EQ(verify_on(kept, 7, items, verdict), VIGIL_OK) << "the kept connection was dropped";
+  EXPECT_EQ(verdict, test::in_process(items, Rules::zip215).verdict);
+  EXPECT_EQ(::kill(s.pid, 0), 0) << "vigil serve died on SIGHUP";
 }
 
 TEST(ServiceMemory, ServerRssStaysBoundedUnderAFloodOfLargeRequests) {

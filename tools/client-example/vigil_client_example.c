@@ -1,8 +1,11 @@
 /* A C program that verifies signatures on a Vigil accelerator service
  * through libvigil_client's C ABI only (vigil_client.h).
  *
- *   vigil_client_example SERVERS KEYFILE strict|zip215 < lines
+ *   vigil_client_example [--tls-ca PEM] [--timeout-ms N] SERVERS KEYFILE
+ *                        strict|zip215 < lines
  *
+ * With --tls-ca it connects over TLS and checks the server certificate
+ * against that file; --timeout-ms is each call's deadline (default 2000).
  * Each input line is "PUBKEY_HEX SIGNATURE_HEX MESSAGE_HEX" (the message
  * may be empty); each output line is "valid" or "invalid", then a summary
  * on standard error of how many the service answered and how many the
@@ -50,8 +53,24 @@ static int flush(vigil_client* c, struct batch* b, int rules, int counts[2]) {
 }
 
 int main(int argc, char** argv) {
+  const char* tls_ca = NULL;
+  uint32_t timeout_ms = 2000;
+  while (argc >= 6 && strncmp(argv[1], "--", 2) == 0) {
+    if (strcmp(argv[1], "--tls-ca") == 0) {
+      tls_ca = argv[2];
+    } else if (strcmp(argv[1], "--timeout-ms") == 0) {
+      timeout_ms = (uint32_t)strtoul(argv[2], NULL, 10);
+    } else {
+      break;
+    }
+    argv += 2;
+    argc -= 2;
+  }
   if (argc != 4) {
-    fprintf(stderr, "usage: %s HOST:PORT[,HOST:PORT...] KEYFILE strict|zip215 < lines\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s [--tls-ca PEM] [--timeout-ms N] HOST:PORT[,HOST:PORT...] KEYFILE "
+            "strict|zip215 < lines\n",
+            argv[0]);
     return 2;
   }
   char key[512] = "";
@@ -62,10 +81,18 @@ int main(int argc, char** argv) {
   }
   fclose(kf);
   const int rules = strcmp(argv[3], "strict") == 0 ? VIGIL_CLIENT_STRICT : VIGIL_CLIENT_ZIP215;
+  vigil_client_options opts;
+  memset(&opts, 0, sizeof opts);
+  opts.size = sizeof opts;
+  opts.servers = argv[1];
+  opts.key_line = key;
+  opts.timeout_ms = timeout_ms;
+  opts.tls = tls_ca != NULL;
+  opts.tls_ca = tls_ca;
   char err[256];
-  vigil_client* c = vigil_client_open(argv[1], key, 2000, err, sizeof err);
+  vigil_client* c = vigil_client_open_opts(&opts, err, sizeof err);
   if (!c) {
-    fprintf(stderr, "vigil_client_open: %s\n", err);
+    fprintf(stderr, "vigil_client_open_opts: %s\n", err);
     return 2;
   }
   static struct batch b;
