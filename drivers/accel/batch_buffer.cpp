@@ -46,12 +46,13 @@ bool BatchBuffer::add(const uint8_t* pubkey, const uint8_t* signature,
   return true;
 }
 
-void BatchBuffer::seal() {
+void BatchBuffer::seal(bool bulk) {
   const uint32_t n = count_, m = offsets_[n];
   vigil_batch_desc d{};
   d.count = n;
   d.rules = static_cast<uint8_t>(rules_);
   d.scheme = VIGIL_SCHEME_ED25519;
+  d.flags = bulk ? VIGIL_BATCH_FLAG_BULK : 0;
   d.msg_bytes = m;
   d.pubkey_off = sizeof(vigil_batch_desc);
   d.sig_off = d.pubkey_off + size_t(n) * 32;
