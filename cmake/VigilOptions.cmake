@@ -46,6 +46,9 @@ else()
 endif()
 option(VIGIL_FUZZ "Build fuzz targets with -fsanitize=fuzzer (clang)" ${_vigil_fuzz_default})
 option(VIGIL_WERROR "Treat warnings as errors" OFF)
+# The accelerator, ingest and batch suites also run as AddressSanitizer +
+# UBSan builds in the default suite (the sanitize label).
+option(VIGIL_SANITIZE "Build sanitized copies of the packet-path tests" ON)
 option(VIGIL_NATIVE "Tune for this CPU (-march=native); engines dispatch at run time regardless" OFF)
 
 find_program(CCACHE_PROGRAM ccache)

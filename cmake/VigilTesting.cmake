@@ -7,7 +7,7 @@ set(VIGIL_VECTORS_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors" CACHE PATH
     "Ed25519 edge-case vectors (../shared/vectors)")
 
 function(vigil_test name)
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LABELS;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT;TEST_FILTER" "SOURCES;LABELS;LIBS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -16,8 +16,13 @@ function(vigil_test name)
   target_compile_definitions(${name} PRIVATE
     VIGIL_VECTORS_DIR="${VIGIL_VECTORS_DIR}"
     VIGIL_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+  set(filter_arg)
+  if(T_TEST_FILTER)
+    set(filter_arg TEST_FILTER ${T_TEST_FILTER})  # a gtest filter: only these cases
+  endif()
   gtest_discover_tests(${name}
     TEST_PREFIX "${name}."
+    ${filter_arg}
     DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
 endfunction()
@@ -68,4 +73,52 @@ function(vigil_fuzz_variant lib)
   # Sanitizers can stop the optimizer from honouring unroll pragmas: not an error here.
   target_compile_options(${lib}_fuzz PRIVATE -fsanitize=fuzzer-no-link,address,undefined
                                              -Wno-pass-failed)
+endfunction()
+
+# vigil_sanitize_variant(LIB): LIB_san, the same library built with
+# AddressSanitizer and UBSan (every report fatal), linking the _san copy of
+# each library LIB links that has one, for the sanitized test suites to
+# link. Call it where LIB is defined, so per-file compile options (SIMD
+# flags) apply to the copy too. Nothing when VIGIL_SANITIZE is off.
+set(VIGIL_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
+                         -fno-omit-frame-pointer)
+function(vigil_sanitize_variant lib)
+  if(NOT VIGIL_SANITIZE)
+    return()
+  endif()
+  get_target_property(sources ${lib} SOURCES)
+  get_target_property(libs ${lib} LINK_LIBRARIES)
+  set(mapped)
+  foreach(l ${libs})
+    if(l MATCHES "^vigil_")
+      # Resolved when generating, once every component has declared its copy.
+      list(APPEND mapped "$<IF:$<TARGET_EXISTS:${l}_san>,${l}_san,${l}>")
+    else()
+      list(APPEND mapped ${l})
+    endif()
+  endforeach()
+  add_library(${lib}_san STATIC ${sources})
+  target_link_libraries(${lib}_san PUBLIC ${mapped})
+  target_compile_options(${lib}_san PRIVATE ${VIGIL_SANITIZE_FLAGS}
+                                            $<$<CXX_COMPILER_ID:Clang>:-Wno-pass-failed>)
+endfunction()
+
+# vigil_sanitized_test(NAME SOURCES... LIBS t... [TEST_FILTER f]): vigil_test
+# with the sources built under ASan + UBSan and the sanitize label; LIBS
+# should be _san copies (vigil_sanitize_variant); TEST_FILTER (a gtest
+# filter) leaves out cases that only time things. Skipped when
+# VIGIL_SANITIZE is off.
+function(vigil_sanitized_test name)
+  if(NOT VIGIL_SANITIZE)
+    return()
+  endif()
+  cmake_parse_arguments(S "" "TEST_FILTER" "SOURCES;LIBS" ${ARGN})
+  set(filter_arg)
+  if(S_TEST_FILTER)
+    set(filter_arg TEST_FILTER ${S_TEST_FILTER})
+  endif()
+  vigil_test(${name} SOURCES ${S_SOURCES} ${CMAKE_SOURCE_DIR}/tests/sanitize_options.cpp
+             LABELS sanitize LIBS ${S_LIBS} ${filter_arg})
+  target_compile_options(${name} PRIVATE ${VIGIL_SANITIZE_FLAGS})
+  target_link_options(${name} PRIVATE -fsanitize=address,undefined)
 endfunction()

@@ -46,12 +46,13 @@ bool BatchBuffer::add(const uint8_t* pubkey, const uint8_t* signature,
   return true;
 }
 
-void BatchBuffer::seal() {
+void BatchBuffer::seal(bool bulk) {
   const uint32_t n = count_, m = offsets_[n];
   vigil_batch_desc d{};
   d.count = n;
   d.rules = static_cast<uint8_t>(rules_);
   d.scheme = VIGIL_SCHEME_ED25519;
+  d.flags = bulk ? VIGIL_BATCH_FLAG_BULK : 0;
   d.msg_bytes = m;
   d.pubkey_off = sizeof(vigil_batch_desc);
   d.sig_off = d.pubkey_off + size_t(n) * 32;
@@ -59,8 +60,10 @@ void BatchBuffer::seal() {
   d.msg_off = align8(d.msg_offsets_off + (size_t(n) + 1) * 4);
   uint8_t* p = packed_.data();
   std::memcpy(p, &d, sizeof d);
-  std::memcpy(p + d.pubkey_off, keys_.data(), size_t(n) * 32);
-  std::memcpy(p + d.sig_off, sigs_.data(), size_t(n) * 64);
+  if (n) {  // an empty batch's vectors may have no storage at all
+    std::memcpy(p + d.pubkey_off, keys_.data(), size_t(n) * 32);
+    std::memcpy(p + d.sig_off, sigs_.data(), size_t(n) * 64);
+  }
   std::memcpy(p + d.msg_offsets_off, offsets_.data(), (size_t(n) + 1) * 4);
   std::memset(p + d.msg_offsets_off + (size_t(n) + 1) * 4, 0,
               d.msg_off - (d.msg_offsets_off + (size_t(n) + 1) * 4));

@@ -52,7 +52,9 @@ class BatchBuffer {
     return add(item.public_key, item.signature, item.message);
   }
   // Writes the descriptor and lays the parts out; call before bytes().
-  void seal();
+  // bulk: mark it VIGIL_BATCH_FLAG_BULK, a throughput batch that takes the
+  // large lane whatever its count (the express slot stays for votes).
+  void seal(bool bulk = false);
 
   uint32_t count() const { return count_; }
   crypto::Rules rules() const { return rules_; }

@@ -17,7 +17,7 @@ void Batch::FreeAligned::operator()(uint8_t* p) const {
 Batch::Batch(uint32_t capacity, uint32_t msg_capacity, vigil_rules rules, bool bulk)
     : capacity_(capacity == 0 ? 1 : (capacity > VIGIL_BATCH_MAX ? VIGIL_BATCH_MAX : capacity)),
       msg_capacity_(msg_capacity),
-      sources_(capacity_) {
+      meta_(capacity_) {
   vigil_batch_desc d{};
   d.rules = uint8_t(rules);
   d.flags = bulk ? VIGIL_BATCH_FLAG_BULK : 0;
@@ -47,7 +47,7 @@ bool Batch::add(const uint8_t* public_key, const uint8_t* signature,
                 std::span<const uint8_t> message, uint32_t src_addr) {
   if (!fits(message.size())) return false;
   if (!message.empty()) std::memcpy(next_message(), message.data(), message.size());
-  append(public_key, signature, message.size(), src_addr);
+  append(public_key, signature, message.size(), src_addr, {});
   return true;
 }
 
@@ -55,12 +55,12 @@ bool Batch::add(const ingest::FrameView& frame, uint32_t src_addr) {
   const size_t len = ingest::signed_message_size(frame.payload.size());
   if (!fits(len)) return false;
   ingest::frame_signed_message(frame, {next_message(), len});
-  append(frame.public_key, frame.signature, len, src_addr);
+  append(frame.public_key, frame.signature, len, src_addr, frame.ticket);
   return true;
 }
 
 void Batch::append(const uint8_t* public_key, const uint8_t* signature, size_t message_len,
-                   uint32_t src_addr) {
+                   uint32_t src_addr, const ingest::FrameTicket& ticket) {
   vigil_batch_desc& d = desc_mut();
   const uint32_t i = d.count;
   uint8_t* base = buf_.get();
@@ -68,7 +68,7 @@ void Batch::append(const uint8_t* public_key, const uint8_t* signature, size_t m
   std::memcpy(base + d.sig_off + 64 * size_t(i), signature, 64);
   d.msg_bytes += uint32_t(message_len);
   offsets()[i + 1] = d.msg_bytes;
-  sources_[i] = src_addr;
+  meta_[i] = {src_addr, ticket};
   d.count = i + 1;
 }
 

@@ -12,8 +12,10 @@
 //
 // Offsets depend only on the capacities, so they are written once and
 // items append in place. Beside the buffer (not part of the contract) each
-// item keeps its source address so verification failures can be reported
-// back to ingest's rate limits.
+// item keeps its source address, so verification failures can be reported
+// back to ingest's rate limits, and its frame's ticket (FrameTicket: the
+// dedup tag and key id ingest computed), so recording a verified item
+// hashes nothing again.
 //
 // Promise: memory fixed at construction; add() copies and never allocates;
 // desc().count and the message offsets always describe exactly the items
@@ -60,13 +62,17 @@ class Batch {
   }
   // The whole buffer, descriptor included (what a driver transfers).
   std::span<const uint8_t> buffer() const { return {buf_.get(), size_}; }
+  // Bytes this batch holds: the buffer and the per-item side data.
+  size_t memory_bytes() const { return sizeof(*this) + size_ + meta_.size() * sizeof(Meta); }
   // The buffer up to the end of the messages used so far.
   size_t used_bytes() const { return desc().msg_off + desc().msg_bytes; }
 
   const uint8_t* public_key(uint32_t i) const { return buf_.get() + desc().pubkey_off + 32 * i; }
   const uint8_t* signature(uint32_t i) const { return buf_.get() + desc().sig_off + 64 * i; }
   std::span<const uint8_t> message(uint32_t i) const;
-  uint32_t source(uint32_t i) const { return sources_[i]; }
+  uint32_t source(uint32_t i) const { return meta_[i].source; }
+  // The ticket of item i when it was added as a frame; zero otherwise.
+  const ingest::FrameTicket& ticket(uint32_t i) const { return meta_[i].ticket; }
 
   // When the first item went in (the batcher's deadline runs from it).
   uint64_t opened_us = 0;
@@ -77,7 +83,7 @@ class Batch {
   uint8_t* next_message() { return buf_.get() + desc().msg_off + desc().msg_bytes; }
   // Records item count() whose message is already in place at next_message().
   void append(const uint8_t* public_key, const uint8_t* signature, size_t message_len,
-              uint32_t src_addr);
+              uint32_t src_addr, const ingest::FrameTicket& ticket);
   vigil_batch_desc& desc_mut() { return *reinterpret_cast<vigil_batch_desc*>(buf_.get()); }
   uint32_t* offsets() { return reinterpret_cast<uint32_t*>(buf_.get() + desc().msg_offsets_off); }
   const uint32_t* offsets() const {
@@ -91,7 +97,11 @@ class Batch {
   uint32_t msg_capacity_;
   size_t size_;
   std::unique_ptr<uint8_t[], FreeAligned> buf_;
-  std::vector<uint32_t> sources_;
+  struct Meta {
+    uint32_t source;
+    ingest::FrameTicket ticket;
+  };
+  std::vector<Meta> meta_;
 };
 
 }  // namespace vigil::batch

@@ -18,7 +18,7 @@ Batcher::Batcher(const BatcherConfig& config)
 
 size_t Batcher::memory_bytes() const {
   size_t n = sizeof(*this) + (ready_.capacity() + free_.capacity()) * sizeof(Batch*);
-  for (const auto& b : pool_) n += sizeof(Batch) + b->buffer().size() + b->capacity() * 4;
+  for (const auto& b : pool_) n += b->memory_bytes();
   return n;
 }
 

@@ -1,6 +1,7 @@
 #include "host/config/config.hpp"
 
 #include <toml++/toml.h>
+#include <vigil/fi/consensus.h>
 
 #include <filesystem>
 #include <fstream>
@@ -153,7 +154,7 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"limits.key_rate", integer(&o.key_rate, 1, 1'000'000'000)},
       {"limits.key_burst", integer(&o.key_burst, 1, 1'000'000'000)},
       {"consensus.round_timeout_ms", integer(&o.round_timeout_ms, 10, 600'000)},
-      {"consensus.block_max_txs", integer(&o.block_max_txs, 1, 8192)},
+      {"consensus.block_max_txs", integer(&o.block_max_txs, 1, VIGIL_BLOCK_MAX_TXS)},
       {"consensus.log_every", integer(&o.log_every, 1, 1'000'000)},
   };
   // [tiles] is checked whole by host/affinity, against this machine.

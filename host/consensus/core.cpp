@@ -275,6 +275,10 @@ void Core::on_message(ValidatorIndex from, ByteView bytes, Actions& out) {
         shape_ok = check_qc_shape(*m.sync_response.qc);
         if (shape_ok) add_qc_items(*m.sync_response.qc, items);
       }
+      // Each block's certificate comes with its child: verified too, so that
+      // storage keeps the QC of every block it may commit (or refused whole).
+      for (const auto& p : m.sync_response.blocks)
+        if (shape_ok && p.qc.round() > 0 && check_qc_shape(p.qc)) add_qc_items(p.qc, items);
       break;
   }
   if (!shape_ok) {
@@ -321,7 +325,11 @@ void Core::note_verified(const Message& m) {
   };
   if (m.type == VIGIL_MSG_PROPOSAL) note_qc(m.proposal.qc);
   if (m.type == VIGIL_MSG_TIMEOUT) note_qc(m.timeout.high_qc);
-  if (m.type == VIGIL_MSG_SYNC_RESPONSE && m.sync_response.qc) note_qc(*m.sync_response.qc);
+  if (m.type == VIGIL_MSG_SYNC_RESPONSE) {
+    if (m.sync_response.qc) note_qc(*m.sync_response.qc);
+    for (const auto& p : m.sync_response.blocks)
+      if (p.qc.round() > 0 && check_qc_shape(p.qc)) note_qc(p.qc);
+  }
   const std::optional<TimeoutCert>* tc = m.type == VIGIL_MSG_PROPOSAL  ? &m.proposal.tc
                                          : m.type == VIGIL_MSG_TIMEOUT ? &m.timeout.tc
                                                                        : nullptr;
@@ -378,6 +386,13 @@ void Core::on_proposal(const Message& m, const Bytes& raw, Actions& out) {
     return;
   }
   if (!is_validator()) return;
+  if (config_.check_block) {
+    BlockCheck c = config_.check_block(p.block);
+    if (c != BlockCheck::ok) {
+      ++(c == BlockCheck::bad ? counters_.bad_proposal : counters_.proposal_unchecked);
+      return;
+    }
+  }
   vigil_vote_data d{};
   std::memcpy(d.block_id, p.block.id.data(), VIGIL_HASH_LEN);
   d.epoch = b.epoch;
@@ -593,7 +608,9 @@ void Core::propose(Actions& out) {
   std::memcpy(h.parent_id, high_qc_.vote.block_id, VIGIL_HASH_LEN);
   h.proposer = self();
   Payload payload = config_.payload ? config_.payload(h) : Payload{};
+  if (payload.skip) return;
   h.tx_count = payload.count;
+  std::memcpy(h.state_root, payload.state_root.data(), VIGIL_HASH_LEN);
   p.block = make_block(h, std::move(payload.frames));
   p.qc = high_qc_;
   if (!have_qc) p.tc = last_tc_;
@@ -645,7 +662,9 @@ Core::CommitResult Core::commit_through(const QuorumCert& qc, Actions& out) {
     commit.blocks.push_back(*b);
     committed_ = CommittedTip{b->id, b->hdr.height};
     ++counters_.blocks_committed;
-    if ((next_set = parse_reconfiguration(b->txs))) break;  // the epoch ends here
+    next_set =
+        config_.next_validators ? config_.next_validators(*b) : parse_reconfiguration(b->txs);
+    if (next_set) break;  // the epoch ends here
   }
   storage_.put_committed(committed_);
   out.push_back(std::move(commit));
@@ -800,6 +819,11 @@ void Core::on_sync_response(const Message& m, ValidatorIndex from, Actions& out)
   for (const auto& p : blocks) {
     sync_inflight_.erase(p.block.id);
     if (!storage_.block(p.block.id)) storage_.put_block(p.block);
+    // The QC a block carries certifies its parent: kept when verified.
+    const BlockId parent = to_id(p.block.hdr.parent_id);
+    if (p.qc.round() > 0 && p.qc.block_id() == parent && qc_verified(p.qc) &&
+        !storage_.qc_for(parent))
+      storage_.put_qc(p.qc);
   }
   const Block& low = blocks.front().block;
   if (low.hdr.height > committed_.height + 1 && !storage_.block(to_id(low.hdr.parent_id)))

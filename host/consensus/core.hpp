@@ -38,10 +38,20 @@ class Signer {
   virtual Signature sign(ByteView message) = 0;
 };
 
-// What a proposer puts in a new block: transaction frames back to back.
+// What a proposer puts in a new block: transaction frames back to back, and
+// the state root after the parent executed (the header's state_root).
 struct Payload {
   Bytes frames;
   uint32_t count = 0;
+  BlockId state_root{};
+  bool skip = false;  // no proposal this round (the state after the parent is not known here)
+};
+
+// What this node's execution says of a proposed block before it votes.
+enum class BlockCheck : uint8_t {
+  ok,       // its state_root is the state after its parent
+  bad,      // it is not, or the block can never commit: a counted bad proposal
+  unknown,  // the parent's chain is not here yet: no vote, counted apart
 };
 
 using SharedBytes = std::shared_ptr<const Bytes>;
@@ -131,9 +141,18 @@ struct CoreConfig {
   uint32_t sync_serves_per_peer = 16;
   uint32_t future_syncs_per_peer = 8;
   uint32_t revert_fixes_for_test = 0;  // RevertFix bits; 0 in production
-  // The frames of a new block this node proposes (the header is filled but
-  // for tx_root, tx_count and state_root). Empty when unset.
+  // The frames of a new block this node proposes and the state root it
+  // carries (the header is filled but for tx_root, tx_count and state_root).
+  // Empty, with a zero state root, when unset.
   std::function<Payload(const vigil_block_hdr&)> payload;
+  // Checks a proposal before this node votes for it (speculative execution
+  // of its parent: host/ledger). Unset: every block is ok.
+  std::function<BlockCheck(const Block&)> check_block;
+  // The validator set that takes over after committed block `b` when `b`
+  // ends its epoch (decided by execution: committed governance). Unset: a
+  // block whose frames are one reconfiguration transaction ends it
+  // (parse_reconfiguration). Must be deterministic, as the whole core.
+  std::function<std::optional<std::vector<PublicKey>>(const Block&)> next_validators;
 };
 
 // Drop and event counters (each drop reason its own counter).
@@ -142,6 +161,7 @@ struct CoreCounters {
   uint64_t bad_signature = 0, bad_sender = 0, bad_certificate = 0, bad_proposal = 0;
   uint64_t stale = 0, old_epoch = 0, future_epoch = 0, verify_queue_full = 0;
   uint64_t persist_queue_full = 0, sync_rate_limited = 0, sync_too_large = 0;
+  uint64_t proposal_unchecked = 0;  // no vote: check_block could not tell yet
   uint64_t safety_refusals = 0, evidence = 0, evidence_dropped = 0, conflicting_commit = 0;
   uint64_t proposals_sent = 0, votes_sent = 0, timeouts_sent = 0;
   uint64_t qcs_formed = 0, tcs_formed = 0, sync_requests = 0, sync_served = 0;

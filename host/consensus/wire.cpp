@@ -401,6 +401,13 @@ Bytes encode_block_hdr(const vigil_block_hdr& h) {
   return out;
 }
 
+bool decode_block_hdr(ByteView in, vigil_block_hdr& out) {
+  if (in.size() != sizeof(vigil_block_hdr)) return false;
+  Reader r{in};
+  get_block_hdr(r, out);
+  return r.err == ParseError::ok;
+}
+
 BlockId compute_block_id(const vigil_block_hdr& h) {
   // SHA-256 of the 128-byte header, per the contract.
   return crypto::sha256(encode_block_hdr(h));

@@ -57,8 +57,11 @@ Bytes message_signing_bytes(const Message& m, ByteView encoded);
 Bytes encode_vote_data(const vigil_vote_data& v);
 bool decode_vote_data(ByteView in, vigil_vote_data& out);
 
-// The 128 wire bytes of a block header and the block id (SHA-256 of them).
+// The 128 wire bytes of a block header and the block id (SHA-256 of them);
+// decode_block_hdr reads exactly 128 bytes and refuses a tx_count above
+// VIGIL_BLOCK_MAX_TXS (the ledger reads its block records with it).
 Bytes encode_block_hdr(const vigil_block_hdr& h);
+bool decode_block_hdr(ByteView in, vigil_block_hdr& out);
 BlockId compute_block_id(const vigil_block_hdr& h);
 // A block's frames, back to back, cut where each frame's header says it ends
 // (frame.h: 104 + payload_len + 4 bytes); bytes that cannot be a whole frame

@@ -49,6 +49,16 @@ bool engine_supported(Engine e) {
   return false;
 }
 
+// `auto` takes the widest engine for both rule sets at every batch size:
+// measured with `vigil bench verify --batch 1,2,4,8,64,256,1024` (2026-12-02,
+// EPYC Zen 5, taskset -c 1, per CPU-s, three runs) there is no crossover.
+// strict: 1-2 items 15.9-20.6k/s on all three engines (within the noise of
+// the runs; none leads in every run), from 4 items avx512ifma 64k, avx2 30k,
+// portable 17k; at 8-1024 items 121-151k, 33-35k, 20-21k. zip215: 1 item
+// 14.9-19.3k/s on all three (tied likewise), 2 items 24-29k, 23k, 21-24k;
+// 8 items 113k, 35k, 34k; 256 items 172-218k, 59k, 49k. The choices that
+// do depend on the batch size are inside each engine (zip215_batch.cpp:
+// below how many items per-item lanes beat the batch equation).
 Engine best_engine() {
   if (engine_supported(Engine::avx512ifma)) return Engine::avx512ifma;
   if (engine_supported(Engine::avx2)) return Engine::avx2;

@@ -180,14 +180,18 @@ bool lanes_cofactor_is_identity(MsmLanesFn fn, size_t lanes, std::span<const Fe>
   const size_t n = x.size();
   ws.scalar_bytes.resize(32 * n);
   for (size_t i = 0; i < n; ++i) sc_store(&ws.scalar_bytes[32 * i], scalars[i]);
-  uint8_t b[32];
-  sc_store(b, b_scalar);
   uint8_t out[8][4][32];
   static_assert(sizeof(Fe) == 5 * sizeof(uint64_t));
+  // b B on the fixed-base tables rather than as one more lane term: the B
+  // term made every batch one term longer than its A and R terms, so a
+  // batch of 256 (512 terms) ran a third doubling chain for one term and a
+  // second full-length one for a chunk of mostly short R terms.
   fn(n, n_long, reinterpret_cast<const uint64_t(*)[5]>(x.data()),
      reinterpret_cast<const uint64_t(*)[5]>(y.data()),
-     reinterpret_cast<const uint8_t(*)[32]>(ws.scalar_bytes.data()), b, out);
-  GeP3 sum = ge_identity();
+     reinterpret_cast<const uint8_t(*)[32]>(ws.scalar_bytes.data()), nullptr, out);
+  uint8_t b[32];
+  sc_store(b, b_scalar);
+  GeP3 sum = ge_scalarmult_base(b);
   for (size_t i = 0; i < lanes; ++i) {
     const GeP3 p{fe_frombytes(out[i][0]), fe_frombytes(out[i][1]), fe_frombytes(out[i][2]),
                  fe_frombytes(out[i][3])};

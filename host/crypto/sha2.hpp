@@ -1,9 +1,9 @@
 // SHA-256 and SHA-512 (FIPS 180-4): one message, incremental, or many short
 // messages per call, on the fastest code this CPU has, chosen at run time
 // (sha2_paths.hpp): SHA-256 on SHA-NI where present, else portable; SHA-512
-// portable; batches in AVX-512 (16 x SHA-256, 8 x SHA-512) or AVX2 (8 x,
-// 4 x) multi-buffer lanes. Every path gives the same bytes; tests force each
-// one against OpenSSL. The library is built for baseline x86-64.
+// on OpenSSL's block function (libcrypto); batches in AVX-512 (32 x SHA-256,
+// 16 x SHA-512) or AVX2 (8 x, 4 x) multi-buffer lanes. Every path gives the same bytes; tests force
+// each one against OpenSSL. The library is built for baseline x86-64.
 #pragma once
 
 #include <array>

@@ -64,6 +64,8 @@ const char* path_name(Path path) {
       return "avx2";
     case Path::avx512:
       return "avx512";
+    case Path::libcrypto:
+      return "libcrypto";
   }
   return "?";
 }
@@ -78,6 +80,8 @@ bool cpu_supports(Path path) {
       return cpu().avx2;
     case Path::avx512:
       return cpu().avx512;
+    case Path::libcrypto:
+      return true;
   }
   return false;
 }
@@ -92,6 +96,7 @@ Paths best_paths() {
   // ~0.85x of it. So AVX2 lanes serve SHA-256 only where SHA-NI is missing.
   p.batch256 = c.avx512 ? Path::avx512 : c.avx2 && !c.shani ? Path::avx2 : Path::portable;
   p.batch512 = c.avx512 ? Path::avx512 : c.avx2 ? Path::avx2 : Path::portable;
+  p.single512 = Path::libcrypto;  // faster everywhere measured (sha512_libcrypto.cpp)
   return p;
 }
 
@@ -100,7 +105,8 @@ Paths current_paths() {
 }
 
 bool force_paths(Paths paths) {
-  const bool single_ok = paths.single256 == Path::portable || paths.single256 == Path::shani;
+  const bool single_ok = (paths.single256 == Path::portable || paths.single256 == Path::shani) &&
+                         (paths.single512 == Path::portable || paths.single512 == Path::libcrypto);
   if (!single_ok || !is_batch_path(paths.batch256) || !is_batch_path(paths.batch512)) return false;
   if (!cpu_supports(paths.single256) || !cpu_supports(paths.batch256) ||
       !cpu_supports(paths.batch512)) {

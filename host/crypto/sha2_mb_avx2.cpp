@@ -95,4 +95,12 @@ void sha512_x4_avx2(uint64_t* state, const uint8_t* const blocks[4]) {
   Sha2Lanes<V64, Sha512Shape>::compress(state, blocks);
 }
 
+void sha256_x8_avx2_kw(uint32_t* state, const uint32_t* kw) {
+  Sha2Lanes<V32, Sha256Shape>::compress_kw(state, kw);
+}
+
+void sha512_x4_avx2_kw(uint64_t* state, const uint64_t* kw) {
+  Sha2Lanes<V64, Sha512Shape>::compress_kw(state, kw);
+}
+
 }  // namespace vigil::crypto::sha2

@@ -6,17 +6,34 @@
 namespace vigil::ingest {
 
 SignatureDedup::SignatureDedup(size_t depth, const HashKey& key)
-    : key_(key),
+    : key_(key.derive(0)),
       ring_(depth ? depth : 1),
       map_(std::bit_ceil(std::max<size_t>(4 * (depth ? depth : 1), kMaxProbe))),
-      mask_(map_.size() - 1) {}
+      mask_(map_.size() - 1) {
+  for (size_t i = 0; i < nh_key_.size(); ++i) nh_key_[i] = key.mac_u64(1 + i);
+}
+
+namespace {
+// NH over 64-bit words: the sum of (m[2i] + k[2i]) * (m[2i+1] + k[2i+1]),
+// each product 128 bits, the sum mod 2^128 (words mod 2^64).
+unsigned __int128 nh(const uint8_t* bytes, size_t words, const uint64_t* key) {
+  unsigned __int128 sum = 0;
+  for (size_t i = 0; i < words; i += 2) {
+    const uint64_t a = siphash::load_le64(bytes + 8 * i) + key[i];
+    const uint64_t b = siphash::load_le64(bytes + 8 * i + 8) + key[i + 1];
+    sum += static_cast<unsigned __int128>(a) * b;
+  }
+  return sum;
+}
+}  // namespace
 
 uint64_t SignatureDedup::tag(const uint8_t* signature64, const uint8_t* public_key32) const {
-  uint8_t both[96];
-  std::memcpy(both, signature64, 64);
-  std::memcpy(both + 64, public_key32, 32);
+  const unsigned __int128 c =
+      nh(signature64, 8, nh_key_.data()) + nh(public_key32, 4, nh_key_.data() + 8);
+  uint8_t compressed[16];
+  for (int i = 0; i < 16; ++i) compressed[i] = uint8_t(c >> (8 * i));
   // 0 marks an empty slot, so a zero hash is moved to 1.
-  const uint64_t h = key_.hash(both, sizeof both);
+  const uint64_t h = key_.table(compressed, sizeof compressed);
   return h ? h : 1;
 }
 
@@ -53,7 +70,11 @@ void SignatureDedup::map_remove(uint64_t t) {
 }
 
 bool SignatureDedup::insert(uint64_t t) {
+  // The tag evicted a few inserts from now: its slot loads meanwhile.
   if (count_ == ring_.size()) {
+    size_t ahead = head_ + 8;
+    if (ahead >= ring_.size()) ahead %= ring_.size();
+    prefetch(ring_[ahead]);
     map_remove(ring_[head_]);
     ring_[head_] = 0;
     --count_;

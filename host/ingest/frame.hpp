@@ -30,6 +30,15 @@
 
 namespace vigil::ingest {
 
+// What Ingest::admit computed from a frame's signature and key, carried
+// with the frame (into its batch) to Ingest::record_verified, so no hash is
+// computed twice. It vouches only for the signature and key it was computed
+// from: whoever carries it carries those bytes beside it.
+struct FrameTicket {
+  uint64_t dedup_tag = 0;  // SignatureDedup::tag(signature, public key), never 0 once set
+  uint64_t key_id = 0;     // the sender key's id in the key budgets
+};
+
 struct FrameView {
   uint8_t scheme = 0;
   uint32_t flags = 0;
@@ -37,8 +46,10 @@ struct FrameView {
   const uint8_t* public_key = nullptr;  // 32 bytes
   const uint8_t* signature = nullptr;   // 64 bytes
   std::span<const uint8_t> payload;
-  // Set by Ingest::admit: the proven source address, or kUnprovenSource.
+  // Set by Ingest::admit: the proven source address, or kUnprovenSource,
+  // and the frame's ticket.
   uint32_t source = 0;
+  FrameTicket ticket;
 };
 
 vigil_error parse_frame(std::span<const uint8_t> bytes, FrameView& out);

@@ -1,5 +1,6 @@
 #include "host/ingest/ingest.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -63,6 +64,14 @@ vigil_error drop_error(Drop d) {
   return VIGIL_ERR_MALFORMED;
 }
 
+namespace {
+// The key budgets are keyed by key ids, secret hashes already.
+RateLimitConfig prehashed(RateLimitConfig c) {
+  c.prehashed = true;
+  return c;
+}
+}  // namespace
+
 uint64_t IngestCounters::dropped_total() const {
   return std::accumulate(dropped.begin(), dropped.end(), uint64_t(0));
 }
@@ -74,24 +83,26 @@ Ingest::Ingest(const IngestConfig& config)
       token_key_(root_.derive(2)),
       dedup_(config.dedup_depth, root_.derive(3)),
       by_source_(config.by_source, root_.derive(4)),
-      by_key_(config.by_key, root_.derive(5)),
+      by_key_(prehashed(config.by_key), root_.derive(5)),
       unproven_({.entries = 1,
                  .rate_per_sec = config.unproven.rate_per_sec,
                  .burst = config.unproven.burst,
                  .invalid_penalty = config.unproven.invalid_penalty,
-                 .initial = config.unproven.initial},
-                root_.derive(6)) {
+                 .initial = config.unproven.initial,
+                 .prehashed = true},
+                root_.derive(6)),
+      token_memo_(kTokenMemo) {
   if (config_.token_window_ns == 0) config_.token_window_ns = 1;
 }
 
 size_t Ingest::memory_bytes() const {
   return sizeof(*this) + dedup_.memory_bytes() + by_source_.memory_bytes() +
-         by_key_.memory_bytes() + unproven_.memory_bytes();
+         by_key_.memory_bytes() + unproven_.memory_bytes() + token_memo_.size() * sizeof(TokenMemo);
 }
 
 uint64_t Ingest::token_mac(uint32_t src_addr, uint32_t window) const {
   const uint64_t in = uint64_t(src_addr) | uint64_t(window) << 32;
-  return token_key_.hash_u64(in);
+  return token_key_.mac_u64(in);
 }
 
 vigil_addr_token Ingest::make_token(uint32_t src_addr, uint64_t now_ns) const {
@@ -106,15 +117,20 @@ vigil_addr_token Ingest::make_token(uint32_t src_addr, uint64_t now_ns) const {
   return t;
 }
 
-bool Ingest::token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns) const {
+bool Ingest::token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns) {
   if (bytes.size() < sizeof(vigil_addr_token) || src_addr == kUnprovenSource) return false;
   vigil_addr_token t;
   std::memcpy(&t, bytes.data(), sizeof t);
   if (t.kind != VIGIL_ADDR_TOKEN_FRAME || t.version != VIGIL_WIRE_VERSION) return false;
   const uint32_t now_window = uint32_t(now_ns / config_.token_window_ns);
   if (t.window != now_window && t.window + 1 != now_window) return false;
-  const uint64_t mac = token_mac(src_addr, t.window);
-  return std::memcmp(t.mac, &mac, 8) == 0;
+  uint64_t carried;
+  std::memcpy(&carried, t.mac, 8);
+  TokenMemo& memo = token_memo_[carried & (kTokenMemo - 1)];
+  if (memo.src == src_addr && memo.window == t.window && memo.mac == carried) return true;
+  if (token_mac(src_addr, t.window) != carried) return false;
+  memo = {src_addr, t.window, carried};
+  return true;
 }
 
 size_t Ingest::grant_token(std::span<const uint8_t> request, uint32_t src_addr, uint64_t now_ns,
@@ -132,8 +148,8 @@ size_t Ingest::grant_token(std::span<const uint8_t> request, uint32_t src_addr, 
   return sizeof t;
 }
 
-vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
-                          FrameView& out) {
+vigil_error Ingest::admit_front(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
+                                FrameView& out) {
   ++counters_.received;
   uint32_t source = kUnprovenSource;
   if (!bytes.empty() && bytes[0] == VIGIL_ADDR_TOKEN_MAGIC) {
@@ -164,22 +180,50 @@ vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uin
     default:
       return drop(Drop::oversized);
   }
-  if (dedup_.contains(dedup_.tag(out.signature, out.public_key))) return drop(Drop::duplicate);
-  if (config_.rate_limits && !by_key_.has_token(key_id(out.public_key), now_ns))
-    return drop(Drop::rate_limited_key);
   out.source = source;
+  // The lines admit_back reads start loading as soon as their hashes are known.
+  out.ticket.dedup_tag = dedup_.tag(out.signature, out.public_key);
+  dedup_.prefetch(out.ticket.dedup_tag);
+  out.ticket.key_id = key_id(out.public_key);
+  if (config_.rate_limits) by_key_.prefetch(out.ticket.key_id);
+  return VIGIL_OK;
+}
+
+vigil_error Ingest::admit_back(FrameView& frame, uint64_t now_ns) {
+  if (dedup_.contains(frame.ticket.dedup_tag)) return drop(Drop::duplicate);
+  if (config_.rate_limits && !by_key_.has_token(frame.ticket.key_id, now_ns))
+    return drop(Drop::rate_limited_key);
   ++counters_.accepted;
   return VIGIL_OK;
 }
 
-bool Ingest::record_verified(const uint8_t* public_key, const uint8_t* signature, uint64_t now_ns) {
-  if (dedup_.check_and_insert(dedup_.tag(signature, public_key))) {
+vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
+                          FrameView& out) {
+  const vigil_error e = admit_front(bytes, src_addr, now_ns, out);
+  return e == VIGIL_OK ? admit_back(out, now_ns) : e;
+}
+
+void Ingest::admit_burst(std::span<const Datagram> in, uint64_t now_ns, std::span<FrameView> out,
+                         std::span<vigil_error> verdicts) {
+  const size_t n = std::min({in.size(), out.size(), verdicts.size()});
+  for (size_t i = 0; i < n; ++i)
+    verdicts[i] = admit_front(in[i].bytes, in[i].src_addr, now_ns, out[i]);
+  for (size_t i = 0; i < n; ++i)
+    if (verdicts[i] == VIGIL_OK) verdicts[i] = admit_back(out[i], now_ns);
+}
+
+bool Ingest::record_verified(const FrameTicket& t, uint64_t now_ns) {
+  if (dedup_.check_and_insert(t.dedup_tag)) {
     ++counters_.duplicates_after_verify;
     return false;
   }
   ++counters_.verified_recorded;
-  if (config_.rate_limits) by_key_.charge(key_id(public_key), now_ns);
+  if (config_.rate_limits) by_key_.charge(t.key_id, now_ns);
   return true;
+}
+
+bool Ingest::record_verified(const uint8_t* public_key, const uint8_t* signature, uint64_t now_ns) {
+  return record_verified(ticket(public_key, signature), now_ns);
 }
 
 void Ingest::report_invalid_signature(uint32_t source, uint64_t now_ns) {

@@ -42,21 +42,22 @@ void TokenBucketTable::refill(Entry& e, uint64_t now_ns) const {
 }
 
 TokenBucketTable::Entry& TokenBucketTable::find(uint64_t key, uint64_t now_ns) {
-  const uint64_t h = hash_.hash_u64(key);
-  Entry* set = &entries_[(size_t(h) & set_mask_) * kWays];
+  Entry* set = &entries_[(size_t(set_hash(key)) & set_mask_) * kWays];
+  for (size_t w = 0; w < kWays; ++w) {
+    if (set[w].used && set[w].key == key) {
+      refill(set[w], now_ns);
+      return set[w];
+    }
+  }
+  // A newcomer: a free way, else only an idle entry (refilled to full) may
+  // be taken over, the least recently refilled first.
   Entry* victim = nullptr;
   for (size_t w = 0; w < kWays; ++w) {
     Entry& e = set[w];
-    if (e.used && e.key == key) {
-      refill(e, now_ns);
-      return e;
-    }
     if (!e.used) {
       if (!victim || victim->used) victim = &e;
       continue;
     }
-    // Only an idle entry (refilled to full) may be taken over, the least
-    // recently refilled first.
     refill(e, now_ns);
     if (e.tokens_milli == full_milli_ && (!victim || (victim->used && e.last_ns < victim->last_ns)))
       victim = &e;

@@ -7,8 +7,9 @@
 // silent for longer than an honest one.
 //
 // An attacker cannot buy budget with table churn:
-//   - the set is picked by SipHash under a secret key (keyed_hash.hpp), so
-//     keys cannot be aimed at one set;
+//   - the set is picked by a keyed hash under a secret key (keyed_hash.hpp),
+//     or by the key's own bits when keys are secret hashes already, so keys
+//     cannot be aimed at one set;
 //   - a key that is new to the table starts with `initial` tokens, never a
 //     full bucket;
 //   - an entry is taken over only when it is free or its bucket has refilled
@@ -37,6 +38,9 @@ struct RateLimitConfig {
   uint64_t burst = 1000;
   uint64_t invalid_penalty = 10;
   uint64_t initial = 16;  // tokens of a key new to the table (at most burst)
+  // Keys are already secret hashes (Ingest's key ids): their own bits pick
+  // the set, with no second hash.
+  bool prehashed = false;
 };
 
 class TokenBucketTable {
@@ -53,6 +57,12 @@ class TokenBucketTable {
   void charge(uint64_t key, uint64_t now_ns);
   // Charges `key` invalid_penalty tokens (a failed signature).
   void penalize(uint64_t key, uint64_t now_ns);
+  // Starts loading `key`'s set, for a call soon after.
+  void prefetch(uint64_t key) const {
+    const Entry* set = &entries_[(size_t(set_hash(key)) & set_mask_) * kWays];
+    __builtin_prefetch(set);
+    __builtin_prefetch(set + kWays - 1);
+  }
   // Tokens `key` has now, in thousandths (for tests).
   int64_t tokens_milli(uint64_t key, uint64_t now_ns);
 
@@ -70,6 +80,7 @@ class TokenBucketTable {
     uint64_t last_ns;
     uint64_t used;
   };
+  uint64_t set_hash(uint64_t key) const { return config_.prehashed ? key : hash_.table_u64(key); }
   Entry& find(uint64_t key, uint64_t now_ns);
   void refill(Entry& e, uint64_t now_ns) const;
   void take(Entry& e, int64_t milli) const;

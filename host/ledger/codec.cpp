@@ -87,21 +87,12 @@ std::string encode_block(const Block& b) {
 
 std::optional<Block> decode_block(std::string_view v) {
   if (v.size() < sizeof(vigil_block_hdr)) return std::nullopt;
-  Reader r{v};
   Block b;
-  vigil_block_hdr& h = b.hdr;
-  h.epoch = r.u64();
-  h.round = r.u64();
-  h.height = r.u64();
-  r.raw(h.parent_id, VIGIL_HASH_LEN);
-  r.raw(h.tx_root, VIGIL_HASH_LEN);
-  r.raw(h.state_root, VIGIL_HASH_LEN);
-  h.proposer = r.u32();
-  h.tx_count = r.u32();
-  if (!r.ok) return std::nullopt;
+  if (!consensus::decode_block_hdr(as_bytes(v.substr(0, sizeof(vigil_block_hdr))), b.hdr))
+    return std::nullopt;
   ByteView txs = as_bytes(v.substr(sizeof(vigil_block_hdr)));
   b.txs.assign(txs.begin(), txs.end());
-  b.id = consensus::compute_block_id(h);
+  b.id = consensus::compute_block_id(b.hdr);
   return b;
 }
 

@@ -1,9 +1,11 @@
 #include "host/ledger/ledger.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -51,6 +53,7 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   o.create_missing_column_families = !opt.read_only;
   o.paranoid_checks = true;
   o.db_write_buffer_size = 4 * opt.write_buffer_bytes;  // memtables of all families together
+  o.allow_concurrent_memtable_write = false;            // one writer; the insert hints need it off
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(opt.block_cache_bytes);
   t.cache_index_and_filter_blocks = true;
@@ -59,7 +62,18 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   cfo.max_write_buffer_number = 2;
   cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const char* name : kFamilies) descs.emplace_back(name, cfo);
+  // A commit writes the state nodes of one version, and the accounts, in key
+  // order (ordered maps): an insert hint per prefix makes each memtable
+  // insert start where the last one ended instead of at the skiplist's top.
+  rocksdb::ColumnFamilyOptions by_version = cfo, in_order = cfo;
+  by_version.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
+  in_order.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(0));
+  for (const char* name : kFamilies) {
+    const std::string n = name;
+    descs.emplace_back(name, n == "state" || n == "stale" ? by_version
+                             : n == "accounts"            ? in_order
+                                                          : cfo);
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (opt.read_only) {
@@ -212,12 +226,154 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
   return n;
 }
 
-void Ledger::cache_node(const state::NodeKey& k, const state::Node& n) const {
+void Ledger::cache_node(const state::NodeKey& k, state::Node n) const {
   if (nodes_now_.size() >= opt_.node_cache_entries / 2) {
     nodes_old_ = std::move(nodes_now_);
     nodes_now_.clear();
   }
-  nodes_now_[k] = n;
+  nodes_now_[k] = std::move(n);
+}
+
+// Reads the state after the top overlay of a chain: each overlay's own
+// writes and nodes, newest first, then the committed store.
+class Ledger::View final : public execution::StateReader, public state::NodeReader {
+ public:
+  View(const Ledger& l, const Overlay* top) : l_(l), top_(top) {}
+  std::optional<execution::Bytes> get(const Hash& key_hash) const override {
+    for (const Overlay* o = top_; o; o = o->up.get())
+      if (auto it = o->ex.writes.find(key_hash); it != o->ex.writes.end()) return it->second;
+    return l_.get(key_hash);
+  }
+  std::optional<state::Node> get(const state::NodeKey& k) const override {
+    for (const Overlay* o = top_; o; o = o->up.get())
+      if (auto it = o->ex.nodes.find(k); it != o->ex.nodes.end()) return it->second;
+    return l_.get(k);
+  }
+
+ private:
+  const Ledger& l_;
+  const Overlay* top_;
+};
+
+namespace {
+
+// Why `b` is not a well-formed block (id, tx root and count), or "".
+std::string check_block_shape(const Block& b) {
+  if (b.id != consensus::compute_block_id(b.hdr)) return "block id mismatch";
+  BlockId txr = consensus::compute_tx_root(b.txs);
+  if (std::memcmp(txr.data(), b.hdr.tx_root, 32) != 0 ||
+      b.hdr.tx_count != consensus::split_frames(b.txs).size())
+    return "tx root or count mismatch";
+  return "";
+}
+
+}  // namespace
+
+std::optional<Ledger::Executed> Ledger::execute_block(const View& v,
+                                                      const state::ChildRef& parent_root,
+                                                      const Block& b,
+                                                      std::span<const uint8_t> sig_valid,
+                                                      std::string* error) const {
+  Executed ex;
+  uint64_t t0 = now_ns();
+  std::vector<uint8_t> verified;
+  if (sig_valid.size() != b.hdr.tx_count) {
+    verified = execution::verify_frames(consensus::split_frames(b.txs));
+    sig_valid = verified;
+  }
+  uint64_t t1 = now_ns();
+  execution::BlockOutput out = execution::execute(v, {b.txs, b.hdr.proposer, sig_valid});
+  uint64_t t2 = now_ns();
+  std::vector<state::LeafUpdate> ups;
+  ups.reserve(out.writes.size());
+  for (auto& [k, val] : out.writes) ups.push_back({k, val});
+  auto tree = state::apply_updates(v, parent_root, b.hdr.height, ups, error);
+  if (!tree) return std::nullopt;
+  uint64_t t3 = now_ns();
+  ex.receipts = std::move(out.receipts);
+  ex.writes = std::move(out.writes);
+  ex.next_epoch = std::move(out.next_epoch);
+  ex.applied = out.applied;
+  ex.root = tree->root;
+  for (auto& [k, n] : tree->writes) ex.nodes.emplace(k, std::move(n));
+  ex.stale = std::move(tree->stale);
+  ex.stats = {t1 - t0, t2 - t1, t3 - t2, 0};
+  return ex;
+}
+
+Speculation Ledger::after(const BlockId& id) {
+  Speculation r;
+  if (id == tip_id_) return r.state_root = tip_root_.hash, r;
+  if (auto it = spec_.find(id); it != spec_.end())
+    return r.state_root = it->second->ex.root.hash, r.next_epoch = it->second->ex.next_epoch, r;
+  if (auto h = height_of(id)) {
+    auto root = state_root(*h);
+    if (!root)
+      return r.error = "state root of committed height " + std::to_string(*h) + " missing", r;
+    return r.state_root = *root, r;
+  }
+  const Block* b = block(id);
+  if (!b) return r.error = "block not here", r;
+  return speculate(*b);
+}
+
+Speculation Ledger::speculate(const Block& b, std::span<const uint8_t> sig_valid) {
+  Speculation r;
+  auto refuse = [&](std::string why) { return r.error = std::move(why), r.refused = true, r; };
+  if (opt_.read_only || !genesis_) return r.error = "store cannot execute", r;
+  if (auto it = spec_.find(b.id); it != spec_.end())
+    return r.state_root = it->second->ex.root.hash, r.next_epoch = it->second->ex.next_epoch, r;
+  const vigil_block_hdr& h = b.hdr;
+  if (std::string why = check_block_shape(b); !why.empty()) return refuse(why);
+  if (h.height <= tip_height_) return refuse("at or below the committed tip");
+  const BlockId parent = consensus::to_id(h.parent_id);
+  std::shared_ptr<Overlay> up;
+  state::ChildRef parent_root = tip_root_;
+  if (parent != tip_id_) {
+    if (h.height == tip_height_ + 1) return refuse("does not extend the committed tip");
+    if (h.height - tip_height_ > opt_.max_speculative)
+      return r.error = "too far above the committed tip", r;
+    Speculation p = after(parent);
+    if (!p.ok()) return r.error = "parent: " + p.error, r.refused = p.refused, r;
+    up = spec_.at(parent);
+    parent_root = up->ex.root;
+    if (h.height != up->height + 1) return refuse("not the parent's next height");
+  }
+  if (std::memcmp(h.state_root, parent_root.hash.data(), 32) != 0)
+    return refuse("header state root is not the state after the parent");
+  if (spec_.size() >= opt_.max_speculative) return r.error = "speculation bound reached", r;
+  View view(*this, up.get());
+  std::string err;
+  auto ex = execute_block(view, parent_root, b, sig_valid, &err);
+  if (!ex) return r.error = "state tree: " + err, r;
+  auto o =
+      std::make_shared<Overlay>(Overlay{b.id, parent, h.height, std::move(up), std::move(*ex)});
+  r.state_root = o->ex.root.hash;
+  r.next_epoch = o->ex.next_epoch;
+  spec_.emplace(b.id, std::move(o));
+  return r;
+}
+
+// After the tip moved: outcomes at or below it go (committed or abandoned),
+// as do those on a branch that no longer reaches it; the rest whose parent
+// is the new tip read it from the store from now on.
+void Ledger::prune_speculation() {
+  std::vector<std::shared_ptr<Overlay>> by_height;
+  for (auto& [id, o] : spec_) by_height.push_back(o);
+  std::sort(by_height.begin(), by_height.end(),
+            [](const auto& a, const auto& b) { return a->height < b->height; });
+  for (auto& o : by_height) {
+    bool keep = o->height > tip_height_;
+    if (keep && o->up && o->up->height <= tip_height_) {
+      keep = o->up->id == tip_id_;
+      o->up.reset();
+    } else if (keep && o->up) {
+      keep = spec_.count(o->up->id) != 0;
+    } else if (keep) {
+      keep = o->parent == tip_id_;
+    }
+    if (!keep) spec_.erase(o->id);
+  }
 }
 
 CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
@@ -229,38 +385,35 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   if (h.height != tip_height_ + 1) return r.error = "not the next height", r;
   if (std::memcmp(h.parent_id, tip_id_.data(), 32) != 0)
     return r.error = "parent is not the tip", r;
-  if (b.id != consensus::compute_block_id(h)) return r.error = "block id mismatch", r;
-  BlockId txr = consensus::compute_tx_root(b.txs);
-  std::vector<ByteView> frames = consensus::split_frames(b.txs);
-  if (std::memcmp(txr.data(), h.tx_root, 32) != 0 || h.tx_count != frames.size())
-    return r.error = "tx root or count mismatch", r;
+  if (std::string why = check_block_shape(b); !why.empty()) return r.error = why, r;
   if (std::memcmp(h.state_root, tip_root_.hash.data(), 32) != 0)
     return r.error = "header state root is not the state after the parent", r;
   if (qc.block_id() != b.id || qc.vote.height != h.height) return r.error = "QC is not for it", r;
 
-  uint64_t t0 = now_ns();
-  std::vector<uint8_t> verified;
-  if (sig_valid.size() != frames.size()) {
-    verified = execution::verify_frames(frames);
-    sig_valid = verified;
+  // Executed ahead when speculated (its parent is the tip now), else here.
+  std::optional<Executed> ex;
+  if (auto it = spec_.find(b.id); it != spec_.end() && !it->second->up) {
+    ex = std::move(it->second->ex);
+    spec_.erase(it);
+  } else {
+    std::string err;
+    ex = execute_block(View(*this, nullptr), tip_root_, b, sig_valid, &err);
+    if (!ex) return r.error = "state tree: " + err, r;
   }
-  uint64_t t1 = now_ns();
-  execution::BlockOutput out = execution::execute(*this, {b.txs, h.proposer, sig_valid});
-  uint64_t t2 = now_ns();
-  std::vector<state::LeafUpdate> ups;
-  ups.reserve(out.writes.size());
-  for (auto& [k, v] : out.writes) ups.push_back({k, v});
-  std::string err;
-  auto tree = state::apply_updates(*this, tip_root_, h.height, ups, &err);
-  if (!tree) return r.error = "state tree: " + err, r;
   uint64_t t3 = now_ns();
 
-  rocksdb::WriteBatch batch;
+  // One allocation for the whole batch (its growth by doubling copied it
+  // over and over): frames twice (block, index), nodes, accounts, stale keys.
+  const size_t node_bytes = 8 + 2 + 32 + 2 * (1 + 8 + 32) + 8;
+  rocksdb::WriteBatch batch(2 * b.txs.size() + 128 * size_t(h.tx_count) +
+                            ex->nodes.size() * (node_bytes + 64) + ex->writes.size() * 112 +
+                            ex->stale.size() * 64 + (64 << 10));
   const std::string hk = height_key(h.height);
   batch.Put(cf("blocks"), hk, encode_block(b));
   batch.Put(cf("block_ids"), id_key(b.id), hk);
   batch.Put(cf("qcs"), hk, encode_qc(qc));
-  batch.Put(cf("receipts"), hk, encode_receipts(out.receipts));
+  batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
+  std::vector<ByteView> frames = consensus::split_frames(b.txs);
   for (size_t i = 0; i < frames.size(); ++i) {
     ingest::FrameView f;
     if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
@@ -270,10 +423,11 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
     for (int k = 0; k < 4; ++k) loc[size_t(k)] = char(uint8_t(i >> (8 * k)));
     batch.Put(cf("txs"), key, loc);
   }
-  for (auto& [k, v] : out.writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [k, n] : tree->writes)
+  for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
+  for (auto& [k, n] : ex->nodes)
     batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
-  for (const auto& k : tree->stale)
+  std::sort(ex->stale.begin(), ex->stale.end());  // in key order, as the hint wants
+  for (const auto& k : ex->stale)
     batch.Put(cf("stale"), hk + std::string(as_sv(state::encode_node_key(k))), "");
   if (prune_keep_ && h.height >= prune_keep_) {
     // Nodes stale since version h - keep serve no retained version any more
@@ -289,7 +443,7 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
       batch.Delete(cf("stale"), it->key());
     }
   }
-  batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(tree->root)));
+  batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(ex->root)));
   batch.Put(cf("meta"), "tip", tip_value(h.height, b.id));
   if (auto e = pending_epochs_.find(b.id); e != pending_epochs_.end())
     batch.Put(cf("meta"), "epoch", encode_epoch(e->second));
@@ -299,17 +453,19 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   uint64_t t4 = now_ns();
   if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
 
-  for (auto& [k, n] : tree->writes) cache_node(k, n);
-  for (const auto& k : tree->stale) nodes_now_.erase(k), nodes_old_.erase(k);
+  for (auto& [k, n] : ex->nodes) cache_node(k, std::move(n));
+  for (const auto& k : ex->stale) nodes_now_.erase(k), nodes_old_.erase(k);
   tip_height_ = h.height;
   tip_id_ = b.id;
-  tip_root_ = tree->root;
+  tip_root_ = ex->root;
   trim_caches();
-  r.state_root = tree->root.hash;
-  r.receipts = std::move(out.receipts);
-  r.next_epoch = std::move(out.next_epoch);
-  r.applied = out.applied;
-  r.stats = {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
+  prune_speculation();
+  r.state_root = ex->root.hash;
+  r.receipts = std::move(ex->receipts);
+  r.next_epoch = std::move(ex->next_epoch);
+  r.applied = ex->applied;
+  r.stats = ex->stats;
+  r.stats.write_ns = t4 - t3;
   return r;
 }
 
@@ -365,6 +521,12 @@ std::optional<CommittedBlock> Ledger::block_at(uint64_t h, std::string* error) c
   if (!rs) return fail("receipts record corrupt");
   cb.receipts = std::move(*rs);
   return cb;
+}
+
+std::optional<std::vector<vigil_receipt>> Ledger::receipts_at(uint64_t h) const {
+  auto rv = read("receipts", height_key(h));
+  if (!rv) return std::nullopt;
+  return decode_receipts(*rv);
 }
 
 std::vector<CommittedBlock> Ledger::block_range(uint64_t from, uint32_t max) const {

@@ -12,6 +12,15 @@
 // - It is consensus::Storage: blocks and QCs not yet committed are kept in
 //   memory (a restart re-fetches them); epoch records reach disk in the
 //   batch of the block that starts the epoch.
+// - Speculative execution: speculate() executes a block that is not
+//   committed yet on the state after its parent (the tip, or an uncommitted
+//   ancestor speculated before it) and keeps the outcome in memory, keyed by
+//   block id, so that a proposer can put the state after an uncommitted
+//   parent in its header and a voter can check it. The outcomes are a pure
+//   function of the committed state and the chain of blocks; they are bounded
+//   (max_speculative), dropped when their block commits (commit() reuses
+//   the outcome instead of executing again) or falls at or below the tip on
+//   another branch (abandoned), and never reach the disk.
 // - State nodes stale for more than `prune_keep` heights are deleted in the
 //   commit batch; blocks and receipts are kept for good. Proofs work for the
 //   last prune_keep heights.
@@ -45,6 +54,7 @@ struct LedgerOptions {
   size_t block_cache_bytes = 64 << 20;   // RocksDB block cache
   size_t write_buffer_bytes = 32 << 20;  // per column family
   size_t node_cache_entries = 1 << 18;   // decoded state nodes kept in memory
+  size_t max_speculative = 64;           // uncommitted blocks executed ahead, at most
   bool read_only = false;
 };
 
@@ -66,6 +76,17 @@ struct CommitResult {
   std::optional<execution::GovernanceState> next_epoch;
   uint64_t applied = 0;
   CommitStats stats;
+  bool ok() const { return error.empty(); }
+};
+
+// What speculative execution says of an uncommitted block.
+struct Speculation {
+  std::string error;     // empty when the block executed
+  bool refused = false;  // with an error: the block itself is wrong and can never commit
+                         // (its id, tx root, height or state_root); else it cannot be told yet
+  Hash state_root{};     // after the block
+  // Set when the block ends its epoch: the governance record of the next.
+  std::optional<execution::GovernanceState> next_epoch;
   bool ok() const { return error.empty(); }
 };
 
@@ -111,6 +132,16 @@ class Ledger final : public consensus::Storage,
   // commits it; stops at the first that fails. Returns "" or why.
   std::string replay(std::span<const CommittedBlock> blocks);
 
+  // Speculative execution (see above). speculate() checks `b` (id, tx root,
+  // the parent's chain reaches the tip, state_root is the state after the
+  // parent), executes it and keeps the outcome; `sig_valid` as for commit(),
+  // given only for frames verified upstream. after() is the state after
+  // block `id`: stored for a committed block, else speculated, executing the
+  // uncommitted ancestors held here (their signatures verified here).
+  Speculation speculate(const Block& b, std::span<const uint8_t> sig_valid = {});
+  Speculation after(const BlockId& id);
+  size_t speculated() const { return spec_.size(); }
+
   uint64_t height() const { return tip_height_; }
   BlockId tip_id() const { return tip_id_; }
   // State root after block h (h <= height()); nullopt when unknown.
@@ -119,6 +150,7 @@ class Ledger final : public consensus::Storage,
   execution::GovernanceState governance() const;
 
   std::optional<CommittedBlock> block_at(uint64_t h, std::string* error = nullptr) const;
+  std::optional<std::vector<vigil_receipt>> receipts_at(uint64_t h) const;
   // Up to `max` certified blocks from `from` up (for sync and the daemon).
   std::vector<CommittedBlock> block_range(uint64_t from, uint32_t max) const;
   std::vector<TxLocation> find_tx(std::span<const uint8_t, 64> signature) const;
@@ -157,6 +189,7 @@ class Ledger final : public consensus::Storage,
 
   // Storage errors after open (a failed write); empty when none.
   const std::string& last_error() const { return last_error_; }
+  void clear_error() { last_error_.clear(); }
 
  private:
   struct NodeKeyHash {
@@ -164,11 +197,34 @@ class Ledger final : public consensus::Storage,
   };
   using NodeCache = std::unordered_map<state::NodeKey, state::Node, NodeKeyHash>;
 
+  // One executed block: what commit() writes besides the block itself.
+  struct Executed {
+    std::vector<vigil_receipt> receipts;
+    std::map<Hash, execution::Bytes> writes;  // changed leaves
+    std::optional<execution::GovernanceState> next_epoch;
+    uint64_t applied = 0;
+    state::ChildRef root;
+    std::map<state::NodeKey, state::Node> nodes;  // new tree nodes
+    std::vector<state::NodeKey> stale;            // nodes they replace
+    CommitStats stats;
+  };
+  struct Overlay {  // a speculated block
+    BlockId id{}, parent{};
+    uint64_t height = 0;
+    std::shared_ptr<Overlay> up;  // the parent's, while the parent is not committed
+    Executed ex;
+  };
+  class View;  // an overlay chain over the committed state
+
   Ledger() = default;
   std::string load();
+  std::optional<Executed> execute_block(const View& v, const state::ChildRef& parent_root,
+                                        const Block& b, std::span<const uint8_t> sig_valid,
+                                        std::string* error) const;
+  void prune_speculation();
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
-  void cache_node(const state::NodeKey& k, const state::Node& n) const;
+  void cache_node(const state::NodeKey& k, state::Node n) const;
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();
 
@@ -191,6 +247,7 @@ class Ledger final : public consensus::Storage,
   mutable std::map<BlockId, QuorumCert> qc_cache_;
   mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
   mutable NodeCache nodes_now_, nodes_old_;  // two generations, bounded
+  std::map<BlockId, std::shared_ptr<Overlay>> spec_;
 };
 
 }  // namespace vigil::ledger

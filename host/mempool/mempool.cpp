@@ -28,6 +28,13 @@ std::string_view add_result_name(AddResult r) {
   return "unknown";
 }
 
+bool Mempool::holds(const Sig& sig, std::span<const uint8_t> frame) const {
+  const auto it = by_sig_.find(sig);
+  if (it == by_sig_.end()) return false;
+  const auto& e = senders_.at(it->second.first).by_nonce.at(it->second.second);
+  return std::equal(e.frame.begin(), e.frame.end(), frame.begin(), frame.end());
+}
+
 AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                        std::span<const uint8_t> payload, uint64_t committed_nonce) {
   if (by_sig_.count(sig)) return count(AddResult::duplicate);
@@ -52,7 +59,8 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   return count(AddResult::added);
 }
 
-std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n) {
+std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,
+                                   const std::set<Sig>* in_chain) {
   std::vector<uint8_t> out;
   *n = 0;
   for (auto& [key, s] : senders_) {
@@ -60,9 +68,13 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
     for (auto& [nonce, e] : s.by_nonce) {
       if (nonce != want || *n >= max_txs) break;
       ++want;
-      // In a block not yet committed: the sender's later nonces wait for it
-      // (a block that never commits would make them fail on their nonce).
-      if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) break;
+      if (in_chain) {
+        if (in_chain->count(e.sig)) continue;  // an ancestor holds it
+      } else if (e.proposed && commits_ - e.proposed_at < config_.repropose_after) {
+        // In a block not yet committed: the sender's later nonces wait for it
+        // (a block that never commits would make them fail on their nonce).
+        break;
+      }
       if (out.size() + e.frame.size() > max_bytes) break;
       out.insert(out.end(), e.frame.begin(), e.frame.end());
       e.proposed = true;

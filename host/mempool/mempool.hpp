@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -63,14 +64,22 @@ class Mempool {
   AddResult add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                 std::span<const uint8_t> payload, uint64_t committed_nonce);
   // Frames for a new block, back to back, at most max_txs and max_bytes: per
-  // sender in key order, consecutive nonces from its committed one, stopping
-  // at one already proposed and not yet committed (it goes again after
-  // repropose_after commits). They stay here, marked proposed, until committed.
-  std::vector<uint8_t> take(uint32_t max_txs, size_t max_bytes, uint32_t* count);
+  // sender in key order, consecutive nonces from its committed one. They
+  // stay here, marked proposed, until committed.
+  // Without `in_chain`: stopping at one already proposed and not yet
+  // committed (it goes again after repropose_after commits). With it (the
+  // signatures of the uncommitted blocks the new one extends): those are
+  // skipped, as the chain holds them, and the sender's next nonces follow;
+  // a frame of an abandoned proposal may go again at once.
+  std::vector<uint8_t> take(uint32_t max_txs, size_t max_bytes, uint32_t* count,
+                            const std::set<Sig>* in_chain = nullptr);
   // A block committed `sigs`; the senders' committed nonces are now `next`.
   void committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next);
 
   bool contains(const Sig& sig) const { return by_sig_.count(sig) != 0; }
+  // True when this exact frame (every byte, so every byte its signature
+  // covers) is here: its signature verified when it entered.
+  bool holds(const Sig& sig, std::span<const uint8_t> frame) const;
   size_t size() const { return by_sig_.size(); }
   const MempoolCounters& counters() const { return counters_; }
 

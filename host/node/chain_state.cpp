@@ -1,124 +1,312 @@
 #include "host/node/chain_state.hpp"
 
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
+#include "host/consensus/wire.hpp"
 #include "host/ingest/frame.hpp"
-#include "host/mempool/transfer.hpp"
+#include "host/ledger/account_json.hpp"
 
 namespace vigil::node {
+namespace {
 
-std::string_view tx_code_name(TxCode c) {
-  switch (c) {
-    case TxCode::ok:
+// Committed blocks waiting for their QC, at most (a QC comes with the
+// block's child: more than this means it never comes).
+constexpr size_t kMaxWaiting = 1024;
+// Tx roots of blocks whose frames this node verified, remembered.
+constexpr size_t kMaxVerified = 256;
+
+}  // namespace
+
+std::string_view tx_code_name(uint8_t code) {
+  switch (code) {
+    case VIGIL_TX_OK:
       return "ok";
-    case TxCode::malformed_frame:
-      return "malformed_frame";
-    case TxCode::malformed_payload:
-      return "malformed_payload";
-    case TxCode::bad_nonce:
+    case VIGIL_TX_ERR_MALFORMED:
+      return "malformed";
+    case VIGIL_TX_ERR_BAD_SIGNATURE:
+      return "bad_signature";
+    case VIGIL_TX_ERR_UNKNOWN_ACCOUNT:
+      return "unknown_account";
+    case VIGIL_TX_ERR_BAD_NONCE:
       return "bad_nonce";
-    case TxCode::insufficient_balance:
+    case VIGIL_TX_ERR_INSUFFICIENT:
       return "insufficient_balance";
-    case TxCode::overflow:
+    case VIGIL_TX_ERR_OVERFLOW:
       return "overflow";
-    case TxCode::count_:
-      break;
+    case VIGIL_TX_ERR_NOT_VALIDATOR:
+      return "not_validator";
+    case VIGIL_TX_ERR_WRONG_EPOCH:
+      return "wrong_epoch";
+    case VIGIL_TX_ERR_BAD_ACTION:
+      return "bad_action";
+    case VIGIL_TX_ERR_DUPLICATE_VOTE:
+      return "duplicate_vote";
   }
   return "unknown";
 }
 
-bool split_frames(std::span<const uint8_t> frames, std::vector<std::span<const uint8_t>>* out) {
-  out->clear();
-  size_t pos = 0;
-  while (pos < frames.size()) {
-    if (frames.size() - pos < sizeof(vigil_tx_frame_hdr)) return false;
-    const size_t payload = size_t(frames[pos + 2]) | size_t(frames[pos + 3]) << 8;
-    const size_t n = ingest::frame_size(payload);
-    if (payload > VIGIL_TX_PAYLOAD_MAX || frames.size() - pos < n) return false;
-    out->push_back(frames.subspan(pos, n));
-    pos += n;
+std::unique_ptr<ChainState> ChainState::open(const std::string& data_dir,
+                                             const config::GenesisFile& genesis,
+                                             std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    *error = "cannot create data directory " + data_dir + ": " + ec.message();
+    return nullptr;
   }
-  return true;
+  std::unique_ptr<ChainState> c(new ChainState());
+  c->ledger_ = ledger::Ledger::open(data_dir + "/ledger", ledger::LedgerOptions{}, error);
+  if (!c->ledger_) return nullptr;
+  execution::GenesisState g;
+  for (const auto& v : genesis.validators) g.validators.push_back(v.key);
+  for (const auto& a : genesis.accounts) g.balances.push_back({a.key, a.balance});
+  if (std::string why = c->ledger_->init_genesis(g); !why.empty()) {
+    *error = data_dir + "/ledger: " + why;
+    return nullptr;
+  }
+  return c;
 }
 
-ChainState::ChainState(const config::GenesisFile& genesis, size_t tx_index_capacity)
-    : tx_index_capacity_(tx_index_capacity) {
-  for (const auto& a : genesis.accounts) accounts_[a.key].balance += a.balance;
+// --- the core's hooks ----------------------------------------------------------
+
+std::optional<consensus::BlockId> ChainState::state_after(const consensus::BlockId& parent) {
+  std::lock_guard lk(mu_);
+  ledger::Speculation s = ledger_->after(parent);
+  if (!s.ok()) return std::nullopt;
+  return s.state_root;
 }
 
-TxCode ChainState::apply_one(std::span<const uint8_t> frame, Sig* sig) {
-  ingest::FrameView v;
-  if (ingest::parse_frame(frame, v) != VIGIL_OK) return TxCode::malformed_frame;
-  std::memcpy(sig->data(), v.signature, 64);
-  const auto t = mempool::decode_transfer(v.payload);
-  if (!t) return TxCode::malformed_payload;
-  Key from;
-  std::memcpy(from.data(), v.public_key, 32);
-  auto it = accounts_.find(from);
-  if (it == accounts_.end() || it->second.nonce != t->nonce) return TxCode::bad_nonce;
-  Account& a = it->second;
-  uint64_t cost = 0;
-  if (__builtin_add_overflow(t->amount, t->fee, &cost)) return TxCode::overflow;
-  if (a.balance < cost) return TxCode::insufficient_balance;
-  Account& to = accounts_[t->to];
-  uint64_t credited = 0;
-  if (__builtin_add_overflow(to.balance, t->amount, &credited)) return TxCode::overflow;
-  // `to` may be `a`: debit first, then credit the amount back.
-  a.balance -= cost;
-  to.balance += t->amount;
-  ++a.nonce;
-  return TxCode::ok;
+std::vector<uint8_t> ChainState::verdicts(const consensus::Block& b) const {
+  if (!verified_.count(consensus::to_id(b.hdr.tx_root))) return {};
+  return std::vector<uint8_t>(b.hdr.tx_count, 1);
 }
 
-Applied ChainState::apply(const consensus::Block& b) {
-  Applied out;
-  std::vector<std::span<const uint8_t>> frames;
-  split_frames(b.txs, &frames);  // the proposer's tx_root vouched for these bytes
-  for (uint32_t i = 0; i < frames.size(); ++i) {
-    Sig sig{};
-    const TxCode code = apply_one(frames[i], &sig);
-    ++(code == TxCode::ok ? out.ok : out.rejected);
+consensus::BlockCheck ChainState::check(const consensus::Block& b) {
+  std::lock_guard lk(mu_);
+  // The ledger checks the tx root against the frames: the verdicts, keyed on
+  // it, then vouch for exactly these bytes.
+  ledger::Speculation s = ledger_->speculate(b, verdicts(b));
+  if (s.ok()) return consensus::BlockCheck::ok;
+  return s.refused ? consensus::BlockCheck::bad : consensus::BlockCheck::unknown;
+}
+
+std::optional<std::vector<consensus::PublicKey>> ChainState::next_validators(
+    const consensus::Block& b) {
+  // Only a governance transaction ends an epoch: other blocks need no
+  // execution here.
+  bool governance = false;
+  for (auto f : consensus::split_frames(b.txs)) {
     ingest::FrameView v;
-    if (code != TxCode::malformed_frame && ingest::parse_frame(frames[i], v) == VIGIL_OK) {
-      Key from;
-      std::memcpy(from.data(), v.public_key, 32);
-      out.next_nonces[from] = nonce(from);
+    governance |= ingest::parse_frame(f, v) == VIGIL_OK &&
+                  execution::payload_kind(v.payload) == VIGIL_TX_GOVERNANCE;
+  }
+  if (!governance) return std::nullopt;
+  std::lock_guard lk(mu_);
+  ledger::Speculation s = ledger_->speculate(b, verdicts(b));
+  if (!s.ok() && !s.refused) {
+    // The answer decides the epoch: guessing could fork this node.
+    std::fprintf(stderr, "vigild: cannot execute committed block %llu ahead (%s); stopping\n",
+                 (unsigned long long)b.hdr.height, s.error.c_str());
+    std::_Exit(1);
+  }
+  if (!s.ok() || !s.next_epoch) return std::nullopt;
+  return s.next_epoch->validators;
+}
+
+void ChainState::note_verified(const consensus::BlockId& tx_root) {
+  std::lock_guard lk(mu_);
+  if (!verified_.emplace(tx_root, true).second) return;
+  verified_order_.push_back(tx_root);
+  if (verified_order_.size() > kMaxVerified) {
+    verified_.erase(verified_order_.front());
+    verified_order_.pop_front();
+  }
+}
+
+// --- commits ---------------------------------------------------------------------
+
+std::vector<Applied> ChainState::commit(const std::vector<consensus::Block>& blocks,
+                                        std::string* error) {
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& b : blocks) waiting_.push_back(b);
+    if (waiting_.size() > kMaxWaiting) {
+      *error = "more than " + std::to_string(kMaxWaiting) + " committed blocks lack their QC";
+      return {};
     }
-    out.sigs.push_back(sig);
-    if (receipts_.emplace(sig, Receipt{b.hdr.height, i, code}).second) {
-      receipt_order_.push_back(sig);
-      if (receipt_order_.size() > tx_index_capacity_) {
-        receipts_.erase(receipt_order_.front());
-        receipt_order_.pop_front();
+  }
+  return drain(error);
+}
+
+std::vector<Applied> ChainState::drain(std::string* error) {
+  std::lock_guard lk(mu_);
+  std::vector<Applied> out;
+  while (!waiting_.empty()) {
+    const consensus::Block& b = waiting_.front();
+    if (b.hdr.height <= ledger_->height()) {  // committed before a restart
+      waiting_.pop_front();
+      continue;
+    }
+    const consensus::QuorumCert* qc = ledger_->qc_for(b.id);
+    if (!qc) break;
+    ledger::CommitResult r = ledger_->commit(b, *qc, verdicts(b));
+    if (!r.ok()) {
+      *error = "ledger refused committed block " + std::to_string(b.hdr.height) + ": " + r.error;
+      return out;
+    }
+    Applied a;
+    a.ok = uint32_t(r.applied);
+    a.rejected = uint32_t(r.receipts.size() - r.applied);
+    for (auto f : consensus::split_frames(b.txs)) {
+      ingest::FrameView v;
+      if (ingest::parse_frame(f, v) != VIGIL_OK) continue;
+      Sig sig;
+      Key from;
+      std::memcpy(sig.data(), v.signature, 64);
+      std::memcpy(from.data(), v.public_key, 32);
+      a.sigs.push_back(sig);
+      if (!a.next_nonces.count(from)) {
+        auto acct = ledger_->account(from);
+        a.next_nonces[from] = acct ? acct->nonce : 0;
       }
     }
+    committed_txs_ += a.ok;
+    a.block = std::move(waiting_.front());
+    waiting_.pop_front();
+    out.push_back(std::move(a));
   }
-  committed_txs_ += out.ok;
-  blocks_.push_back({b.hdr, b.id});
-  tip_ = b.id;
   return out;
 }
 
-std::optional<Account> ChainState::account(const Key& k) const {
-  auto it = accounts_.find(k);
-  if (it == accounts_.end()) return std::nullopt;
-  return it->second;
+// --- reads -------------------------------------------------------------------------
+
+uint64_t ChainState::height() const {
+  std::lock_guard lk(mu_);
+  return ledger_->height();
+}
+
+consensus::BlockId ChainState::tip() const {
+  std::lock_guard lk(mu_);
+  return ledger_->tip_id();
 }
 
 uint64_t ChainState::nonce(const Key& k) const {
-  auto it = accounts_.find(k);
-  return it == accounts_.end() ? 0 : it->second.nonce;
+  auto a = account(k);
+  return a ? a->nonce : 0;
+}
+
+std::optional<ledger::Account> ChainState::account(const Key& k) const {
+  std::lock_guard lk(mu_);
+  return ledger_->account(k);
+}
+
+std::optional<std::string> ChainState::account_json(const Key& k, bool proof,
+                                                    std::string* error) const {
+  std::lock_guard lk(mu_);
+  auto at = ledger_->account_at(k, ledger_->height(), error);
+  if (!at) return std::nullopt;
+  return ledger::account_json(*ledger_, k, *at, proof).dump();
 }
 
 std::optional<Receipt> ChainState::receipt(const Sig& s) const {
-  auto it = receipts_.find(s);
-  if (it == receipts_.end()) return std::nullopt;
-  return it->second;
+  std::lock_guard lk(mu_);
+  for (const auto& loc : ledger_->find_tx(s)) {
+    auto rs = ledger_->receipts_at(loc.height);
+    if (!rs || loc.index >= rs->size()) continue;
+    const vigil_receipt& r = (*rs)[loc.index];
+    // A frame committed twice: the first (applied) one is its receipt.
+    return Receipt{loc.height, loc.index, r.code};
+  }
+  return std::nullopt;
 }
 
-const BlockSummary* ChainState::block(uint64_t height) const {
-  if (height == 0 || height > blocks_.size()) return nullptr;
-  return &blocks_[height - 1];
+std::optional<consensus::Block> ChainState::block_at(uint64_t height) const {
+  std::lock_guard lk(mu_);
+  auto cb = ledger_->block_at(height);
+  if (!cb) return std::nullopt;
+  return std::move(cb->block);
+}
+
+uint64_t ChainState::committed_txs() const {
+  std::lock_guard lk(mu_);
+  return committed_txs_;
+}
+
+// --- consensus::Storage --------------------------------------------------------------
+
+void ChainState::put_block(const consensus::Block& b) {
+  std::lock_guard lk(mu_);
+  ledger_->put_block(b);
+}
+const consensus::Block* ChainState::block(const consensus::BlockId& id) const {
+  std::lock_guard lk(mu_);
+  return ledger_->block(id);
+}
+void ChainState::put_qc(const consensus::QuorumCert& qc) {
+  std::lock_guard lk(mu_);
+  ledger_->put_qc(qc);
+}
+const consensus::QuorumCert* ChainState::qc_for(const consensus::BlockId& id) const {
+  std::lock_guard lk(mu_);
+  return ledger_->qc_for(id);
+}
+void ChainState::put_high_qc(const consensus::QuorumCert& qc) {
+  std::lock_guard lk(mu_);
+  ledger_->put_high_qc(qc);
+}
+std::optional<consensus::QuorumCert> ChainState::high_qc() const {
+  std::lock_guard lk(mu_);
+  return ledger_->high_qc();
+}
+void ChainState::put_high_tc(const consensus::TimeoutCert& tc) {
+  std::lock_guard lk(mu_);
+  ledger_->put_high_tc(tc);
+}
+std::optional<consensus::TimeoutCert> ChainState::high_tc() const {
+  std::lock_guard lk(mu_);
+  return ledger_->high_tc();
+}
+void ChainState::put_committed(const consensus::CommittedTip& tip) {
+  std::lock_guard lk(mu_);
+  ledger_->put_committed(tip);
+}
+std::optional<consensus::CommittedTip> ChainState::committed() const {
+  std::lock_guard lk(mu_);
+  return ledger_->committed();
+}
+void ChainState::put_epoch(const consensus::EpochRecord& e) {
+  std::lock_guard lk(mu_);
+  ledger_->put_epoch(e);
+}
+std::optional<consensus::EpochRecord> ChainState::epoch() const {
+  std::lock_guard lk(mu_);
+  return ledger_->epoch();
+}
+void ChainState::put_epoch_end_qc(consensus::Epoch e, const consensus::QuorumCert& qc) {
+  std::lock_guard lk(mu_);
+  ledger_->put_epoch_end_qc(e, qc);
+}
+const consensus::QuorumCert* ChainState::epoch_end_qc(consensus::Epoch e) const {
+  std::lock_guard lk(mu_);
+  return ledger_->epoch_end_qc(e);
+}
+
+void ChainState::save_safety(const consensus::SafetyState& s) {
+  std::lock_guard lk(mu_);
+  ledger_->clear_error();
+  ledger_->save_safety(s);
+  if (!ledger_->last_error().empty()) {
+    // Signing on without a durable record could equivocate after a crash.
+    std::fprintf(stderr, "vigild: cannot write the safety state (%s); stopping\n",
+                 ledger_->last_error().c_str());
+    std::_Exit(1);
+  }
+}
+std::optional<consensus::SafetyState> ChainState::safety() const {
+  std::lock_guard lk(mu_);
+  return ledger_->safety();
 }
 
 }  // namespace vigil::node

@@ -1,89 +1,122 @@
-// INTERIM execution and transaction index, until host/execution and the
-// RocksDB ledger (issue 12) land and replace this file: accounts (balance,
-// nonce) in memory, transfers applied in block order with a receipt each,
-// and a bounded index from signature to receipt for GET /tx.
+// vigild's storage and state: the RocksDB ledger (host/ledger) in the data
+// directory, behind one lock, as the consensus core's Storage, the source of
+// the core's execution hooks, and what the client API reads.
 //
-// Deterministic: integer arithmetic, checked; ordered containers only.
+// Promises:
+// - Everything the ledger promises (one synced WriteBatch per committed
+//   block; the safety state synced before a vote or timeout leaves; a restart
+//   finds the last committed block, its state and the safety state at one
+//   height).
+// - Committed blocks go to the ledger in order, each with the QC that
+//   certifies it; a block whose QC has not arrived yet (it comes with its
+//   child, by proposal or block sync) waits, in order, in a bounded queue.
+// - The hooks are deterministic (speculative execution of the chain):
+//   state_after(parent) is what a proposer puts in state_root, check() what a
+//   voter compares, next_validators() what committed governance decided.
+// - A frame's signature is verified once: blocks whose frames this node
+//   verified (keyed on the tx root, which commits to every frame byte) are
+//   executed on those verdicts; any other block is verified by the ledger.
+// Thread-safe: every method takes the lock.
 #pragma once
 
 #include <array>
-#include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
-#include <span>
-#include <string_view>
+#include <string>
 #include <vector>
 
 #include "host/config/genesis.hpp"
-#include "host/consensus/types.hpp"
+#include "host/consensus/core.hpp"
+#include "host/ledger/ledger.hpp"
 
 namespace vigil::node {
 
 using Key = std::array<uint8_t, 32>;
 using Sig = std::array<uint8_t, 64>;
 
-enum class TxCode : uint8_t {
-  ok = 0,
-  malformed_frame,
-  malformed_payload,
-  bad_nonce,
-  insufficient_balance,
-  overflow,
-  count_
-};
-std::string_view tx_code_name(TxCode c);
-
-struct Account {
-  uint64_t balance = 0;
-  uint64_t nonce = 0;
-};
-
+// The receipt of a committed frame, as GET /tx reports it.
 struct Receipt {
   uint64_t height = 0;
   uint32_t index = 0;  // position in the block
-  TxCode code = TxCode::ok;
+  uint8_t code = VIGIL_TX_OK;
 };
+// The name of a receipt code ("ok", "bad_nonce", ...).
+std::string_view tx_code_name(uint8_t code);
 
-struct BlockSummary {
-  vigil_block_hdr hdr{};
-  consensus::BlockId id{};
-};
-
+// What one committed block did, for the mempool and the metrics.
 struct Applied {
+  consensus::Block block;
   std::vector<Sig> sigs;                // every frame of the block
   std::map<Key, uint64_t> next_nonces;  // senders' nonces after the block
   uint32_t ok = 0, rejected = 0;
 };
 
-class ChainState {
+class ChainState final : public consensus::Storage {
  public:
-  ChainState(const config::GenesisFile& genesis, size_t tx_index_capacity);
+  // Opens (creating) the ledger in `data_dir` on `genesis`; nullptr and
+  // *error when the store cannot be opened or holds another genesis.
+  static std::unique_ptr<ChainState> open(const std::string& data_dir,
+                                          const config::GenesisFile& genesis, std::string* error);
 
-  Applied apply(const consensus::Block& b);
+  // The core's hooks.
+  std::optional<consensus::BlockId> state_after(const consensus::BlockId& parent);
+  consensus::BlockCheck check(const consensus::Block& b);
+  std::optional<std::vector<consensus::PublicKey>> next_validators(const consensus::Block& b);
+  // Every frame of blocks with this tx root verified valid (bounded memory).
+  void note_verified(const consensus::BlockId& tx_root);
 
-  std::optional<Account> account(const Key& k) const;
+  // Queues the core's committed blocks and writes, in order, every queued
+  // block whose QC is here; drain() retries. *error (fatal: the node must
+  // stop) when a write fails or the queue overflows.
+  std::vector<Applied> commit(const std::vector<consensus::Block>& blocks, std::string* error);
+  std::vector<Applied> drain(std::string* error);
+
+  // The client API's reads (the latest committed state).
+  uint64_t height() const;
+  consensus::BlockId tip() const;
   uint64_t nonce(const Key& k) const;
+  std::optional<ledger::Account> account(const Key& k) const;
+  // GET /account's JSON at the tip (host/ledger/account_json.hpp), with the
+  // proof against the state after it when asked; nullopt and *error when the
+  // state cannot answer.
+  std::optional<std::string> account_json(const Key& k, bool proof, std::string* error) const;
   std::optional<Receipt> receipt(const Sig& s) const;
-  const BlockSummary* block(uint64_t height) const;
-  uint64_t height() const { return blocks_.empty() ? 0 : blocks_.back().hdr.height; }
-  const consensus::BlockId& tip() const { return tip_; }
-  uint64_t committed_txs() const { return committed_txs_; }
+  std::optional<consensus::Block> block_at(uint64_t height) const;
+  uint64_t committed_txs() const;  // applied by this process
+
+  // consensus::Storage
+  void put_block(const consensus::Block& b) override;
+  const consensus::Block* block(const consensus::BlockId& id) const override;
+  void put_qc(const consensus::QuorumCert& qc) override;
+  const consensus::QuorumCert* qc_for(const consensus::BlockId& id) const override;
+  void put_high_qc(const consensus::QuorumCert& qc) override;
+  std::optional<consensus::QuorumCert> high_qc() const override;
+  void put_high_tc(const consensus::TimeoutCert& tc) override;
+  std::optional<consensus::TimeoutCert> high_tc() const override;
+  void put_committed(const consensus::CommittedTip& tip) override;
+  std::optional<consensus::CommittedTip> committed() const override;
+  void put_epoch(const consensus::EpochRecord& e) override;
+  std::optional<consensus::EpochRecord> epoch() const override;
+  void put_epoch_end_qc(consensus::Epoch e, const consensus::QuorumCert& qc) override;
+  const consensus::QuorumCert* epoch_end_qc(consensus::Epoch e) const override;
+  // Synced; a failed write is fatal (signing on could equivocate after a
+  // crash): the process exits with a message.
+  void save_safety(const consensus::SafetyState& s) override;
+  std::optional<consensus::SafetyState> safety() const override;
 
  private:
-  TxCode apply_one(std::span<const uint8_t> frame, Sig* sig);
+  ChainState() = default;
+  std::vector<uint8_t> verdicts(const consensus::Block& b) const;
 
-  std::map<Key, Account> accounts_;
-  std::map<Sig, Receipt> receipts_;
-  std::deque<Sig> receipt_order_;  // oldest first; the index forgets past capacity
-  size_t tx_index_capacity_;
-  std::vector<BlockSummary> blocks_;  // by height - 1 (128 bytes + id per block)
-  consensus::BlockId tip_{};
+  mutable std::mutex mu_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::deque<consensus::Block> waiting_;  // committed by the core, QC not here yet
+  std::deque<consensus::BlockId> verified_order_;
+  std::map<consensus::BlockId, bool> verified_;  // tx roots of verified frames
   uint64_t committed_txs_ = 0;
 };
-
-// Splits frames back to back (each self-delimiting by its payload length);
-// false when the bytes do not split exactly.
-bool split_frames(std::span<const uint8_t> frames, std::vector<std::span<const uint8_t>>* out);
 
 }  // namespace vigil::node

@@ -8,22 +8,24 @@
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "drivers/accel/accelerator.hpp"
 #include "drivers/net/udp_port.hpp"
 #include "host/affinity/pin.hpp"
-#include "host/batch/batcher.hpp"
 #include "host/consensus/core.hpp"
+#include "host/consensus/wire.hpp"
 #include "host/crypto/sig_jsonl.hpp"
 #include "host/ingest/ingest.hpp"
 #include "host/mempool/mempool.hpp"
 #include "host/metrics/metrics.hpp"
+#include "host/metrics/tile_metrics.hpp"
 #include "host/node/chain_state.hpp"
 #include "host/node/idle.hpp"
-#include "host/node/node_storage.hpp"
 #include "host/p2p/network.hpp"
 #include "host/rpc/http_server.hpp"
+#include "host/sigverify/sigverify.hpp"
 #include "host/statuspage/status_page.hpp"
 
 namespace vigil::node {
@@ -42,12 +44,6 @@ class EdSigner final : public consensus::Signer {
  private:
   crypto::Keypair key_;
 };
-
-uint64_t now_ns() {
-  return uint64_t(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-          .count());
-}
 
 std::string hex(const uint8_t* p, size_t n) {
   return crypto::to_hex(p, n);
@@ -96,7 +92,14 @@ class BoundedQueue {
     q_.clear();
     return n;
   }
-  size_t try_drain(std::deque<T>& out) { return drain(out, Clock::now()); }
+  // Moves everything out without waiting (no syscall when empty).
+  size_t try_drain(std::deque<T>& out) {
+    std::lock_guard lk(mu_);
+    const size_t n = q_.size();
+    for (auto& v : q_) out.push_back(std::move(v));
+    q_.clear();
+    return n;
+  }
   void wake() {
     std::lock_guard lk(mu_);
     woken_ = true;
@@ -120,10 +123,28 @@ class BoundedQueue {
   bool woken_ = false;
 };
 
+constexpr auto kEmptyBlockWait = std::chrono::milliseconds(25);
+
 struct PeerMessage {
   uint32_t from;
   std::vector<uint8_t> bytes;
 };
+
+// Frames a peer forwarded enter ingest as if from a proven source of their
+// own: 255.0.0.PEER (class E, never a real datagram's source), so each peer
+// has its own budget and a bad frame charges that peer.
+constexpr uint32_t kPeerSourceBase = 0xff000000u;
+uint32_t peer_source(uint32_t peer) {
+  return kPeerSourceBase | (peer & 0xffffu);
+}
+bool is_peer_source(uint32_t src) {
+  return (src & 0xff000000u) == kPeerSourceBase;
+}
+
+uint64_t elapsed_ns(Clock::time_point since) {
+  return uint64_t(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
+}
 
 }  // namespace
 
@@ -131,30 +152,44 @@ struct Node::Impl {
   NodeSetup s;
   uint32_t self = 0;
   Clock::time_point t0 = Clock::now();
-  std::atomic<bool> intake{true}, verify_stop{false}, running{true}, stopped{false};
+  std::atomic<bool> verify_stop{false}, mempool_stop{false}, running{true}, stopped{false};
 
   // components
   std::unique_ptr<accel::Accelerator> accel;
   std::unique_ptr<net::UdpPort> port;
-  std::unique_ptr<ingest::Ingest> ingest;
-  std::unique_ptr<batch::Batcher> batcher;
-  batch::SpscRing<uint32_t> invalid_sources{4096};  // verify tile -> net tile
-  BoundedQueue<std::vector<uint8_t>> posted{4096};  // POST /tx -> net tile
-  BoundedQueue<PeerMessage> events;                 // p2p -> consensus
+  std::unique_ptr<sigverify::Sigverify> sv;         // the verify tile's pipeline
+  BoundedQueue<std::vector<uint8_t>> posted{4096};  // POST /tx -> verify tile
+  BoundedQueue<PeerMessage> forwarded{1024};        // peers' forwarded frames -> verify tile
+  std::deque<PeerMessage> forward_in;               // the verify tile's, drained from forwarded
+  uint64_t forward_malformed = 0;
+  uint64_t verify_published_valid = 0, verify_published_invalid = 0;  // the verify tile's
+  BoundedQueue<PeerMessage> events;                                   // p2p -> consensus
   std::mutex pool_mu;
+  std::condition_variable pool_added;  // the mempool tile added frames
   mempool::Mempool pool;
   mutable std::mutex state_mu;
   std::unique_ptr<ChainState> state;
   std::deque<Sig> rejected_order;  // signatures that failed verification, bounded
   std::map<Sig, bool> rejected;
-  NodeStorage storage;
   std::unique_ptr<EdSigner> signer;
   std::unique_ptr<consensus::Core> core;
   std::unique_ptr<p2p::Network> network;
   std::unique_ptr<rpc::HttpServer> http;
   Metrics m;
   std::string engine_name;
-  std::thread net_thread, verify_thread, consensus_thread;
+  std::thread verify_thread, mempool_thread, consensus_thread;
+
+  // consensus tile state: actions not yet run, the core's timer
+  consensus::Actions backlog;
+  std::optional<Clock::time_point> timer;
+  uint64_t timer_token = 0;
+  // tile counters the consensus thread keeps (it publishes them)
+  uint64_t consensus_in = 0, consensus_out = 0, consensus_busy_ns = 0;
+  uint64_t exec_in = 0, exec_out = 0, exec_busy_ns = 0;
+  uint64_t proposal_frames_cached = 0, proposal_frames_verified = 0;
+  // rpc counters (Asio threads)
+  std::atomic<uint64_t> rpc_in{0}, rpc_out{0}, rpc_busy_ns{0}, rpc_intake_full{0};
+  std::unique_ptr<metrics::TileMetrics> t_consensus, t_execution, t_p2p, t_rpc;
 
   // status snapshot for /status (consensus thread writes)
   struct Status {
@@ -185,17 +220,22 @@ struct Node::Impl {
   bool start(std::string* error);
   void stop();
   void register_metrics();
-  void net_tile();
   void verify_tile();
+  bool take_forwarded(uint64_t now_ns);
+  void publish_verify(metrics::TileMetrics& tile);
+  void remember_rejected(const Sig& sig);
+  void mempool_tile();
   void consensus_tile();
-  void run_actions(consensus::Actions& actions, std::optional<Clock::time_point>& timer,
-                   uint64_t& timer_token);
+  void run_actions(size_t max_rounds);
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
-  void on_commit(const consensus::Block& b);
+  std::set<Sig> uncommitted_sigs(consensus::BlockId id) const;
+  void on_commit(std::vector<Applied> applied, const std::string& error);
   void publish_consensus();
+  void publish_tiles();
   rpc::Response handle(const rpc::Request& r);
+  rpc::Response route(const rpc::Request& r);
   rpc::Response status_json();
   rpc::Response block_json(const std::string& h);
   rpc::Response tx_json(const std::string& sig_hex);
@@ -214,8 +254,8 @@ bool Node::Impl::start(std::string* error) {
     *error = c.key_file + ": this key is not one of the genesis validators";
     return false;
   }
-  if (!storage.open(c.data_dir, error)) return false;
-  state = std::make_unique<ChainState>(s.genesis, size_t(1) << 20);
+  state = ChainState::open(c.data_dir, s.genesis, error);
+  if (!state) return false;
 
   accel::Options ao;
   ao.max_batch = std::max<uint32_t>(c.batch_size, VIGIL_BLOCK_MAX_TXS);
@@ -242,30 +282,53 @@ bool Node::Impl::start(std::string* error) {
     *error = "cannot open udp " + c.listen_udp + ": " + perr;
     return false;
   }
-  ingest::IngestConfig ic;
-  ic.dedup_depth = 1 << 18;
-  ic.by_source = {.entries = 1 << 14, .rate_per_sec = c.source_rate, .burst = c.source_burst};
-  ic.by_key = {.entries = 1 << 14, .rate_per_sec = c.key_rate, .burst = c.key_burst};
-  ingest = std::make_unique<ingest::Ingest>(ic);
-  batcher = std::make_unique<batch::Batcher>(batch::BatcherConfig{
+  sigverify::SigverifyConfig vc;
+  vc.ingest.dedup_depth = 1 << 18;
+  vc.ingest.by_source = {
+      .entries = 1 << 14, .rate_per_sec = c.source_rate, .burst = c.source_burst};
+  vc.ingest.by_key = {.entries = 1 << 14, .rate_per_sec = c.key_rate, .burst = c.key_burst};
+  vc.batcher = batch::BatcherConfig{
       .max_items = c.batch_size,
       .max_msg_bytes = c.batch_size * uint32_t(ingest::signed_message_size(256)),
       .deadline_us = c.batch_deadline_us,
       .pool = 8,
-      .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215});
+      .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215};
+  vc.out_capacity = c.queue_verified;
+  vc.invalid_capacity = 4096;
+  vc.idle_sleep = std::chrono::microseconds(c.idle == config::Idle::busy ? 0 : 1000);
+  vc.on_batch = [this](uint32_t items, uint64_t latency_ns) {
+    h_batch_size->Observe(double(items));
+    h_verify_tx->Observe(double(latency_ns) * 1e-9);
+  };
+  sv = std::make_unique<sigverify::Sigverify>(vc, *accel);
 
   consensus::Genesis g;
   for (const auto& v : s.genesis.validators) g.validators.keys.push_back(v.key);
   signer = std::make_unique<EdSigner>(s.key);
   consensus::CoreConfig cc;
   cc.base_timeout = c.round_timeout_ms;
-  cc.payload = [this](const vigil_block_hdr&) {
+  // A leader with nothing to propose waits a little for a transaction
+  // before it proposes an empty block, so an idle chain does not spin
+  // (CometBFT's create_empty_blocks_interval does the same).
+  cc.payload = [this](const vigil_block_hdr& h) {
     consensus::Payload p;
-    std::lock_guard lk(pool_mu);
-    p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count);
+    auto root = state->state_after(consensus::to_id(h.parent_id));
+    if (!root) return p.skip = true, p;
+    p.state_root = *root;
+    const std::set<Sig> chain = uncommitted_sigs(consensus::to_id(h.parent_id));
+    {
+      std::unique_lock lk(pool_mu);
+      p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count, &chain);
+      if (p.count == 0 && running.load() &&
+          pool_added.wait_for(lk, kEmptyBlockWait) == std::cv_status::no_timeout)
+        p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count, &chain);
+    }
+    state->note_verified(consensus::compute_tx_root(p.frames));  // verified on entry
     return p;
   };
-  core = std::make_unique<consensus::Core>(cc, g, storage, *signer);
+  cc.check_block = [this](const consensus::Block& b) { return state->check(b); };
+  cc.next_validators = [this](const consensus::Block& b) { return state->next_validators(b); };
+  core = std::make_unique<consensus::Core>(cc, g, *state, *signer);
 
   p2p::NetworkConfig nc;
   nc.identity.chain_id = s.genesis.chain_id;
@@ -277,6 +340,10 @@ bool Node::Impl::start(std::string* error) {
   network = std::make_unique<p2p::Network>(
       nc,
       [this](uint32_t from, std::vector<uint8_t>&& b) {
+        if (b.size() >= 2 && b[1] == VIGIL_P2P_MSG_TX_FORWARD) {
+          forwarded.push({from, std::move(b)});  // a full queue counts the drop
+          return;
+        }
         if (!events.push({from, std::move(b)})) c_events_dropped->Increment();
       },
       [](uint32_t peer, bool up, const std::string& why) {
@@ -291,12 +358,12 @@ bool Node::Impl::start(std::string* error) {
   spdlog::info("vigild node {} of {} starting: engine {}, rules {}, p2p {}, udp {}, http {}", self,
                s.genesis.validators.size(), engine_name, c.rules, c.listen_p2p, c.listen_udp,
                c.listen_http);
-  net_thread = std::thread([this] { net_tile(); });
   verify_thread = std::thread([this] { verify_tile(); });
+  mempool_thread = std::thread([this] { mempool_tile(); });
   consensus_thread = std::thread([this] { consensus_tile(); });
   // [tiles]: each tile thread on its core (checked when the config loaded).
   const affinity::TileThread tiles[] = {
-      {"net", &net_thread}, {"verify", &verify_thread}, {"consensus", &consensus_thread}};
+      {"verify", &verify_thread}, {"mempool", &mempool_thread}, {"consensus", &consensus_thread}};
   std::vector<std::string> notes;
   const bool pinned = affinity::apply_plan(c.tiles, tiles, &notes, error);
   for (const auto& n : notes) spdlog::info("{}", n);
@@ -305,16 +372,15 @@ bool Node::Impl::start(std::string* error) {
 
 void Node::Impl::stop() {
   if (stopped.exchange(true)) return;
-  intake = false;  // the net tile flushes its open batch and ends
-  if (net_thread.joinable()) net_thread.join();
-  verify_stop = true;
-  if (verify_thread.joinable()) verify_thread.join();  // ends once the batches are verified
+  verify_stop = true;  // the verify tile verifies the batches it holds and ends
+  if (verify_thread.joinable()) verify_thread.join();
+  mempool_stop = true;  // the mempool tile takes what was verified and ends
+  if (mempool_thread.joinable()) mempool_thread.join();
   running = false;
   events.wake();
   if (consensus_thread.joinable()) consensus_thread.join();
   if (network) network->stop();
   if (http) http->stop();
-  std::lock_guard lk(state_mu);
   spdlog::info("vigild node {} stopped at height {}", self, state ? state->height() : 0);
 }
 
@@ -359,6 +425,10 @@ void Node::Impl::register_metrics() {
                                 {{"stage", "consensus_events"}, {"reason", "queue_full"}});
   c_invalid_sources_dropped = &m.counter("vigil_stage_dropped_total", "Items a full queue dropped",
                                          {{"stage", "invalid_feedback"}, {"reason", "queue_full"}});
+  t_consensus = std::make_unique<metrics::TileMetrics>(m, "consensus");
+  t_execution = std::make_unique<metrics::TileMetrics>(m, "execution");
+  t_p2p = std::make_unique<metrics::TileMetrics>(m, "p2p", false);  // Asio: busy not measured
+  t_rpc = std::make_unique<metrics::TileMetrics>(m, "rpc");
   c_invalid_proposals =
       &m.counter("vigil_proposals_refused_total", "Proposals refused before the vote",
                  {{"reason", "bad_signature"}});
@@ -367,27 +437,45 @@ void Node::Impl::register_metrics() {
                  {{"reason", "malformed_frame"}});
 }
 
+// The rows of `vigil monitor` for the work the consensus thread and the
+// Asio threads do (the verify and mempool tiles publish their own rows).
+void Node::Impl::publish_tiles() {
+  t_consensus->publish(consensus_in, consensus_out, double(events.size()), consensus_busy_ns);
+  t_consensus->dropped("queue_full", events.dropped());
+  t_consensus->dropped("proposal_bad_signature", uint64_t(c_invalid_proposals->Value()));
+  t_consensus->dropped("proposal_malformed", uint64_t(c_proposal_bad_frames->Value()));
+  Metrics::set_total(m.counter("vigil_proposal_frames_total", "Frames of peers' proposals",
+                               {{"check", "verified"}}),
+                     proposal_frames_verified);
+  Metrics::set_total(m.counter("vigil_proposal_frames_total", "Frames of peers' proposals",
+                               {{"check", "mempool_cache"}}),
+                     proposal_frames_cached);
+  // Commits are applied as the core hands them over: no queue in between.
+  t_execution->publish(exec_in, exec_out, 0, exec_busy_ns);
+  t_execution->dropped("rejected_tx", exec_in - exec_out);
+  const auto& nc = network->counters();
+  t_p2p->publish(nc.messages_in.load(), nc.messages_out.load(),
+                 double(std::max<int64_t>(0, nc.queued.load())), 0);
+  if (http) {
+    const uint64_t bad = http->counters().bad_requests.load();
+    t_rpc->publish(rpc_in.load() + bad, rpc_out.load(), 0, rpc_busy_ns.load());
+    t_rpc->dropped("bad_request", bad);
+    t_rpc->dropped("intake_queue_full", rpc_intake_full.load());
+  }
+}
+
 void Node::Impl::publish_consensus() {
   const auto& cc = core->counters();
   g_round->Set(double(core->round()));
   g_epoch->Set(double(core->epoch()));
   g_peers->Set(double(network->peers_connected()));
   g_events_depth->Set(double(events.size()));
-  {
-    std::lock_guard lk(pool_mu);
-    g_mempool->Set(double(pool.size()));
-    const auto& pc = pool.counters();
-    for (size_t r = 1; r < mempool::kAddResults; ++r)
-      Metrics::set_total(
-          m.counter("vigil_mempool_refused_total", "Verified frames the mempool refused",
-                    {{"reason", std::string(mempool::add_result_name(mempool::AddResult(r)))}}),
-          pc.add[r]);
-  }
   Metrics::set_total(*c_evidence, cc.evidence);
   auto drop = [&](const std::string& reason, uint64_t v) {
     Metrics::set_total(m.counter("vigil_consensus_dropped_total", "Consensus messages dropped",
                                  {{"reason", reason}}),
                        v);
+    t_consensus->dropped(reason, v);
   };
   for (size_t e = 1; e < size_t(consensus::ParseError::count_); ++e)
     drop("parse_" + std::string(consensus::parse_error_name(consensus::ParseError(e))),
@@ -398,15 +486,20 @@ void Node::Impl::publish_consensus() {
   drop("bad_proposal", cc.bad_proposal);
   drop("stale", cc.stale);
   drop("verify_queue_full", cc.verify_queue_full);
+  publish_tiles();
   const auto& nc = network->counters();
-  for (size_t r = 1; r < p2p::kRefusalReasons; ++r)
+  for (size_t r = 1; r < p2p::kRefusalReasons; ++r) {
+    const std::string reason(p2p::refusal_name(p2p::Refusal(r)));
     Metrics::set_total(m.counter("vigil_p2p_handshake_refusals_total", "Peer handshakes refused",
-                                 {{"reason", std::string(p2p::refusal_name(p2p::Refusal(r)))}}),
+                                 {{"reason", reason}}),
                        nc.refused[r].load());
+    t_p2p->dropped("handshake_" + reason, nc.refused[r].load());
+  }
   auto pdrop = [&](const char* reason, uint64_t v) {
     Metrics::set_total(m.counter("vigil_p2p_dropped_total", "Peer messages or sessions dropped",
                                  {{"reason", reason}}),
                        v);
+    t_p2p->dropped(reason, v);
   };
   pdrop("oversized", nc.oversized.load());
   pdrop("send_queue_full", nc.send_queue_full.load());
@@ -426,113 +519,215 @@ void Node::Impl::publish_consensus() {
   }
 }
 
-// --- net tile: port -> ingest -> batcher -----------------------------------------
+// --- verify tile: port, POST /tx, peers' forwards -> host/sigverify ------------
 
-void Node::Impl::net_tile() {
-  Idler idle(s.cfg.idle);
-  std::array<net::Packet, net::kBurst> pkts;
-  std::deque<std::vector<uint8_t>> posts;
-  prometheus::Counter& received = m.counter("vigil_ingest_received_total", "Datagrams received");
-  prometheus::Counter& accepted =
-      m.counter("vigil_ingest_accepted_total", "Frames admitted to a batch");
-  std::array<prometheus::Counter*, ingest::kDropReasons> drops{};
-  for (size_t d = 0; d < ingest::kDropReasons; ++d)
-    drops[d] = &m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
-                          {{"reason", std::string(ingest::drop_name(ingest::Drop(d)))}});
-  prometheus::Counter& batch_full = m.counter(
-      "vigil_ingest_dropped_total", "Frames dropped by ingest", {{"reason", "batch_queue_full"}});
-  uint64_t next_publish = 0;
-  auto admit = [&](std::span<const uint8_t> bytes, uint32_t src, uint64_t t) {
-    ingest::FrameView v;
-    if (ingest->admit(bytes, src, t, v) != VIGIL_OK) return;
-    // The batcher hands the engines exactly the bytes the signature covers;
-    // a failure later charges the source admit() proved (or the unproven budget).
-    batcher->add(v, v.source, t / 1000);
-  };
-  while (intake.load(std::memory_order_relaxed)) {
-    const uint64_t t = now_ns();
-    const size_t n = port->rx_burst(pkts);
-    for (size_t i = 0; i < n; ++i) admit(pkts[i].bytes(), pkts[i].src_addr, t);
-    posts.clear();
-    posted.try_drain(posts);
-    for (const auto& p : posts) admit(p, 0x7f000001, t);
-    uint32_t src;
-    while (invalid_sources.pop(src)) ingest->report_invalid_signature(src, t);
-    batcher->poll(t / 1000);
-    if (t >= next_publish) {
-      const auto& c = ingest->counters();
-      Metrics::set_total(received, c.received);
-      Metrics::set_total(accepted, c.accepted);
-      for (size_t d = 0; d < ingest::kDropReasons; ++d) Metrics::set_total(*drops[d], c.dropped[d]);
-      Metrics::set_total(
-          batch_full, batcher->counters().dropped_no_batch + batcher->counters().dropped_too_large);
-      g_batch_depth->Set(double(batcher->ready().size()));
-      next_publish = t + 100'000'000;
-    }
-    if (n || !posts.empty())
-      idle.reset();
-    else
-      idle.wait();
-  }
-  batcher->flush();  // the in-flight batch is finished by the verify tile
-}
-
-// --- verify tile: batches -> accelerator -> mempool ----------------------------
-
-void Node::Impl::verify_tile() {
-  Idler idle(s.cfg.idle);
-  accel::Completion done;
-  std::vector<uint8_t> frame(VIGIL_TX_FRAME_MAX);
-  for (;;) {
-    batch::Batch* b = nullptr;
-    if (!batcher->ready().pop(b)) {
-      if (verify_stop.load()) break;  // set once the net tile flushed and ended
-      idle.wait();
+// Peers' forwarded frames go through ingest as a proven source per peer (a
+// token for its address is minted here), then verify like any client's.
+bool Node::Impl::take_forwarded(uint64_t now_ns) {
+  forward_in.clear();
+  forwarded.try_drain(forward_in);
+  std::array<uint8_t, sizeof(vigil_addr_token) + VIGIL_TX_FRAME_MAX> dgram;
+  for (const PeerMessage& pm : forward_in) {
+    vigil_p2p_tx_forward_hdr h;
+    if (pm.bytes.size() < sizeof h) continue;
+    std::memcpy(&h, pm.bytes.data(), sizeof h);
+    if (h.version != VIGIL_WIRE_VERSION || h.count > VIGIL_P2P_FORWARD_MAX_TXS) {
+      ++forward_malformed;
       continue;
     }
-    idle.reset();
-    const auto t = Clock::now();
-    accel->submit(accel::BatchView{b->buffer()}, done).get();
-    h_verify_tx->Observe(std::chrono::duration<double>(Clock::now() - t).count());
-    h_batch_size->Observe(double(b->count()));
-    uint64_t ok = 0, bad = 0;
-    for (uint32_t i = 0; i < b->count(); ++i) {
-      Sig sig;
-      std::memcpy(sig.data(), b->signature(i), 64);
-      if (!done.valid(i)) {
-        ++bad;
-        if (!invalid_sources.push(b->source(i))) c_invalid_sources_dropped->Increment();
-        std::lock_guard lk(state_mu);
-        if (rejected.emplace(sig, true).second) {
-          rejected_order.push_back(sig);
-          if (rejected_order.size() > 65536) {
-            rejected.erase(rejected_order.front());
-            rejected_order.pop_front();
-          }
-        }
+    const uint32_t src = peer_source(pm.from);
+    vigil_addr_token t = sv->ingest().make_token(src, now_ns);
+    t.kind = VIGIL_ADDR_TOKEN_FRAME;
+    std::memcpy(dgram.data(), &t, sizeof t);
+    const std::span<const uint8_t> body(pm.bytes.data() + sizeof h, pm.bytes.size() - sizeof h);
+    for (const auto& f : consensus::split_frames(body)) {
+      if (f.size() > VIGIL_TX_FRAME_MAX) {
+        ++forward_malformed;
         continue;
       }
-      ++ok;
-      // The frame exactly as the client signed it, from its signed message.
-      const size_t n = ingest::frame_from_signed_message(
-          b->message(i), std::span<const uint8_t, 32>(b->public_key(i), 32),
-          std::span<const uint8_t, 64>(b->signature(i), 64), frame);
-      ingest::FrameView fv;
-      if (n == 0 || ingest::parse_frame({frame.data(), n}, fv) != VIGIL_OK) continue;
-      mempool::Key key;
-      std::memcpy(key.data(), b->public_key(i), 32);
-      uint64_t committed_nonce;
-      {
-        std::lock_guard lk(state_mu);
-        committed_nonce = state->nonce(key);
-      }
-      std::lock_guard lk(pool_mu);
-      pool.add({frame.data(), n}, key, sig, fv.payload, committed_nonce);
+      std::memcpy(dgram.data() + sizeof t, f.data(), f.size());
+      sv->push({dgram.data(), sizeof t + f.size()}, src, now_ns);
     }
-    c_valid->Increment(double(ok));
-    c_invalid->Increment(double(bad));
-    batcher->recycle(b);
   }
+  return !forward_in.empty();
+}
+
+void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
+  const auto& ic = sv->ingest().counters();
+  const auto& vc = sv->counters();
+  const auto& bc = sv->batcher().counters();
+  // waiting: in a batch not yet finished, or in the queues before ingest
+  const uint64_t finished =
+      vc.verified + vc.invalid + vc.items_refused + vc.duplicates_after_verify;
+  const uint64_t in_batches = bc.items > finished ? bc.items - finished : 0;
+  tile.publish(ic.received, vc.verified - vc.out_dropped,
+               double(in_batches + posted.size() + forwarded.size()), vc.busy_ns);
+  for (size_t d = 0; d < ingest::kDropReasons; ++d)
+    tile.dropped(std::string(ingest::drop_name(ingest::Drop(d))), ic.dropped[d]);
+  tile.dropped("batch_queue_full", bc.dropped_no_batch + bc.dropped_too_large);
+  tile.dropped("invalid_signature", vc.invalid);
+  tile.dropped("refused_by_engine", vc.items_refused);
+  tile.dropped("duplicate_after_verify", vc.duplicates_after_verify);
+  tile.dropped("out_queue_full", vc.out_dropped);
+  tile.dropped("intake_queue_full", posted.dropped() + forwarded.dropped());
+  tile.dropped("forward_malformed", forward_malformed);
+  // the names the status page and the dashboard read
+  Metrics::set_total(m.counter("vigil_ingest_received_total", "Datagrams received"), ic.received);
+  Metrics::set_total(m.counter("vigil_ingest_accepted_total", "Frames admitted to a batch"),
+                     ic.accepted);
+  for (size_t d = 0; d < ingest::kDropReasons; ++d)
+    Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
+                                 {{"reason", std::string(ingest::drop_name(ingest::Drop(d)))}}),
+                       ic.dropped[d]);
+  Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
+                               {{"reason", "batch_queue_full"}}),
+                     bc.dropped_no_batch + bc.dropped_too_large);
+  // vigil_verifications_total is shared with the consensus lanes: add what is new
+  const uint64_t valid = vc.verified + vc.duplicates_after_verify;
+  c_valid->Increment(double(valid - verify_published_valid));
+  c_invalid->Increment(double(vc.invalid - verify_published_invalid));
+  verify_published_valid = valid;
+  verify_published_invalid = vc.invalid;
+  g_batch_depth->Set(double(sv->in_flight()));
+}
+
+void Node::Impl::verify_tile() {
+  metrics::TileMetrics tile(m, "verify");
+  std::deque<std::vector<uint8_t>> posts;
+  uint64_t next_publish = 0;
+  sv->run(*port, verify_stop, [&](uint64_t now) {
+    posts.clear();
+    posted.try_drain(posts);
+    for (const auto& p : posts) sv->push(p, 0x7f000001, now);  // no token: unproven
+    const bool fwd = take_forwarded(now);
+    if (now >= next_publish) {
+      publish_verify(tile);
+      next_publish = now + 100'000'000;
+    }
+    return fwd || !posts.empty();
+  });
+  publish_verify(tile);  // after the drain
+}
+
+// --- mempool tile: verified frames -> mempool, forwarded to the peers ----------
+
+void Node::Impl::remember_rejected(const Sig& sig) {
+  std::lock_guard lk(state_mu);
+  if (!rejected.emplace(sig, true).second) return;
+  rejected_order.push_back(sig);
+  if (rejected_order.size() > 65536) {
+    rejected.erase(rejected_order.front());
+    rejected_order.pop_front();
+  }
+}
+
+void Node::Impl::mempool_tile() {
+  metrics::TileMetrics tile(m, "mempool");
+  Idler idle(s.cfg.idle);
+  std::array<sigverify::VerifiedFrame, 64> frames;
+  uint64_t in = 0, added = 0, busy_ns = 0, forwarded_txs = 0;
+  prometheus::Counter& c_forwarded =
+      m.counter("vigil_tx_forwarded_total", "Client transactions forwarded to the peers");
+  // One forward message, filled as client frames enter the pool.
+  std::vector<uint8_t> fwd;
+  uint32_t fwd_count = 0;
+  Clock::time_point fwd_since{};
+  auto flush_forward = [&] {
+    if (fwd_count == 0) return;
+    vigil_p2p_tx_forward_hdr h{.version = VIGIL_WIRE_VERSION,
+                               .type = VIGIL_P2P_MSG_TX_FORWARD,
+                               .count = uint16_t(fwd_count),
+                               .reserved = 0};
+    std::memcpy(fwd.data(), &h, sizeof h);
+    network->broadcast(std::make_shared<const std::vector<uint8_t>>(std::move(fwd)));
+    forwarded_txs += fwd_count;
+    fwd.clear();
+    fwd_count = 0;
+  };
+  auto next_publish = Clock::now();
+  for (;;) {
+    const bool stopping = mempool_stop.load();  // read first: nothing verified is left behind
+    const auto t = Clock::now();
+    const size_t n = sv->verified().pop_burst(frames);
+    const uint64_t added_before = added;
+    sigverify::InvalidSignature bad;
+    size_t bad_n = 0;
+    while (sv->invalid().pop(bad)) {
+      remember_rejected(bad);
+      ++bad_n;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const sigverify::VerifiedFrame& f = frames[i];
+      ingest::FrameView fv;
+      if (ingest::parse_frame(f.frame(), fv) != VIGIL_OK) continue;  // it verified: cannot be
+      mempool::Key key;
+      Sig sig;
+      std::memcpy(key.data(), fv.public_key, 32);
+      std::memcpy(sig.data(), fv.signature, 64);
+      const uint64_t committed_nonce = state->nonce(key);
+      mempool::AddResult r;
+      {
+        std::lock_guard lk(pool_mu);
+        r = pool.add(f.frame(), key, sig, fv.payload, committed_nonce);
+      }
+      if (r != mempool::AddResult::added) continue;
+      ++added;
+      // A client's frame goes on to the peers (so it reaches the leaders);
+      // a peer's frame is never forwarded again.
+      if (is_peer_source(f.source) || s.genesis.validators.size() < 2) continue;
+      if (fwd_count == 0) {
+        fwd.resize(sizeof(vigil_p2p_tx_forward_hdr));
+        fwd_since = t;
+      }
+      fwd.insert(fwd.end(), f.bytes.begin(), f.bytes.begin() + f.size);
+      if (++fwd_count == VIGIL_P2P_FORWARD_MAX_TXS) flush_forward();
+    }
+    in += n;
+    if (added != added_before) pool_added.notify_all();
+    if (fwd_count && (n == 0 || t - fwd_since >= std::chrono::milliseconds(2))) flush_forward();
+    if (n || bad_n) busy_ns += elapsed_ns(t);
+    if (t >= next_publish || stopping) {
+      std::lock_guard lk(pool_mu);
+      const auto& pc = pool.counters();
+      tile.publish(in, added, double(sv->verified().size()), busy_ns);
+      for (size_t r = 1; r < mempool::kAddResults; ++r) {
+        const std::string reason(mempool::add_result_name(mempool::AddResult(r)));
+        tile.dropped(reason, pc.add[r]);
+        Metrics::set_total(m.counter("vigil_mempool_refused_total",
+                                     "Verified frames the mempool refused", {{"reason", reason}}),
+                           pc.add[r]);
+      }
+      g_mempool->Set(double(pool.size()));
+      Metrics::set_total(c_forwarded, forwarded_txs);
+      next_publish = t + std::chrono::milliseconds(100);
+    }
+    if (n == 0 && bad_n == 0) {
+      if (stopping) break;
+      idle.wait();
+    } else {
+      idle.reset();
+    }
+  }
+}
+
+// The signatures in `id` and its ancestors above the committed height: what
+// a new child of `id` must not carry again (its chain already does).
+std::set<Sig> Node::Impl::uncommitted_sigs(consensus::BlockId id) const {
+  std::set<Sig> out;
+  const uint64_t committed = state->height();
+  for (int depth = 0; depth < 64; ++depth) {
+    const consensus::Block* b = state->block(id);
+    if (!b || b->hdr.height <= committed) break;
+    for (const auto& f : consensus::split_frames(b->txs)) {
+      ingest::FrameView v;
+      if (ingest::parse_frame(f, v) != VIGIL_OK) continue;
+      Sig sig;
+      std::memcpy(sig.data(), v.signature, 64);
+      out.insert(sig);
+    }
+    id = consensus::to_id(b->hdr.parent_id);
+  }
+  return out;
 }
 
 // --- consensus tile ------------------------------------------------------------
@@ -563,7 +758,9 @@ bool Node::Impl::verify_items(const std::vector<crypto::VerifyItem>& items,
 }
 
 // A proposal's frames, verified as one batch before the core (and so the
-// vote) sees the proposal. Anything else passes untouched.
+// vote) sees the proposal. A frame this node's mempool holds byte for byte
+// verified when it entered and is not verified again (the cache is keyed on
+// every byte the signature covers). Anything else passes untouched.
 bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   if (bytes.size() < 2 || bytes[1] != VIGIL_MSG_PROPOSAL) return true;
   consensus::Message msg;
@@ -573,18 +770,29 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
   if (first_seen.size() > 1024) first_seen.erase(first_seen.begin());
   const auto& txs = msg.proposal.block.txs;
   if (txs.empty()) return true;
-  std::vector<std::span<const uint8_t>> frames;
+  const auto frames = consensus::split_frames(txs);
   std::vector<crypto::VerifyItem> items;
-  bool ok = split_frames(txs, &frames) && frames.size() == msg.proposal.block.hdr.tx_count;
-  std::vector<uint8_t> signed_msgs(ok ? frames.size() * ingest::kSignedMessageMax : 0);
-  for (size_t i = 0; ok && i < frames.size(); ++i) {
-    ingest::FrameView v;
-    ok = ingest::parse_frame(frames[i], v) == VIGIL_OK;
-    if (!ok) break;
-    const std::span<uint8_t> out(signed_msgs.data() + i * ingest::kSignedMessageMax,
-                                 ingest::kSignedMessageMax);
-    items.push_back({v.public_key, v.signature, out.first(ingest::frame_signed_message(v, out))});
+  bool ok = frames.size() == msg.proposal.block.hdr.tx_count;
+  std::vector<uint8_t> signed_msgs;
+  {
+    std::lock_guard lk(pool_mu);
+    for (size_t i = 0; ok && i < frames.size(); ++i) {
+      ingest::FrameView v;
+      ok = ingest::parse_frame(frames[i], v) == VIGIL_OK;
+      if (!ok) break;
+      Sig sig;
+      std::memcpy(sig.data(), v.signature, 64);
+      if (pool.holds(sig, frames[i])) {
+        ++proposal_frames_cached;
+        continue;
+      }
+      if (signed_msgs.empty()) signed_msgs.resize(frames.size() * ingest::kSignedMessageMax);
+      const std::span<uint8_t> out(signed_msgs.data() + i * ingest::kSignedMessageMax,
+                                   ingest::kSignedMessageMax);
+      items.push_back({v.public_key, v.signature, out.first(ingest::frame_signed_message(v, out))});
+    }
   }
+  proposal_frames_verified += items.size();
   if (!ok) {
     c_proposal_bad_frames->Increment();
     return false;
@@ -596,47 +804,58 @@ bool Node::Impl::check_proposal_frames(const std::vector<uint8_t>& bytes) {
                  msg.round, msg.sender);
     return false;
   }
+  state->note_verified(consensus::compute_tx_root(txs));  // execution reuses the verdicts
   return true;
 }
 
-void Node::Impl::on_commit(const consensus::Block& b) {
-  Applied a;
-  {
-    std::lock_guard lk(state_mu);
-    a = state->apply(b);
+void Node::Impl::on_commit(std::vector<Applied> applied, const std::string& error) {
+  for (const Applied& a : applied) {
+    const consensus::Block& b = a.block;
+    {
+      std::lock_guard lk(pool_mu);
+      pool.committed(a.sigs, a.next_nonces);
+    }
+    c_committed_txs->Increment(double(a.ok));
+    c_rejected_txs->Increment(double(a.rejected));
+    exec_in += a.ok + a.rejected;
+    exec_out += a.ok;
+    c_blocks->Increment();
+    g_height->Set(double(b.hdr.height));
+    auto it = first_seen.find(b.id);
+    if (it != first_seen.end()) {
+      h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
+      first_seen.erase(it);
+    }
+    {
+      std::lock_guard lk(status_mu);
+      status.height = b.hdr.height;
+      status.block_id = b.id;
+    }
+    if (b.hdr.height % s.cfg.log_every == 0)
+      spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
   }
-  {
-    std::lock_guard lk(pool_mu);
-    pool.committed(a.sigs, a.next_nonces);
+  if (!error.empty()) {
+    // The ledger and the core disagree: going on could only diverge.
+    spdlog::critical("{}; stopping", error);
+    std::_Exit(1);
   }
-  c_committed_txs->Increment(double(a.ok));
-  c_rejected_txs->Increment(double(a.rejected));
-  c_blocks->Increment();
-  g_height->Set(double(b.hdr.height));
-  auto it = first_seen.find(b.id);
-  if (it != first_seen.end()) {
-    h_commit->Observe(std::chrono::duration<double>(Clock::now() - it->second).count());
-    first_seen.erase(it);
-  }
-  {
-    std::lock_guard lk(status_mu);
-    status.height = b.hdr.height;
-    status.block_id = b.id;
-  }
-  if (b.hdr.height % s.cfg.log_every == 0)
-    spdlog::info("committed height {} ({} txs, {} rejected)", b.hdr.height, a.ok, a.rejected);
 }
 
-void Node::Impl::run_actions(consensus::Actions& actions, std::optional<Clock::time_point>& timer,
-                             uint64_t& timer_token) {
-  // Actions may produce events (verify results, persists): handled in order.
-  while (!actions.empty()) {
-    consensus::Actions next;
-    for (auto& a : actions) {
+// Runs at most `max_rounds` rounds of the backlog (the actions an action
+// produces are the next round) and leaves the rest for the next call, so a
+// validator that drives itself (one validator alone commits without a
+// message in between) still reads its events and its stop flag.
+void Node::Impl::run_actions(size_t max_rounds) {
+  for (size_t round = 0; round < max_rounds && !backlog.empty(); ++round) {
+    consensus::Actions now;
+    now.swap(backlog);
+    for (auto& a : now) {
       if (auto* send = std::get_if<consensus::SendAction>(&a)) {
         network->send(send->to, send->bytes);
+        ++consensus_out;
       } else if (auto* bcast = std::get_if<consensus::BroadcastAction>(&a)) {
         network->broadcast(bcast->bytes);
+        ++consensus_out;
       } else if (auto* tm = std::get_if<consensus::SetTimerAction>(&a)) {
         timer = Clock::now() + std::chrono::milliseconds(tm->delay);
         timer_token = tm->token;
@@ -646,46 +865,62 @@ void Node::Impl::run_actions(consensus::Actions& actions, std::optional<Clock::t
           items.push_back({it.public_key.data(), it.signature.data(), *it.message});
         std::vector<uint8_t> valid;
         verify_items(items, &valid, h_verify_msg);
-        core->on_verified(ver->request, valid, next);
+        ++consensus_in;  // the core's inputs: messages, timers, verdicts, persists
+        core->on_verified(ver->request, valid, backlog);
       } else if (auto* per = std::get_if<consensus::PersistAction>(&a)) {
-        storage.save_safety(per->state);
-        core->on_persisted(per->request, next);
+        state->save_safety(per->state);
+        ++consensus_in;
+        core->on_persisted(per->request, backlog);
       } else if (auto* com = std::get_if<consensus::CommitAction>(&a)) {
-        for (const auto& b : com->blocks) on_commit(b);
+        const auto t = Clock::now();
+        std::string err;
+        auto applied = state->commit(com->blocks, &err);
+        on_commit(std::move(applied), err);
+        exec_busy_ns += elapsed_ns(t);
       } else if (auto* lg = std::get_if<consensus::LogAction>(&a)) {
         spdlog::info("{}", lg->line);
       }
     }
-    actions.swap(next);
   }
+  // A committed block waiting for its QC: this event may have brought it.
+  std::string err;
+  auto applied = state->drain(&err);
+  if (!applied.empty() || !err.empty()) on_commit(std::move(applied), err);
   std::lock_guard lk(status_mu);
   status.epoch = core->epoch();
   status.round = core->round();
 }
 
 void Node::Impl::consensus_tile() {
-  std::optional<Clock::time_point> timer;
-  uint64_t token = 0;
-  consensus::Actions actions;
-  core->start(actions);
-  run_actions(actions, timer, token);
+  constexpr size_t kRoundsPerTurn = 16;
+  core->start(backlog);
+  run_actions(kRoundsPerTurn);
   std::deque<PeerMessage> batch;
   auto next_publish = Clock::now();
   while (running.load()) {
-    auto until = Clock::now() + std::chrono::milliseconds(100);
+    // Wait for a message only when nothing is left to do.
+    auto until = Clock::now() + std::chrono::milliseconds(backlog.empty() ? 100 : 0);
     if (timer && *timer < until) until = *timer;
     batch.clear();
-    events.drain(batch, until);
+    if (until <= Clock::now())
+      events.try_drain(batch);
+    else
+      events.drain(batch, until);
+    const auto t = Clock::now();
+    const bool work = !batch.empty() || !backlog.empty() || (timer && t >= *timer);
     for (auto& pm : batch) {
+      ++consensus_in;
       if (!check_proposal_frames(pm.bytes)) continue;
-      core->on_message(pm.from, pm.bytes, actions);
-      run_actions(actions, timer, token);
+      core->on_message(pm.from, pm.bytes, backlog);
+      run_actions(kRoundsPerTurn);
     }
     if (timer && Clock::now() >= *timer) {
+      ++consensus_in;
       timer.reset();
-      core->on_timer(token, actions);
-      run_actions(actions, timer, token);
+      core->on_timer(timer_token, backlog);
     }
+    run_actions(kRoundsPerTurn);
+    if (work) consensus_busy_ns += elapsed_ns(t);
     if (Clock::now() >= next_publish) {
       publish_consensus();
       next_publish = Clock::now() + std::chrono::milliseconds(250);
@@ -696,6 +931,15 @@ void Node::Impl::consensus_tile() {
 // --- client API ------------------------------------------------------------------
 
 rpc::Response Node::Impl::handle(const rpc::Request& r) {
+  const auto t = Clock::now();
+  ++rpc_in;
+  rpc::Response out = route(r);
+  ++rpc_out;
+  rpc_busy_ns += elapsed_ns(t);
+  return out;
+}
+
+rpc::Response Node::Impl::route(const rpc::Request& r) {
   const std::string path = rpc::target_path(r.target);
   auto starts = [&](const char* p) { return path.rfind(p, 0) == 0; };
   if (r.method == "GET" && path == "/")
@@ -710,8 +954,10 @@ rpc::Response Node::Impl::handle(const rpc::Request& r) {
   if (r.method == "POST" && path == "/tx") {
     if (r.body.empty() || r.body.size() > VIGIL_TX_FRAME_MAX)
       return {400, "application/json", R"({"error":"body must be one frame"})"};
-    if (!posted.push(std::vector<uint8_t>(r.body.begin(), r.body.end())))
+    if (!posted.push(std::vector<uint8_t>(r.body.begin(), r.body.end()))) {
+      ++rpc_intake_full;
       return {503, "application/json", R"({"error":"intake queue full"})"};
+    }
     return {202, "application/json", R"({"accepted":true})"};
   }
   return {404, "application/json", R"({"error":"not found"})"};
@@ -723,11 +969,7 @@ rpc::Response Node::Impl::status_json() {
     std::lock_guard lk(status_mu);
     st = status;
   }
-  uint64_t txs = 0, pending = 0;
-  {
-    std::lock_guard lk(state_mu);
-    txs = state->committed_txs();
-  }
+  uint64_t txs = state->committed_txs(), pending = 0;
   {
     std::lock_guard lk(pool_mu);
     pending = pool.size();
@@ -750,8 +992,7 @@ rpc::Response Node::Impl::block_json(const std::string& h) {
   if (h.empty() || h.size() > 19 || h.find_first_not_of("0123456789") != std::string::npos)
     return {400, "application/json", R"({"error":"height must be a decimal number"})"};
   height = std::stoull(h);
-  std::lock_guard lk(state_mu);
-  const BlockSummary* b = state->block(height);
+  const auto b = state->block_at(height);
   if (!b) return {404, "application/json", R"({"error":"no committed block at that height"})"};
   json j{{"height", b->hdr.height},
          {"epoch", b->hdr.epoch},
@@ -771,9 +1012,8 @@ rpc::Response Node::Impl::tx_json(const std::string& sig_hex) {
     return {400, "application/json", R"({"error":"signature must be 128 hex digits"})"};
   json j{{"signature", sig_hex}};
   {
-    std::lock_guard lk(state_mu);
     if (auto rc = state->receipt(sig)) {
-      const bool ok = rc->code == TxCode::ok;
+      const bool ok = rc->code == VIGIL_TX_OK;
       j["status"] = ok ? "committed" : "rejected";
       j["height"] = rc->height;
       j["index"] = rc->index;
@@ -803,14 +1043,10 @@ rpc::Response Node::Impl::account_json(const std::string& pk_hex, bool proof) {
   Key k;
   if (!parse_hex(pk_hex, &k))
     return {400, "application/json", R"({"error":"public key must be 64 hex digits"})"};
-  if (proof)
-    return {501, "application/json",
-            R"({"error":"state proofs come with the ledger's state tree, issue 12"})"};
-  std::lock_guard lk(state_mu);
-  const auto a = state->account(k).value_or(Account{});
-  json j{
-      {"account", pk_hex}, {"balance", a.balance}, {"nonce", a.nonce}, {"height", state->height()}};
-  return {200, "application/json", j.dump()};
+  std::string err;
+  const auto j = state->account_json(k, proof, &err);
+  if (!j) return {503, "application/json", json{{"error", err}}.dump()};
+  return {200, "application/json", *j};
 }
 
 Node::Node(NodeSetup setup) : impl_(std::make_unique<Impl>(std::move(setup))) {}

@@ -1,16 +1,19 @@
 // A validator: the tiles of ../../shared/DESIGN.md wired together, each on
 // its own thread with bounded queues between them:
 //
-//   net tile      packet port -> ingest (parse, dedup, rate limits) -> batcher
-//   verify tile   batches -> Accelerator -> mempool (verified frames only);
-//                 invalid signatures go back to ingest's source budgets
+//   verify tile   packet port, POST /tx and peers' forwarded frames ->
+//                 host/sigverify (ingest, batcher, Accelerator; dedup records
+//                 verified frames only, bad signatures charge their source)
+//   mempool tile  verified frames -> mempool; a client's frame is forwarded
+//                 to the peers (bounded, once: a forwarded one never again)
 //   consensus     peer messages, timers -> consensus::Core -> actions: sends,
 //                 verifications (the Accelerator's express lane), persists,
 //                 commits (execution, then the mempool forgets them);
 //                 a proposal's frames are verified as one batch before the
-//                 core sees it
+//                 core sees it, except those the mempool holds byte for byte
 //   p2p, rpc      Boost.Asio threads (host/p2p, host/rpc)
 //
+// Each tile exports its `vigil monitor` row (host/metrics/tile_metrics.hpp).
 // The node holds no component's logic; it moves data between them, counts
 // what each queue drops, and publishes metrics.
 #pragma once

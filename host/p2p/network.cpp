@@ -112,12 +112,14 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     queue_.push_back({encode_length(uint32_t(b->size())), b});
     queued_bytes_ += b->size();
+    ++impl_.counters().queued;
     if (!writing_) write_next();
   }
 
   void close(const std::string& why) {
     if (closed_) return;
     closed_ = true;
+    impl_.counters().queued -= queue_.size();  // never sent: no longer waiting
     error_code ec;
     sock_.shutdown(tcp::socket::shutdown_both, ec);
     sock_.close(ec);
@@ -212,7 +214,9 @@ class Session : public std::enable_shared_from_this<Session> {
     std::array<asio::const_buffer, 2> bufs{asio::buffer(o.prefix), asio::buffer(*o.body)};
     asio::async_write(sock_, bufs, [self = shared_from_this()](error_code ec, size_t) {
       if (ec) return self->close("write: " + ec.message());
+      if (self->closed_) return;  // close() took the queue off the count
       auto& c = self->impl_.counters();
+      --c.queued;
       ++c.messages_out;
       c.bytes_out += self->queue_.front().body->size();
       self->queued_bytes_ -= self->queue_.front().body->size();

@@ -51,6 +51,7 @@ struct NetworkCounters {
   std::atomic<uint64_t> send_queue_full{0};  // messages dropped: the peer's queue was full
   std::atomic<uint64_t> no_session{0};       // messages dropped: the peer is not connected
   std::atomic<uint64_t> sessions_up{0}, sessions_down{0};
+  std::atomic<int64_t> queued{0};  // messages waiting in the send queues of open sessions
 };
 
 class Network {

@@ -173,7 +173,7 @@ void Coalescer::dispatch_loop() {
         if (observer_)
           observer_->queue_delay(std::chrono::duration<double>(at - j->received).count());
       }
-      f->batch.seal();
+      f->batch.seal(!express);  // a coalesced bulk batch never takes the engine's express slot
       if (observer_) observer_->batch(n, uint32_t(jobs.size()));
       f->jobs = std::move(jobs);
       jobs.clear();

@@ -1,5 +1,6 @@
 #include "host/sigverify/sigverify.hpp"
 
+#include <cstring>
 #include <thread>
 
 namespace vigil::sigverify {
@@ -23,6 +24,7 @@ Sigverify::Sigverify(const SigverifyConfig& config, accel::Accelerator& engine)
       ingest_(config.ingest),
       batcher_(config.batcher),
       out_(config.out_capacity),
+      invalid_out_(config.invalid_capacity),
       flights_(batcher_.config().pool) {}
 
 Sigverify::~Sigverify() {
@@ -37,16 +39,29 @@ void Sigverify::push(std::span<const uint8_t> datagram, uint32_t src_addr, uint6
 
 void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
                      net::PacketPort* reply_port) {
+  // Frames go through ingest a burst at a time (admit_burst); token
+  // requests are answered as they come.
+  std::array<ingest::Datagram, net::kBurst> in;
+  std::array<ingest::FrameView, net::kBurst> views;
+  std::array<vigil_error, net::kBurst> verdicts;
+  size_t n = 0;
+  auto admit = [&] {
+    ingest_.admit_burst({in.data(), n}, now_ns, views, verdicts);
+    for (size_t i = 0; i < n; ++i)
+      if (verdicts[i] == VIGIL_OK) batcher_.add(views[i], views[i].source, now_ns / 1000);
+    n = 0;
+  };
   for (const net::Packet& p : burst) {
     if (!ingest::is_token_request(p.bytes())) {
-      push(p.bytes(), p.src_addr, now_ns);
+      in[n++] = {p.bytes(), p.src_addr};
+      if (n == in.size()) admit();
       continue;
     }
     vigil_addr_token grant;
-    const size_t n = ingest_.grant_token(p.bytes(), p.src_addr, now_ns,
+    const size_t g = ingest_.grant_token(p.bytes(), p.src_addr, now_ns,
                                          {reinterpret_cast<uint8_t*>(&grant), sizeof grant});
-    if (n == 0 || !reply_port) continue;
-    const net::OutPacket reply{.payload = {reinterpret_cast<const uint8_t*>(&grant), n},
+    if (g == 0 || !reply_port) continue;
+    const net::OutPacket reply{.payload = {reinterpret_cast<const uint8_t*>(&grant), g},
                                .src_addr = 0,
                                .src_port = p.dst_port,
                                .dst_addr = p.src_addr,
@@ -55,6 +70,7 @@ void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
     ++counters_.token_replies;
     counters_.token_replies_unsent += reply_port->tx_burst({&reply, 1}) == 0;
   }
+  admit();
 }
 
 void Sigverify::submit_ready() {
@@ -67,6 +83,7 @@ void Sigverify::submit_ready() {
         break;
       }
     f->batch = b;
+    f->submitted_ns = steady_ns();
     // The engine reads exactly the descriptor's regions.
     f->ready = engine_.submit(accel::BatchView{b->buffer().first(b->used_bytes())}, f->done);
     ++in_flight_;
@@ -84,17 +101,24 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
     ++counters_.batches_refused;
     counters_.items_refused += n;
   }
+  constexpr uint32_t kAhead = 8;  // items whose dedup and key lines load meanwhile
   for (uint32_t i = 0; i < n && !refused; ++i) {
+    if (i + kAhead < n) ingest_.prefetch(b.ticket(i + kAhead));
     if (!c.valid(i)) {
       if (signature_verdict(c.errors[i])) {
         ++counters_.invalid;
         ingest_.report_invalid_signature(b.source(i), now_ns);
+        if (config_.invalid_capacity) {
+          InvalidSignature sig;
+          std::memcpy(sig.data(), b.signature(i), sig.size());
+          counters_.invalid_unreported += !invalid_out_.push(sig);
+        }
       } else {
         ++counters_.items_refused;  // malformed item: the packer's fault, no one is charged
       }
       continue;
     }
-    if (!ingest_.record_verified(b.public_key(i), b.signature(i), now_ns)) {
+    if (!ingest_.record_verified(b.ticket(i), now_ns)) {
       ++counters_.duplicates_after_verify;
       continue;
     }
@@ -107,6 +131,7 @@ void Sigverify::finish(Flight& f, uint64_t now_ns) {
     if (!out_.push(out)) ++counters_.out_dropped;
   }
   ++counters_.batches_completed;
+  if (config_.on_batch) config_.on_batch(n, steady_ns() - f.submitted_ns);
   batcher_.recycle(f.batch);
   f.batch = nullptr;
   --in_flight_;
@@ -158,13 +183,19 @@ void Sigverify::idle_wait(uint64_t now_ns) {
   std::this_thread::sleep_for(wait);
 }
 
-void Sigverify::run(net::PacketPort& port, const std::atomic<bool>& stop) {
+void Sigverify::run(net::PacketPort& port, const std::atomic<bool>& stop,
+                    const std::function<bool(uint64_t now_ns)>& each) {
   std::vector<net::Packet> burst(net::kBurst);
   while (!stop.load(std::memory_order_relaxed)) {
     const size_t n = port.rx_burst(burst);
     const uint64_t now = steady_ns();
     push({burst.data(), n}, now, &port);
-    if (!poll(now) && n == 0) idle_wait(now);
+    const bool other = each && each(now);
+    if (!poll(now) && n == 0 && !other) {
+      idle_wait(now);
+      continue;
+    }
+    counters_.busy_ns += steady_ns() - now;
   }
   drain(steady_ns());
 }

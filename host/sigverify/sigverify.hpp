@@ -28,6 +28,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <span>
 #include <vector>
@@ -49,11 +50,19 @@ struct VerifiedFrame {
   std::span<const uint8_t> frame() const { return {bytes.data(), size}; }
 };
 
+// A signature that failed verification (for a node's /tx answers).
+using InvalidSignature = std::array<uint8_t, 64>;
+
 struct SigverifyConfig {
   ingest::IngestConfig ingest;
   batch::BatcherConfig batcher;
   size_t out_capacity = 4096;
+  // Slots of the invalid() ring; 0: invalid signatures are only counted.
+  size_t invalid_capacity = 0;
   std::chrono::microseconds idle_sleep{1000};
+  // Called on this thread as each batch completes: its items and the time
+  // from submit to completion seen (metrics). Optional.
+  std::function<void(uint32_t items, uint64_t latency_ns)> on_batch;
 };
 
 struct SigverifyCounters {
@@ -64,10 +73,12 @@ struct SigverifyCounters {
   uint64_t verified = 0;  // valid and new: pushed to the ring or dropped there
   uint64_t invalid = 0;   // bad signatures, each reported to ingest
   uint64_t duplicates_after_verify = 0;
-  uint64_t out_dropped = 0;  // verified, but the output ring was full
+  uint64_t out_dropped = 0;         // verified, but the output ring was full
+  uint64_t invalid_unreported = 0;  // the invalid() ring was full
   uint64_t token_replies = 0;
   uint64_t token_replies_unsent = 0;  // the port did not take the grant
   uint64_t idle_sleeps = 0;
+  uint64_t busy_ns = 0;  // run(): time in turns that found work
 };
 
 class Sigverify {
@@ -91,11 +102,16 @@ class Sigverify {
   // tests).
   void drain(uint64_t now_ns);
   // The tile: receives from `port` and works until `stop` is set, then
-  // drains. Time is the steady clock.
-  void run(net::PacketPort& port, const std::atomic<bool>& stop);
+  // drains. Time is the steady clock. `each`, when given, runs once per
+  // turn on this thread (other inputs, publishing counters) and returns
+  // true when it pushed work.
+  void run(net::PacketPort& port, const std::atomic<bool>& stop,
+           const std::function<bool(uint64_t now_ns)>& each = {});
 
   // Verified frames, for the consumer thread (the mempool).
   batch::SpscRing<VerifiedFrame>& verified() { return out_; }
+  // Signatures that failed, for the same consumer (when invalid_capacity > 0).
+  batch::SpscRing<InvalidSignature>& invalid() { return invalid_out_; }
   const SigverifyCounters& counters() const { return counters_; }
   const ingest::Ingest& ingest() const { return ingest_; }
   const batch::Batcher& batcher() const { return batcher_; }
@@ -106,6 +122,7 @@ class Sigverify {
     batch::Batch* batch = nullptr;
     accel::Completion done;
     std::future<void> ready;
+    uint64_t submitted_ns = 0;
   };
   void submit_ready();
   bool complete_finished(bool wait_all, uint64_t now_ns);
@@ -118,6 +135,7 @@ class Sigverify {
   ingest::Ingest ingest_;
   batch::Batcher batcher_;
   batch::SpscRing<VerifiedFrame> out_;
+  batch::SpscRing<InvalidSignature> invalid_out_;
   std::vector<Flight> flights_;  // one per pooled batch
   size_t in_flight_ = 0;
   SigverifyCounters counters_;

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@
 #include "host/rpc/http_client.hpp"
 #include "tests/p2p/raw_socket.hpp"
 #include "tools/vigil/spawn.hpp"
+#include "vigil/fi/p2p.h"
 
 namespace {
 
@@ -168,6 +170,51 @@ int main(int argc, char** argv) {
       (void)!write(fd, len.data(), len.size());
       (void)!write(fd, junk.data(), junk.size());
     }
+    // Forwarded transactions from this peer: 20 forged frames, then a
+    // forward of an unknown version; each is verified or refused like a
+    // client's, and charged to this peer.
+    auto send_msg = [&](const std::vector<uint8_t>& msg) {
+      const auto len = p2p::encode_length(uint32_t(msg.size()));
+      (void)!write(fd, len.data(), len.size());
+      (void)!write(fd, msg.data(), msg.size());
+    };
+    const vigil_p2p_tx_forward_hdr fh{.version = VIGIL_WIRE_VERSION,
+                                      .type = VIGIL_P2P_MSG_TX_FORWARD,
+                                      .count = 20,
+                                      .reserved = 0};
+    std::vector<uint8_t> fwd(sizeof fh);
+    std::memcpy(fwd.data(), &fh, sizeof fh);
+    const auto forger = crypto::generate_keypair();
+    std::array<uint8_t, VIGIL_TX_FRAME_MAX> f;
+    for (uint64_t i = 0; i < 20; ++i) {
+      const size_t n =
+          ingest::sign_frame(forger, mempool::encode_transfer({forger.public_key, 1, 0, i}), f);
+      f[offsetof(vigil_tx_frame_ed25519, signature) + 5] ^= 0x20;
+      ingest::reseal_crc({f.data(), n});
+      fwd.insert(fwd.end(), f.begin(), f.begin() + long(n));
+    }
+    send_msg(fwd);
+    fwd[0] = VIGIL_WIRE_VERSION + 1;
+    send_msg(fwd);
+    // Each forged frame is verified invalid, or refused once the failures
+    // spent this peer's budget; none reaches a mempool.
+    auto verify_drop = [&](const char* reason) {
+      return metric(*api[0], std::string("vigil_tile_dropped_total{reason=\"") + reason +
+                                 "\",tile=\"verify\"}");
+    };
+    auto forged_counted = [&] {
+      return verify_drop("invalid_signature") >= 1 &&
+             verify_drop("invalid_signature") + verify_drop("rate_limited_source") >= 20 &&
+             verify_drop("forward_malformed") >= 1;
+    };
+    const auto fwd_by = std::chrono::steady_clock::now() + 10s;
+    while (!forged_counted() && std::chrono::steady_clock::now() < fwd_by)
+      std::this_thread::sleep_for(100ms);
+    check(forged_counted(),
+          "forged forwarded frames refused (invalid " +
+              std::to_string(verify_drop("invalid_signature")) + ", rate limited " +
+              std::to_string(verify_drop("rate_limited_source")) + "), a bad forward refused (" +
+              std::to_string(verify_drop("forward_malformed")) + ")");
     const auto huge = p2p::encode_length(VIGIL_P2P_MAX_MESSAGE + 1);
     (void)!write(fd, huge.data(), huge.size());
     check(test::closed_by_peer(fd), "oversized message: session closed");

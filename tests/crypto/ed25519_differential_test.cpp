@@ -19,6 +19,7 @@
 #include <map>
 
 #include "host/crypto/ed25519.hpp"
+#include "host/crypto/zip215_batch.hpp"
 #include "tests/crypto/ed25519_cases.hpp"
 
 #ifndef VIGIL_DIFF_CASES
@@ -59,6 +60,9 @@ std::vector<bool> batch_verdicts(std::span<const Ed25519Case> cases, Rules rules
   for (const auto& c : cases) items.push_back(item_of(c));
   std::vector<uint32_t> words(VIGIL_VERDICT_WORDS(items.size()), 0xa5a5a5a5);
   std::vector<uint8_t> errors(items.size(), 0xff);
+  // Every batch tries the batch equation (a failed one would make the next
+  // few go item by item, zip215_batch.cpp).
+  vigil::crypto::zip215_forget_failures();
   verify_batch(items, rules, words, errors, e);
   std::vector<bool> out;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -259,6 +263,53 @@ TEST_F(Differential, ForgedItemsInALargeBatchOnEveryEngine) {
           const bool is_bad = std::find(bad.begin(), bad.end(), i) != bad.end();
           ASSERT_EQ(got[i], !is_bad) << rules_name(rules) << " " << engine_name(e) << " " << i;
         }
+      }
+    }
+  }
+}
+
+// Past zip215's sub-batch of 1024 items (zip215_batch.cpp): each sub-batch
+// has its own equation and fallback, so a forged item at either edge of a
+// sub-batch is found, and only there; verdicts land on the right indices.
+TEST_F(Differential, ForgedItemsAtTheEdgesOfZip215SubBatches) {
+  Ed25519CaseGen gen(92, 1);
+  std::vector<Ed25519Case> good;
+  for (int i = 0; i < 2100; ++i) good.push_back(gen.valid());
+  const std::vector<std::vector<size_t>> forged = {{}, {0, 1023}, {1024, 2099}, {2047, 2048}};
+  for (Engine e : supported_engines()) {
+    for (const auto& bad : forged) {
+      std::vector<Ed25519Case> b = good;
+      for (size_t i : bad) b[i].sig[40] ^= 4;
+      const auto got = batch_verdicts(b, Rules::zip215, e);
+      for (size_t i = 0; i < b.size(); ++i) {
+        const bool is_bad = std::find(bad.begin(), bad.end(), i) != bad.end();
+        ASSERT_EQ(got[i], !is_bad) << engine_name(e) << " " << i;
+      }
+    }
+  }
+}
+
+// After a failed batch equation the next batches skip it (item by item):
+// a stream of batches, forged items at changing positions and all-valid
+// batches between them, gets exactly the single verdicts on every engine.
+TEST_F(Differential, BatchesAfterAFailedEquationGetExactVerdicts) {
+  Ed25519CaseGen gen(93, 1);
+  std::vector<Ed25519Case> good;
+  for (int i = 0; i < 64; ++i) good.push_back(gen.valid());
+  for (Engine e : supported_engines()) {
+    vigil::crypto::zip215_forget_failures();
+    for (size_t round = 0; round < 16; ++round) {
+      std::vector<Ed25519Case> b = good;
+      const bool forge = round % 3 != 2;
+      const size_t at = (round * 37) % b.size();
+      if (forge) b[at].sig[40] ^= 4;
+      std::vector<VerifyItem> items;
+      for (const auto& c : b) items.push_back(item_of(c));
+      std::vector<uint32_t> words(VIGIL_VERDICT_WORDS(items.size()));
+      verify_batch(items, Rules::zip215, words, {}, e);  // no forget: the skip is on
+      for (size_t i = 0; i < b.size(); ++i) {
+        ASSERT_EQ(((words[i / 32] >> (i % 32)) & 1) != 0, !(forge && i == at))
+            << engine_name(e) << " round " << round << " item " << i;
       }
     }
   }

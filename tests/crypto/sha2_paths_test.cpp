@@ -1,7 +1,8 @@
 // Every SHA-2 code path this CPU supports, forced one after another through
-// the test hook (sha2_paths.hpp), against OpenSSL: every length 0..300, split
-// updates, three-part messages split at every interesting point, batches of
-// mixed lengths and of every size 0..40. A path the CPU lacks is skipped,
+// the test hook (sha2_paths.hpp), against OpenSSL: every length 0..300 (400
+// for SHA-512), split updates, three-part messages split at every
+// interesting point, batches of mixed, random (0..1000) and equal lengths at
+// every size up to 65. A path the CPU lacks is skipped,
 // saying so.
 #include "host/crypto/sha2_paths.hpp"
 
@@ -91,6 +92,34 @@ TEST_P(Sha256Single, EveryLengthAndSplitEqualsOpenSsl) {
 INSTANTIATE_TEST_SUITE_P(Paths, Sha256Single, ::testing::Values(Path::portable, Path::shani),
                          [](const auto& p) { return std::string(sha2::path_name(p.param)); });
 
+// ---- SHA-512, one message at a time (portable, libcrypto's block function) ----
+
+class Sha512Single : public ::testing::TestWithParam<Path> {};
+
+TEST_P(Sha512Single, EveryLengthAndSplitEqualsOpenSsl) {
+  ForcedPaths forced({Path::portable, Path::portable, Path::portable, GetParam()});
+  ASSERT_TRUE(forced.ok());
+  ASSERT_EQ(sha2::current_paths().single512, GetParam());
+  const auto msg = pattern(1000, 11);
+  for (size_t len = 0; len <= 400; ++len) {
+    const Hash512 want = ref512(Bytes(msg.data(), len));
+    EXPECT_EQ(vigil::crypto::sha512(Bytes(msg.data(), len)), want) << "len " << len;
+    for (size_t split : {size_t{1}, len / 3, size_t{111}, size_t{112}, size_t{127}, size_t{128},
+                         size_t{129}, len > 0 ? len - 1 : 0}) {
+      if (split > len) continue;
+      vigil::crypto::Sha512 h;
+      h.update(Bytes(msg.data(), split));
+      h.update(Bytes(msg.data() + split, len - split));
+      EXPECT_EQ(h.finish(), want) << "len " << len << " split " << split;
+    }
+  }
+  const auto big = pattern(128 * 1000 + 17, 12);
+  EXPECT_EQ(vigil::crypto::sha512(big), ref512(big));
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, Sha512Single, ::testing::Values(Path::portable, Path::libcrypto),
+                         [](const auto& info) { return std::string(sha2::path_name(info.param)); });
+
 // ---- Batches (portable one-at-a-time, AVX2 and AVX-512 lanes) ----
 
 struct BatchCase {
@@ -174,6 +203,66 @@ TEST_P(Sha2Batch, EverySizeOfMixedBatchEqualsSingle) {
   }
 }
 
+// Random lengths 0..1000 at every batch size up to two full AVX-512 steps
+// and one more, so that every count of busy lanes meets every kind of block.
+TEST_P(Sha2Batch, RandomLengthsAtEveryLaneCountEqualOpenSsl) {
+  const auto msg = pattern(2000, 13);
+  std::mt19937 rng(14);
+  for (size_t n = 1; n <= 65; ++n) {
+    std::vector<Bytes> msgs;
+    for (size_t i = 0; i < n; ++i) msgs.emplace_back(msg.data() + rng() % 1000, rng() % 1001);
+    std::vector<Hash256> h256(n);
+    std::vector<Hash512> h512(n);
+    vigil::crypto::sha256_batch(msgs, h256);
+    vigil::crypto::sha512_batch(msgs, h512);
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(h256[i], ref256(msgs[i])) << "batch " << n << " len " << msgs[i].size();
+      ASSERT_EQ(h512[i], ref512(msgs[i])) << "batch " << n << " len " << msgs[i].size();
+    }
+  }
+}
+
+// Equal lengths put every lane on its padding-only final block at once, the
+// step that runs on a precomputed schedule: every length, different bytes.
+TEST_P(Sha2Batch, EqualLengthBatchesEqualOpenSsl) {
+  const auto msg = pattern(2000, 15);
+  for (size_t len = 0; len <= 300; ++len) {
+    std::vector<Bytes> msgs;
+    for (size_t i = 0; i < 40; ++i) msgs.emplace_back(msg.data() + 17 * i, len);
+    std::vector<Hash256> h256(msgs.size());
+    std::vector<Hash512> h512(msgs.size());
+    vigil::crypto::sha256_batch(msgs, h256);
+    vigil::crypto::sha512_batch(msgs, h512);
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      ASSERT_EQ(h256[i], ref256(msgs[i])) << "len " << len << " item " << i;
+      ASSERT_EQ(h512[i], ref512(msgs[i])) << "len " << len << " item " << i;
+    }
+  }
+}
+
+// The precomputed padding block is keyed on the message length: lanes that
+// reach padding-only final blocks in the same step with different lengths
+// (0/56/64 bytes for SHA-256, 112/128 for SHA-512: same block counts) must
+// not share one schedule.
+TEST_P(Sha2Batch, PaddingBlocksOfDifferentLengthsAreNotShared) {
+  const auto msg = pattern(2000, 16);
+  const size_t lens[] = {0, 56, 63, 64, 112, 120, 127, 128, 184, 192, 240, 256};
+  for (size_t a : lens) {
+    for (size_t b : lens) {
+      std::vector<Bytes> msgs;
+      for (size_t i = 0; i < 48; ++i) msgs.emplace_back(msg.data() + i, i % 3 == 0 ? b : a);
+      std::vector<Hash256> h256(msgs.size());
+      std::vector<Hash512> h512(msgs.size());
+      vigil::crypto::sha256_batch(msgs, h256);
+      vigil::crypto::sha512_batch(msgs, h512);
+      for (size_t i = 0; i < msgs.size(); ++i) {
+        ASSERT_EQ(h256[i], ref256(msgs[i])) << a << "/" << b << " item " << i;
+        ASSERT_EQ(h512[i], ref512(msgs[i])) << a << "/" << b << " item " << i;
+      }
+    }
+  }
+}
+
 // Ed25519's shape: R (32) || A (32) || M, many at once.
 TEST_P(Sha2Batch, Ed25519ShapedBatch3EqualsOpenSsl) {
   const auto r = pattern(32 * 300, 7), a = pattern(32 * 300, 8), m = pattern(300 * 300, 9);
@@ -210,6 +299,9 @@ TEST(Sha2Paths, ForceRejectsWhatDoesNotFit) {
   EXPECT_EQ(sha2::current_paths().single256, before.single256);
   EXPECT_EQ(sha2::current_paths().batch256, before.batch256);
   EXPECT_EQ(sha2::current_paths().batch512, before.batch512);
+  EXPECT_FALSE(sha2::force_paths({Path::portable, Path::portable, Path::portable, Path::shani}));
+  EXPECT_FALSE(sha2::force_paths({Path::libcrypto, Path::portable, Path::portable}));
+  EXPECT_EQ(sha2::current_paths().single512, before.single512);
   // Dispatch never picks what the CPU lacks.
   const sha2::Paths best = sha2::best_paths();
   EXPECT_TRUE(sha2::cpu_supports(best.single256));

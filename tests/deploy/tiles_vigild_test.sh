@@ -26,7 +26,7 @@ grep -q '^idle = "adaptive"$' "$conf" || fail "genesis wrote no idle key: $(cat 
 cpus=$(python3 -c 'import os; print(" ".join(map(str, sorted(os.sched_getaffinity(0)))))')
 read -r first last <<<"$(echo "$cpus" | awk '{print $1, $NF}')"
 
-# Busy: net and verify on one core is refused before anything starts.
+# Busy: two tiles on one core are refused before anything starts.
 sed 's/^idle = "adaptive"$/idle = "busy"/' "$conf" >"$work/node-0/busy.toml"
 printf '[tiles]\nnet = %s\nverify = [%s]\n' "$first" "$first" >>"$work/node-0/busy.toml"
 if timeout 20 "$bin/vigild" --config "$work/node-0/busy.toml" >"$work/busy.log" 2>&1; then
@@ -38,7 +38,7 @@ echo "ok   busy mode: two tiles on cpu $first refused: $(grep -m1 'already pinne
 
 # Adaptive: the pins are applied to the running tile threads.
 cp "$conf" "$work/node-0/pinned.toml"
-printf '[tiles]\nnet = %s\nverify = [%s]\nconsensus = %s\n' "$first" "$last" "$first" \
+printf '[tiles]\nmempool = %s\nverify = [%s]\nconsensus = %s\n' "$first" "$last" "$first" \
   >>"$work/node-0/pinned.toml"
 "$bin/vigild" --config "$work/node-0/pinned.toml" >"$work/pinned.log" 2>&1 &
 pid=$!
@@ -47,10 +47,10 @@ for _ in $(seq 1 100); do
   kill -0 "$pid" 2>/dev/null || fail "vigild exited: $(tail -5 "$work/pinned.log")"
   sleep 0.1
 done
-for t in "net pinned to cpu $first" "verify pinned to cpu $last" "consensus pinned to cpu $first"; do
+for t in "mempool pinned to cpu $first" "verify pinned to cpu $last" "consensus pinned to cpu $first"; do
   grep -q "tile $t" "$work/pinned.log" || fail "no log of tile $t: $(cat "$work/pinned.log")"
 done
-# Threads allowed on exactly one cpu: net and consensus on the first, verify on the last.
+# Threads allowed on exactly one cpu: mempool and consensus on the first, verify on the last.
 lists=$(cat /proc/"$pid"/task/*/status | awk '/^Cpus_allowed_list/ {print $2}' | sort | uniq -c)
 n_first=$(awk -v c="$first" '$2 == c {print $1}' <<<"$lists")
 n_last=$(awk -v c="$last" '$2 == c {print $1}' <<<"$lists")

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <deque>
 #include <random>
 #include <set>
@@ -12,6 +13,28 @@
 
 namespace vigil::ingest {
 namespace {
+
+// The inline SipHash against the published vectors: SipHash-2-4 from the
+// paper's reference code (key 00..0f, input 00 01 .. of each length) and
+// SipHash-1-3 with an all-zero key, as other implementations print them.
+TEST(KeyedHash, SipHashMatchesTheReferenceVectors) {
+  uint8_t key[16], in[64];
+  for (int i = 0; i < 16; ++i) key[i] = uint8_t(i);
+  for (int i = 0; i < 64; ++i) in[i] = uint8_t(i);
+  const uint64_t k0 = siphash::load_le64(key), k1 = siphash::load_le64(key + 8);
+  const std::pair<size_t, uint64_t> v24[] = {
+      {0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},  {7, 0xab0200f58b01d137ull},
+      {8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull}, {63, 0x958a324ceb064572ull}};
+  for (const auto& [len, want] : v24)
+    EXPECT_EQ((siphash::hash<2, 4>(k0, k1, in, len)), want) << len;
+  const std::pair<const char*, uint64_t> v13[] = {{"", 0xd1fba762150c532cull},
+                                                  {"siphash", 0x8264ceeccb16bcbeull},
+                                                  {"digest-sip_hash", 0xce31007e34130c0aull}};
+  for (const auto& [s, want] : v13)
+    EXPECT_EQ((siphash::hash<1, 3>(0, 0, reinterpret_cast<const uint8_t*>(s), std::strlen(s))),
+              want)
+        << s;
+}
 
 TEST(Dedup, RemembersExactlyTheLastDepthTags) {
   SignatureDedup d(4, HashKey::from_seed(99));

@@ -3,6 +3,7 @@
 // QC), proofs at retained heights and their end once pruned, consensus
 // storage through the core's interface.
 #include <gtest/gtest.h>
+#include <vigil/fi/p2p.h>
 
 #include <cstring>
 
@@ -215,6 +216,46 @@ TEST(Ledger, OpeningGarbageIsAnErrorNotACrash) {
   EXPECT_NE(err, "");
   EXPECT_FALSE(Ledger::open(t.sub("absent"), ro, &err));
   EXPECT_NE(err, "");
+}
+
+// A block of 10,000 transfers is a valid proposal on the wire (count and
+// bytes within the limits) and a valid ledger record; a header above
+// VIGIL_BLOCK_MAX_TXS is refused by the one header decoder both use.
+TEST(Ledger, TenThousandTransferBlocksFitTheWireAndTheStore) {
+  TempDir t;
+  auto l = test::make_chain(t.sub("a"), 0, 0);
+  ASSERT_TRUE(l);
+  Workload w(test::small_config());
+  w.load_nonces(*l);
+  auto [b, qc] = w.next_block(*l, w.transfers(1, 10000));
+  ASSERT_EQ(b.hdr.tx_count, 10000u);
+  consensus::Message m;
+  m.type = VIGIL_MSG_PROPOSAL;
+  m.epoch = b.hdr.epoch;
+  m.round = b.hdr.round;
+  m.sender = b.hdr.proposer;
+  m.proposal.block = b;
+  m.proposal.qc = consensus::epoch_root_qc(*l->epoch());
+  const Bytes wire = consensus::encode(m);
+  EXPECT_LT(wire.size(), consensus::kMaxMessageBytes);
+  EXPECT_LE(wire.size(), size_t(VIGIL_P2P_MAX_MESSAGE));
+  consensus::Message back;
+  ASSERT_EQ(consensus::decode(wire, back), consensus::ParseError::ok);
+  EXPECT_EQ(back.proposal.block.id, b.id);
+  ASSERT_TRUE(l->commit(b, qc).ok());
+  auto stored = l->block_at(1);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->block.hdr.tx_count, 10000u);
+
+  vigil_block_hdr h = b.hdr;
+  h.tx_count = VIGIL_BLOCK_MAX_TXS + 1;
+  vigil_block_hdr out{};
+  EXPECT_FALSE(consensus::decode_block_hdr(consensus::encode_block_hdr(h), out));
+  Block big = b;
+  big.hdr = h;
+  EXPECT_FALSE(decode_block(encode_block(big)));
+  h.tx_count = VIGIL_BLOCK_MAX_TXS;
+  EXPECT_TRUE(consensus::decode_block_hdr(consensus::encode_block_hdr(h), out));
 }
 
 }  // namespace

@@ -1,15 +1,19 @@
 // The node's own parts: the mempool (bounded, dedup by signature, nonce
-// order, commits leave it), the interim execution (a receipt per frame,
-// replays refused by nonce), and the safety file (a corrupt one is refused).
+// order, commits leave it) and its state on the ledger (ChainState).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
 
+#include "host/consensus/wire.hpp"
 #include "host/crypto/ed25519.hpp"
+#include "host/crypto/sig_jsonl.hpp"
 #include "host/ingest/frame.hpp"
 #include "host/mempool/mempool.hpp"
 #include "host/node/chain_state.hpp"
-#include "host/node/node_storage.hpp"
 
 namespace {
 
@@ -88,64 +92,97 @@ TEST(Mempool, LaterNoncesWaitForAnInFlightOne) {
   EXPECT_EQ(n, 2u);
 }
 
-TEST(ChainState, ReceiptsForEveryOutcomeAndReplayRefused) {
+// The proposal check skips frames the mempool holds: only the exact bytes
+// that verified count, never another frame with the same signature.
+TEST(Mempool, HoldsOnlyTheExactFrameThatVerified) {
   const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
-  config::GenesisFile g;
-  g.accounts.push_back({a.public_key, 100});
-  node::ChainState st(g, 16);
-  const Tx ok = make_tx(a, b.public_key, 0, 60, 1);
-  const Tx poor = make_tx(a, b.public_key, 1, 60, 0);     // 39 left
-  const Tx wrong_nonce = make_tx(a, b.public_key, 7, 1);  // nonce 1 expected
-  const Tx overflow = make_tx(a, b.public_key, 1, UINT64_MAX, 1);
-  consensus::Block blk;
-  blk.hdr.height = 1;
-  for (const Tx* t : {&ok, &poor, &wrong_nonce, &overflow, &ok})
-    blk.txs.insert(blk.txs.end(), t->frame.begin(), t->frame.end());
-  const auto applied = st.apply(blk);
-  EXPECT_EQ(applied.ok, 1u);
-  EXPECT_EQ(applied.rejected, 4u);
-  EXPECT_EQ(st.account(a.public_key)->balance, 39u);
-  EXPECT_EQ(st.account(b.public_key)->balance, 60u);
-  EXPECT_EQ(st.nonce(a.public_key), 1u);
-  EXPECT_EQ(st.receipt(ok.sig)->code, node::TxCode::ok);  // the replay did not overwrite it
-  EXPECT_EQ(st.receipt(poor.sig)->code, node::TxCode::insufficient_balance);
-  EXPECT_EQ(st.receipt(wrong_nonce.sig)->code, node::TxCode::bad_nonce);
-  EXPECT_EQ(st.receipt(overflow.sig)->code, node::TxCode::overflow);
-  EXPECT_EQ(applied.next_nonces.at(a.public_key), 1u);
-  EXPECT_EQ(st.block(1)->hdr.height, 1u);
-  EXPECT_EQ(st.block(2), nullptr);
-}
-
-TEST(SplitFrames, RefusesBytesThatDoNotSplit) {
-  const auto a = crypto::generate_keypair();
-  const Tx t = make_tx(a, a.public_key, 0);
-  std::vector<uint8_t> two = t.frame;
-  two.insert(two.end(), t.frame.begin(), t.frame.end());
-  std::vector<std::span<const uint8_t>> out;
-  EXPECT_TRUE(node::split_frames(two, &out));
-  EXPECT_EQ(out.size(), 2u);
-  two.pop_back();
-  EXPECT_FALSE(node::split_frames(two, &out));
-}
-
-TEST(SafetyFile, RoundTripsAndRefusesCorruption) {
-  consensus::SafetyState s;
-  s.epoch = 1;
-  s.last_voted_round = 77;
-  s.preferred_round = 75;
-  s.last_vote = vigil_vote_data{};
-  s.last_vote->round = 77;
-  auto bytes = node::encode_safety(s);
-  consensus::SafetyState back;
-  ASSERT_TRUE(node::decode_safety(bytes, &back));
-  EXPECT_EQ(back.last_voted_round, 77u);
-  ASSERT_TRUE(back.last_vote);
-  EXPECT_EQ(back.last_vote->round, 77u);
-  for (size_t i = 0; i < bytes.size(); i += 7) {
-    auto bad = bytes;
-    bad[i] ^= 1;
-    EXPECT_FALSE(node::decode_safety(bad, &back)) << "byte " << i;
+  mempool::Mempool p({});
+  const Tx t = make_tx(a, b.public_key, 0);
+  EXPECT_FALSE(p.holds(t.sig, t.frame));
+  ASSERT_EQ(add(p, t), mempool::AddResult::added);
+  EXPECT_TRUE(p.holds(t.sig, t.frame));
+  for (size_t i : {size_t(0), size_t(40), t.frame.size() - 1}) {
+    std::vector<uint8_t> forged = t.frame;
+    forged[i] ^= 1;  // header, key or payload byte changed, same signature
+    EXPECT_FALSE(p.holds(t.sig, forged)) << "byte " << i;
   }
+  std::vector<uint8_t> longer = t.frame;
+  longer.push_back(0);
+  EXPECT_FALSE(p.holds(t.sig, longer));
+}
+
+// A leader building on uncommitted blocks skips what they carry and goes on
+// with the senders' next nonces; what an abandoned proposal carried is not
+// in the chain and may go again at once.
+TEST(Mempool, TakeSkipsWhatTheChainBelowCarries) {
+  const auto a = crypto::generate_keypair();
+  mempool::Mempool p({.repropose_after = 8});
+  const Tx t0 = make_tx(a, a.public_key, 0), t1 = make_tx(a, a.public_key, 1);
+  ASSERT_EQ(add(p, t0), mempool::AddResult::added);
+  ASSERT_EQ(add(p, t1), mempool::AddResult::added);
+  uint32_t n = 0;
+  const std::set<mempool::Sig> parent_holds_t0 = {t0.sig};
+  auto frames = p.take(10, 1 << 20, &n, &parent_holds_t0);
+  ASSERT_EQ(n, 1u);
+  EXPECT_EQ(frames, t1.frame);
+  // The block holding t0 was abandoned: a child of another parent takes both.
+  const std::set<mempool::Sig> none;
+  frames = p.take(10, 1 << 20, &n, &none);
+  EXPECT_EQ(n, 2u);
+}
+
+// vigild's state is the ledger: a store of another genesis is refused, an
+// account is served with a proof a light client checks, and the core's
+// hooks refuse a block whose state root is not the state after its parent.
+TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
+  char tmpl[] = "/tmp/vigil-chainstate-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const auto v = crypto::generate_keypair(), a = crypto::generate_keypair();
+  config::GenesisFile g;
+  g.validators.push_back({v.public_key, "127.0.0.1:1"});
+  g.accounts.push_back({a.public_key, 100});
+  std::string err;
+  {
+    auto st = node::ChainState::open(dir, g, &err);
+    ASSERT_TRUE(st) << err;
+    EXPECT_EQ(st->height(), 0u);
+    EXPECT_EQ(st->account(a.public_key)->balance, 100u);
+    const auto j = nlohmann::json::parse(*st->account_json(a.public_key, true, &err));
+    std::vector<uint8_t> proof_bytes, root_bytes;
+    ASSERT_TRUE(crypto::from_hex(j["proof"].get<std::string>(), proof_bytes));
+    ASSERT_TRUE(crypto::from_hex(j["state_root"].get<std::string>(), root_bytes));
+    const auto proof = state::decode_proof(proof_bytes);
+    ASSERT_TRUE(proof);
+    state::Hash root;
+    std::copy(root_bytes.begin(), root_bytes.end(), root.begin());
+    EXPECT_TRUE(
+        execution::verify_account_proof(root, a.public_key, execution::Account{100, 0}, *proof));
+    EXPECT_FALSE(
+        execution::verify_account_proof(root, a.public_key, execution::Account{101, 0}, *proof));
+    // A child of the genesis block: right state root, then a wrong one.
+    const auto parent = st->tip();
+    const auto good_root = st->state_after(parent);
+    ASSERT_TRUE(good_root);
+    vigil_block_hdr h{};
+    h.epoch = 1;
+    h.round = 1;
+    h.height = 1;
+    std::memcpy(h.parent_id, parent.data(), 32);
+    std::memcpy(h.state_root, good_root->data(), 32);
+    const auto good = consensus::make_block(h, {});
+    EXPECT_EQ(st->check(good), consensus::BlockCheck::ok);
+    h.state_root[0] ^= 1;
+    h.round = 2;
+    EXPECT_EQ(st->check(consensus::make_block(h, {})), consensus::BlockCheck::bad);
+    // A child of a block this node has never seen cannot be told yet.
+    h.height = 2;
+    h.parent_id[0] ^= 1;
+    EXPECT_EQ(st->check(consensus::make_block(h, {})), consensus::BlockCheck::unknown);
+  }
+  g.accounts[0].balance = 101;
+  EXPECT_FALSE(node::ChainState::open(dir, g, &err));
+  EXPECT_NE(err.find("another genesis"), std::string::npos) << err;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <mutex>
 
 #include "host/service/coalescer.hpp"
 #include "host/service/keys.hpp"
@@ -150,16 +151,33 @@ TEST(ServiceKeys, KeyLinesAndAllowlistsNameTheBadLine) {
             "allow line 1: expected KEY [SIGS_PER_SEC [IN_FLIGHT]]");
 }
 
+// The cpu engine, recording the flags of every batch it is handed.
+struct FlagRecorder final : accel::Accelerator {
+  std::unique_ptr<accel::Accelerator> inner;
+  mutable std::mutex mu;
+  std::vector<std::pair<uint32_t, uint16_t>> seen;  // count, flags
+  const accel::Capabilities& capabilities() const override { return inner->capabilities(); }
+  std::future<void> submit(accel::BatchView b, accel::Completion& out) override {
+    {
+      std::lock_guard lk(mu);
+      seen.emplace_back(b.count(), b.desc().flags);
+    }
+    return inner->submit(b, out);
+  }
+  accel::Stats stats() const override { return inner->stats(); }
+  void inject_fault(accel::InjectedFault f) override { inner->inject_fault(f); }
+};
+
 // A coalescer over a one-worker cpu engine, jobs built from cases.
 struct CoalescerRig {
-  std::unique_ptr<accel::Accelerator> engine;
+  std::unique_ptr<FlagRecorder> engine = std::make_unique<FlagRecorder>();
   std::vector<test::SigCase> cases = test::CaseGenerator(77).make(600);
 
   CoalescerRig() {
     accel::Options ao;
     ao.workers = 1;
     std::string why;
-    engine = accel::make_accelerator("cpu", ao, &why);
+    engine->inner = accel::make_accelerator("cpu", ao, &why);
   }
   std::unique_ptr<service::Job> job(uint32_t client, size_t first, size_t n,
                                     std::function<void(service::Verdicts&&)> done,
@@ -207,6 +225,12 @@ TEST(ServiceCoalescer, MergesSmallRequestsAndSplitsVerdictsBackExactly) {
   const auto st = co.stats();
   EXPECT_EQ(st.accepted, 32u);
   EXPECT_LE(st.batches, 4u);  // 512 signatures in batches of about 256, not 32 batches
+  // Coalesced throughput batches are bulk: the engine's express slot,
+  // kept for votes, never runs them, however small they are.
+  std::lock_guard lk(rig.engine->mu);
+  ASSERT_EQ(rig.engine->seen.size(), st.batches);
+  for (const auto& [count, flags] : rig.engine->seen)
+    EXPECT_TRUE(flags & VIGIL_BATCH_FLAG_BULK) << "a batch of " << count << " was not bulk";
 }
 
 TEST(ServiceCoalescer, FullQueueRefusesAtOnceAndEveryAcceptedJobIsAnsweredOnce) {

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -161,19 +163,28 @@ struct Pipeline {
     return c;
   }
 
+  // As the verify tile (host/sigverify) does it: a burst through ingest at
+  // once, then into the batcher.
   void process(std::span<const net::Packet> pkts, uint64_t t_ns) {
-    for (const net::Packet& p : pkts) {
-      ingest::FrameView v;
-      if (ing.admit(p.bytes(), p.src_addr, t_ns, v) == VIGIL_OK)
-        batcher.add(v, v.source, t_ns / 1000);
+    std::array<ingest::Datagram, net::kBurst> in;
+    std::array<ingest::FrameView, net::kBurst> views;
+    std::array<vigil_error, net::kBurst> verdicts;
+    for (size_t off = 0; off < pkts.size(); off += in.size()) {
+      const size_t n = std::min(in.size(), pkts.size() - off);
+      for (size_t i = 0; i < n; ++i) in[i] = {pkts[off + i].bytes(), pkts[off + i].src_addr};
+      ing.admit_burst({in.data(), n}, t_ns, views, verdicts);
+      for (size_t i = 0; i < n; ++i)
+        if (verdicts[i] == VIGIL_OK) batcher.add(views[i], views[i].source, t_ns / 1000);
     }
     batcher.poll(t_ns / 1000);
     batch::Batch* b;
     while (batcher.ready().pop(b)) {
       batched += b->count();
       // As if every signature verified: the dedup record and key charge.
-      for (uint32_t i = 0; i < b->count(); ++i)
-        ing.record_verified(b->public_key(i), b->signature(i), t_ns);
+      for (uint32_t i = 0, n = b->count(); i < n; ++i) {
+        if (i + 8 < n) ing.prefetch(b->ticket(i + 8));  // as the verify tile does
+        ing.record_verified(b->ticket(i), t_ns);
+      }
       batcher.recycle(b);
     }
   }

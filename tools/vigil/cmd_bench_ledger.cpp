@@ -80,10 +80,8 @@ const vigil::plot::Chart ledger_chart{.title = "Commit time per block by stage",
 
 int run(const Args& a) {
   using namespace vigil::ledger;
-  // The ledger takes blocks above the wire's VIGIL_BLOCK_MAX_TXS (8,192):
-  // the figure is for blocks of 10,000.
-  if (a.txs == 0 || a.txs > 10000) {
-    std::fprintf(stderr, "vigil bench ledger: --txs must be 1..10000\n");
+  if (a.txs == 0 || a.txs > VIGIL_BLOCK_MAX_TXS) {
+    std::fprintf(stderr, "vigil bench ledger: --txs must be 1..%d\n", VIGIL_BLOCK_MAX_TXS);
     return 2;
   }
   LedgerOptions opt;

@@ -2,7 +2,8 @@
 // same engine in-process, in one run. For each request size (--sizes) it
 // measures
 //   in-process  batches of that size submitted straight to the engine,
-//               --in-flight at once: the engine's own rate and latency
+//               --in-flight at once, marked bulk (the large lane, all
+//               workers): the engine's own rate and latency
 //   service     --clients clients (1 and 32 by default), each its own
 //               connection keeping --depth requests in flight through the
 //               client library to a `vigil serve` in this process
@@ -89,7 +90,7 @@ Figures in_process(accel::Accelerator& acc, const Work& w, uint32_t size, crypto
     auto b = std::make_unique<accel::BatchBuffer>(size, size * 64);
     b->clear(rules);
     for (uint32_t i = 0; i < size; ++i) b->add(w.items[(k * size + i) % w.items.size()]);
-    b->seal();
+    b->seal(/*bulk=*/true);  // every worker, as the service's coalesced batches get
     batches.push_back(std::move(b));
   }
   std::vector<accel::Completion> done(depth);

@@ -25,6 +25,7 @@
 #include "bench_output.hpp"
 #include "command.hpp"
 #include "host/crypto/ed25519.hpp"
+#include "host/ledger/ledger.hpp"
 #include "host/rpc/http_client.hpp"
 #include "load_client.hpp"
 #include "progress.hpp"
@@ -109,6 +110,57 @@ struct Node {
   Clock::time_point last_progress;
   double max_stall_s = 0;
 };
+
+// The ledger a node's config points at (vigil genesis: data_dir "data").
+std::string store_of(const Node& n) {
+  return (fs::path(n.config).parent_path() / "data" / "ledger").string();
+}
+
+// `vigil audit --json` on every node's store (the nodes are stopped): its
+// verdict objects, and whether every one passed.
+bool audit_stores(const std::vector<Node>& nodes, const std::string& dir, json* verdicts) {
+  bool ok = true;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const std::string log = dir + "/audit-" + std::to_string(i) + ".json";
+    fs::remove(log);
+    const pid_t pid =
+        tool::spawn_logged({self_dir() + "/vigil", "audit", "--json", store_of(nodes[i])}, log);
+    int st = 0;
+    const bool exited = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st);
+    std::ifstream in(log);
+    std::string line, last;
+    while (std::getline(in, line))
+      if (!line.empty()) last = line;
+    json v = json::parse(last, nullptr, false);
+    if (v.is_discarded()) v = json{{"ok", false}, {"what", "no verdict: " + last}};
+    ok &= exited && WEXITSTATUS(st) == 0 && v.value("ok", false);
+    verdicts->push_back(v);
+  }
+  return ok;
+}
+
+// The stores agree block by block up to the lowest tip; false and the first
+// height where they differ (or a store cannot be read).
+bool stores_agree(const std::vector<Node>& nodes, uint64_t* height, uint64_t* first_bad) {
+  std::vector<std::unique_ptr<ledger::Ledger>> stores;
+  *height = UINT64_MAX;
+  for (const auto& n : nodes) {
+    ledger::LedgerOptions ro;
+    ro.read_only = true;
+    std::string err;
+    stores.push_back(ledger::Ledger::open(store_of(n), ro, &err));
+    if (!stores.back()) return *first_bad = 0, false;
+    *height = std::min(*height, stores.back()->height());
+  }
+  for (uint64_t h = 1; h <= *height; ++h) {
+    auto first = stores[0]->block_at(h);
+    for (size_t i = 1; i < stores.size(); ++i) {
+      auto b = stores[i]->block_at(h);
+      if (!first || !b || b->block.id != first->block.id) return *first_bad = h, false;
+    }
+  }
+  return true;
+}
 
 bool start_node(Node& n, const std::string& vigild) {
   n.pid = tool::spawn_logged({vigild, "--config", n.config}, n.log);
@@ -292,8 +344,8 @@ int run(const Options& o) {
   if (caught_up)
     for (auto& n : nodes)
       if (auto s = get_json(*n.api, "/status")) top = std::min(top, (*s)["height"].get<uint64_t>());
-  // Agreement on every height up to `top`, and hash links (the interim
-  // audit until `vigil audit` reads the ledger of issue 12).
+  // Agreement on every height up to `top` over the API, and hash links; the
+  // stores themselves are audited and compared once the nodes are stopped.
   bool agree = true, links_ok = true;
   uint64_t first_disagree = 0;
   std::string prev;
@@ -354,6 +406,13 @@ int run(const Options& o) {
     }
   }
 
+  json audits = json::array();
+  const bool audits_ok = audit_stores(nodes, dir, &audits);
+  uint64_t store_height = 0, store_first_bad = 0;
+  const bool stores_ok = stores_agree(nodes, &store_height, &store_first_bad);
+  if (!stores_ok) agree = false, first_disagree = store_first_bad;
+  const bool audit_ok = audits_ok && links_ok && agree;
+
   const double fraction = ceiling > 0 ? report.committed_tps / ceiling : 0;
   json j{{"nodes", o.nodes},
          {"seconds", report.seconds},
@@ -374,10 +433,9 @@ int run(const Options& o) {
          {"max_stall_seconds", max_stall},
          {"height", top},
          {"agree", agree},
-         {"audit_ok", links_ok && agree},
-         {"audit",
-          "interim: hash links and agreement over /block; vigil audit comes with the "
-          "RocksDB ledger"},
+         {"audit_ok", audit_ok},
+         {"audits", audits},
+         {"stores_height", store_height},
          {"committed_reported", report.committed_sigs.size()},
          {"committed_missing", missing},
          {"rejected", rejected},
@@ -410,7 +468,14 @@ int run(const Options& o) {
                 agree ? "yes" : "NO", (unsigned long long)top, links_ok ? "ok" : "BROKEN");
     std::printf("  %-34s %llu of %zu checks\n", "committed txs missing on a node",
                 (unsigned long long)missing, report.committed_sigs.size() * o.nodes);
-    std::printf("  %-34s %s\n", "audit", "interim (vigil audit arrives with the RocksDB ledger)");
+    for (size_t i = 0; i < audits.size(); ++i)
+      std::printf("  node %zu %-27s %s (height %llu%s%s)\n", i, "vigil audit",
+                  audits[i].value("ok", false) ? "ok" : "FAILED",
+                  (unsigned long long)audits[i].value("height", uint64_t(0)),
+                  audits[i].contains("what") ? ": " : "",
+                  audits[i].value("what", std::string()).c_str());
+    std::printf("  %-34s %s (stores compared up to height %llu)\n", "stores agree",
+                stores_ok ? "yes" : "NO", (unsigned long long)store_height);
     for (uint32_t i = 0; i < o.nodes; ++i)
       std::printf("  node %u RSS %6llu KiB at start, %6llu KiB at end\n", i,
                   (unsigned long long)nodes[i].rss_start, (unsigned long long)nodes[i].rss_end);
@@ -418,8 +483,8 @@ int run(const Options& o) {
   }
   const bool written =
       !o.out.wanted() || o.out.emit(tool::timeline_table(report), tool::timeline_charts);
-  if (temp && !o.keep && agree && caught_up) fs::remove_all(dir);
-  return agree && caught_up && links_ok && missing == 0 && load_ok && clean_exit && written ? 0 : 1;
+  if (temp && !o.keep && agree && caught_up && audit_ok) fs::remove_all(dir);
+  return agree && caught_up && audit_ok && missing == 0 && load_ok && clean_exit && written ? 0 : 1;
 }
 
 const bool registered = tool::register_command(
@@ -439,7 +504,7 @@ const bool registered = tool::register_command(
        app.add_option("--dir", o->dir, "folder for the genesis, configs, data and logs");
        app.add_option("--base-port", o->base_port, "first port (3 per node)");
        app.add_option("--block-max-txs", o->block_max_txs, "frames per block")
-           ->check(CLI::Range(1, 8192));
+           ->check(CLI::Range(1, VIGIL_BLOCK_MAX_TXS));
        app.add_option("--engine", o->engine, "engine of every node");
        app.add_option("--vigild", o->vigild, "the vigild binary (default: beside vigil)");
        app.add_flag("--keep", o->keep, "keep the temporary folder");

@@ -2,6 +2,8 @@
 // `vigil keygen` line each), the genesis file and one vigild.toml per node
 // (loopback ports that do not collide, a data directory beside each config),
 // so that `vigild --config DIR/node-I/vigild.toml` starts node I.
+#include <vigil/fi/consensus.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -124,7 +126,7 @@ const bool registered = tool::register_command(
        app.add_option("--deadline-us", o->deadline_us, "batch deadline in the configs");
        app.add_option("--round-timeout-ms", o->round_timeout_ms, "round timeout in the configs");
        app.add_option("--block-max-txs", o->block_max_txs, "frames per block in the configs")
-           ->check(CLI::Range(1, 8192));
+           ->check(CLI::Range(1, VIGIL_BLOCK_MAX_TXS));
        app.callback([o] { tool::exit_status() = run(*o); });
      }});
 

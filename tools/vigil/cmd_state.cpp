@@ -7,6 +7,7 @@
 #include "account_proof.hpp"
 #include "command.hpp"
 #include "host/consensus/wire.hpp"
+#include "host/ledger/account_json.hpp"
 #include "host/ledger/ledger.hpp"
 
 namespace {
@@ -38,19 +39,7 @@ int run(const Args& a) {
     std::fprintf(stderr, "vigil state: %s\n", err.c_str());
     return 1;
   }
-  nlohmann::json j = {{"account", a.account},
-                      {"height", at->height},
-                      {"exists", at->account.has_value()},
-                      {"state_root", tool::hex(at->state_root)}};
-  if (at->account) {
-    j["balance"] = at->account->balance;
-    j["nonce"] = at->account->nonce;
-  }
-  if (a.proof) {
-    j["proof"] = tool::hex(state::encode_proof(at->proof));
-    if (auto next = l->block_at(h + 1))
-      j["header"] = tool::hex(consensus::encode_block_hdr(next->block.hdr));
-  }
+  nlohmann::json j = ledger::account_json(*l, *pk, *at, a.proof);
   std::printf("%s\n", j.dump(2).c_str());
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "bench_output.hpp"
@@ -292,7 +293,51 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
     }
   });
 
-  std::mt19937_64 rng(o.seed);
+  // Every frame is signed before the clock starts: signing must not share
+  // the measured interval's CPU with the validators.
+  struct Planned {
+    size_t at;  // offset in `wire`
+    uint16_t size;
+    uint32_t target;
+    bool bad;
+    const char* kind;
+  };
+  const uint64_t total = uint64_t(o.rate * o.seconds);
+  std::vector<Planned> plan;
+  std::vector<uint8_t> wire;
+  plan.reserve(total);
+  wire.reserve(total * (sizeof(vigil_tx_frame_ed25519) + 64));
+  {
+    std::mt19937_64 rng(o.seed);
+    std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
+    uint64_t next_account = 0, invalid_kind = 0;
+    double invalid_acc = 0;
+    for (uint64_t i = 0; i < total; ++i) {
+      Account& a = accounts[next_account++ % accounts.size()];
+      Account& to = accounts[(next_account + rng() % (accounts.size() - 1)) % accounts.size()];
+      invalid_acc += o.invalid_share;
+      const bool bad = invalid_acc >= 1.0;
+      const char* kind = "";
+      mempool::Transfer t{to.key.public_key, 1, 0, a.nonce};
+      if (bad) {
+        invalid_acc -= 1.0;
+        static const char* kinds[] = {"bad_signature", "bad_nonce", "malformed"};
+        kind = kinds[invalid_kind++ % 3];
+        if (kind == std::string_view("bad_nonce")) t.nonce = a.nonce + 1'000'000;
+      }
+      const auto payload = mempool::encode_transfer(t);
+      size_t n = ingest::sign_frame(a.key, payload, buf);
+      if (kind == std::string_view("bad_signature")) {
+        buf[offsetof(vigil_tx_frame_ed25519, signature) + 7] ^= 0x40;
+        ingest::reseal_crc({buf.data(), n});
+      }
+      if (kind == std::string_view("malformed")) n -= 3;  // the CRC no longer fits the length
+      if (!bad) ++a.nonce;
+      plan.push_back({wire.size(), uint16_t(n), a.target, bad, kind});
+      wire.insert(wire.end(), buf.begin(), buf.begin() + long(n));
+    }
+  }
+
   // About 20 samples a second: with commit latencies near a second, each is
   // polled every few tens of milliseconds within max_polls_per_sec.
   const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
@@ -312,12 +357,8 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       next += std::chrono::seconds(1);
     }
   });
-  const uint64_t total = uint64_t(o.rate * o.seconds);
-  std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
   std::vector<net::OutPacket> burst;
-  std::vector<std::vector<uint8_t>> frames;
-  uint64_t next_account = 0, invalid_kind = 0;
-  double invalid_acc = 0;
+  uint64_t invalid_seen = 0;
   while (r.sent < total && !(stop && stop->load())) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     const uint64_t due = std::min<uint64_t>(total, uint64_t(elapsed * o.rate) + 1);
@@ -326,48 +367,25 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       continue;
     }
     burst.clear();
-    frames.clear();
     while (r.sent < due && burst.size() < 64) {
-      Account& a = accounts[next_account++ % accounts.size()];
-      Account& to = accounts[(next_account + rng() % (accounts.size() - 1)) % accounts.size()];
-      invalid_acc += o.invalid_share;
-      const bool bad = invalid_acc >= 1.0;
-      std::string kind;
-      mempool::Transfer t{to.key.public_key, 1, 0, a.nonce};
-      if (bad) {
-        invalid_acc -= 1.0;
-        static const char* kinds[] = {"bad_signature", "bad_nonce", "malformed"};
-        kind = kinds[invalid_kind++ % 3];
-        if (kind == "bad_nonce") t.nonce = a.nonce + 1'000'000;
-      }
-      const auto payload = mempool::encode_transfer(t);
-      size_t n = ingest::sign_frame(a.key, payload, buf);
-      if (kind == "bad_signature") {
-        buf[offsetof(vigil_tx_frame_ed25519, signature) + 7] ^= 0x40;
-        ingest::reseal_crc({buf.data(), n});
-      }
-      if (kind == "malformed") n -= 3;  // the CRC no longer fits the length
-      std::array<uint8_t, 64> sig;
-      std::memcpy(sig.data(), buf.data() + offsetof(vigil_tx_frame_ed25519, signature), 64);
-      if (!bad) ++a.nonce;
-      frames.emplace_back(buf.begin(), buf.begin() + long(n));
-      burst.push_back({.payload = {frames.back().data(), n},
-                       .dst_addr = dests[a.target].addr,
-                       .dst_port = dests[a.target].port});
-      ++r.sent;
-      if (bad)
-        ++r.invalid[kind];
-      else
+      const Planned& f = plan[r.sent++];
+      const std::span<const uint8_t> bytes(wire.data() + f.at, f.size);
+      burst.push_back(
+          {.payload = bytes, .dst_addr = dests[f.target].addr, .dst_port = dests[f.target].port});
+      if (f.bad) {
+        ++r.invalid[f.kind];
+        ++invalid_seen;
+      } else {
         ++r.valid;
-      if ((!bad && r.valid % sample_every == 0) || (bad && invalid_kind % 16 == 1)) {
+      }
+      if ((!f.bad && r.valid % sample_every == 0) || (f.bad && invalid_seen % 16 == 1)) {
         std::lock_guard lk(mu);
-        samples.push_back({crypto::to_hex(sig.data(), 64), Clock::now(),
-                           Clock::now() + std::chrono::milliseconds(20), a.target, !bad, kind});
+        samples.push_back(
+            {crypto::to_hex(bytes.data() + offsetof(vigil_tx_frame_ed25519, signature), 64),
+             Clock::now(), Clock::now() + std::chrono::milliseconds(20), f.target, !f.bad, f.kind});
         ++r.sampled;
       }
     }
-    // Fix the payload views (frames may have moved while growing).
-    for (size_t i = 0; i < burst.size(); ++i) burst[i].payload = frames[i];
     size_t done = 0;
     for (int tries = 0; done < burst.size() && tries < 100; ++tries) {
       done += udp->tx_burst(std::span(burst).subspan(done));

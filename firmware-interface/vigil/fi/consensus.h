@@ -20,8 +20,12 @@
 #define VIGIL_MAX_VALIDATORS 128
 #define VIGIL_SIGNER_BITMAP_BYTES (VIGIL_MAX_VALIDATORS / 8)
 #define VIGIL_HASH_LEN 32
-/* The most transaction frames one block may carry. */
-#define VIGIL_BLOCK_MAX_TXS 8192
+/* The most transaction frames one block may carry (blocks of 10,000
+ * transfers fit). A block's bytes are bounded apart: a proposal, like every
+ * consensus message, is at most VIGIL_P2P_MAX_MESSAGE (16 MiB); 10,000
+ * transfer frames are 1.72 MB, 16,384 frames of the largest payload 18.5 MB,
+ * so the proposer bounds the bytes it takes too. */
+#define VIGIL_BLOCK_MAX_TXS 16384
 /* The most blocks one sync response may carry. */
 #define VIGIL_SYNC_MAX_BLOCKS 64
 

@@ -60,4 +60,22 @@ enum vigil_p2p_refusal {
   VIGIL_P2P_REFUSE_TIMEOUT = 7      /* handshake not done in time */
 };
 
+/* Client transactions one validator forwards to the others, so that a
+ * transaction sent to any validator reaches the leaders that propose. After
+ * the handshake a message whose second byte is VIGIL_P2P_MSG_TX_FORWARD is
+ * this header, then `count` transaction frames of <vigil/fi/frame.h> back to
+ * back, each as its client signed it (no address token). The type never
+ * collides with enum vigil_msg_type. A receiver verifies every frame as it
+ * would a client's, and never forwards a forwarded frame again. */
+#define VIGIL_P2P_MSG_TX_FORWARD 0x80
+#define VIGIL_P2P_FORWARD_MAX_TXS 1024
+
+typedef struct vigil_p2p_tx_forward_hdr {
+  vigil_u8 version; /* VIGIL_WIRE_VERSION */
+  vigil_u8 type;    /* VIGIL_P2P_MSG_TX_FORWARD */
+  vigil_u16 count;  /* frames that follow, at most VIGIL_P2P_FORWARD_MAX_TXS */
+  vigil_u32 reserved;
+} vigil_p2p_tx_forward_hdr;
+VIGIL_ASSERT_SIZE(vigil_p2p_tx_forward_hdr, 8);
+
 #endif /* VIGIL_FI_P2P_H */

@@ -60,7 +60,8 @@ void zip215_equation_lanes_avx2(size_t n, const uint8_t* ax, const uint8_t* ay, 
                                 const uint8_t* ry, const uint8_t* k, const uint8_t* s, uint8_t* ok);
 
 // Multi-scalar multiplication for batch verification (msm in
-// edwards_simd.hpp): b B + sum s_i (x_i, y_i) over i < n, the terms dealt
+// edwards_simd.hpp): b B + sum s_i (x_i, y_i) over i < n (b null: no
+// b B), the terms dealt
 // over the lanes; out[lane] receives that lane's partial sum as canonical
 // X, Y, Z, T bytes (8 lanes), which the caller adds. x_i, y_i: affine
 // radix-2^51 limbs below 2^51; s_i, b: scalars < 2^253, s_i < 2^128 for

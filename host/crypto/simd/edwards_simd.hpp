@@ -380,7 +380,8 @@ void zip215_equation_lanes(size_t n, const uint8_t* ax, const uint8_t* ay, const
 }
 
 // Lane-parallel Straus multi-scalar multiplication: sum s_t P_t over the
-// terms t < n plus b B. Term t goes to lane t % L, slot t / L (B is term 0);
+// terms t < n plus b B (b null: no B term). Term t goes to lane t % L, slot
+// t / L (B, if any, is term 0);
 // every lane keeps its own sum, all lanes follow one schedule: per signed
 // radix-16 window four doublings, then one table addition per slot (entry
 // |digit|, negated for a negative digit, entry 0 the identity). Fixed
@@ -407,7 +408,8 @@ void msm(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5]
   uint64_t bx[5], by[5];
   fe51_from_bytes(bx, kBaseX);
   fe51_from_bytes(by, kBaseY);
-  const size_t terms = n + 1;  // B first
+  const size_t nb = b ? 1 : 0;  // B, when given, is term 0
+  const size_t terms = n + nb;
   const size_t slots = (terms + L - 1) / L;
   const auto two_d = broadcast_bytes<F>(kTwoD);
   Point<F> total = identity<F>();
@@ -418,11 +420,12 @@ void msm(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5]
       uint64_t lx[L][5], ly[L][5];
       for (size_t i = 0; i < L; ++i) {
         const size_t t = (first + c) * L + i;
-        const uint64_t* px = t == 0 ? bx : t < terms ? x[t - 1] : kIdentityX;
-        const uint64_t* py = t == 0 ? by : t < terms ? y[t - 1] : kIdentityY;
+        const bool is_b = nb == 1 && t == 0;
+        const uint64_t* px = is_b ? bx : t < terms ? x[t - nb] : kIdentityX;
+        const uint64_t* py = is_b ? by : t < terms ? y[t - nb] : kIdentityY;
         for (size_t m = 0; m < 5; ++m) lx[i][m] = px[m], ly[i][m] = py[m];
         int8_t d[64] = {};
-        if (t < terms) recode_radix16(d, t == 0 ? b : s[t - 1]);
+        if (t < terms) recode_radix16(d, is_b ? b : s[t - nb]);
         for (int w = 0; w < 64; ++w) {
           ws.digits[c][w][i] = d[w];
           if (d[w] != 0 && w > top) top = w;
@@ -436,7 +439,7 @@ void msm(size_t n, size_t n_long, const uint64_t (*x)[5], const uint64_t (*y)[5]
       put_multiples(ws.tables[c], p, two_d);
     }
     // Slots whose terms are all short have no digit above window 32.
-    const size_t long_slots = n_long + 1 <= first * L ? 0 : (n_long + 1 - first * L + L - 1) / L;
+    const size_t long_slots = n_long + nb <= first * L ? 0 : (n_long + nb - first * L + L - 1) / L;
     Point<F> acc = identity<F>();
     for (int w = top; w >= 0; --w) {
       if (w != top) {
