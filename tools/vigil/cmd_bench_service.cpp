@@ -12,6 +12,9 @@
 // requests (the coalescer's case) with in-process batches of 256. Every
 // signature is valid; a verdict that is not, or one verified locally
 // instead of by the service, makes the run fail.
+#include <sched.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +30,7 @@
 #include "bench_output.hpp"
 #include "command.hpp"
 #include "drivers/accel/accelerator.hpp"
+#include "host/affinity/pin.hpp"
 #include "host/client/client.hpp"
 #include "host/service/endpoint.hpp"
 #include "host/service/server.hpp"
@@ -42,8 +46,28 @@ struct Options {
   double seconds = 2.0;
   unsigned in_flight = 0;  // 0: engine workers + 2
   unsigned depth = 4;
+  int engine_cpu = -1;    // -1: nothing pinned
   tool::BenchOutput out;  // --csv, --plot
 };
+
+// --engine-cpu N: the engine's threads run on CPU N alone (one worker) and
+// everything else (clients, the server's I/O and coalescer, the in-process
+// submitter) on the other CPUs, so that both sides of the ratio have the
+// same verification capacity and the clients' CPU never comes out of the
+// engine's: on a small machine, where the clients share the cores, that is
+// the only fair comparison. Threads inherit the mask of the thread that
+// starts them, so the main thread switches masks around the engine's start.
+bool pin_for_engine(int cpu, bool engine_side, std::string* why) {
+  if (engine_side) return affinity::pin_this_thread(cpu, why);
+  cpu_set_t set;
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  CPU_ZERO(&set);
+  for (long c = 0; c < n; ++c)
+    if (c != cpu) CPU_SET(int(c), &set);
+  if (CPU_COUNT(&set) == 0 || sched_setaffinity(0, sizeof set, &set) != 0)
+    return *why = "no CPU left for the clients besides " + std::to_string(cpu), false;
+  return true;
+}
 
 struct Work {
   std::vector<crypto::Keypair> keys;
@@ -211,16 +235,27 @@ int bench_service(const Options& o) {
   }
   const auto rules = *crypto::parse_rules(o.rules);
   accel::Options ao;
-  ao.workers = std::max(1u, std::thread::hardware_concurrency());
+  ao.workers = o.engine_cpu >= 0 ? 1u : std::max(1u, std::thread::hardware_concurrency());
   const unsigned in_flight = o.in_flight ? o.in_flight : ao.workers + 2;
   ao.max_in_flight = in_flight;
   std::string why;
+  if (o.engine_cpu >= 0 && !pin_for_engine(o.engine_cpu, true, &why)) {
+    std::fprintf(stderr, "vigil bench service: --engine-cpu: %s\n", why.c_str());
+    return 2;
+  }
   auto engine = accel::make_accelerator(o.engine, ao, &why);
   if (!engine) {
     std::fprintf(stderr, "vigil bench service: engine %s unavailable: %s\n", o.engine.c_str(),
                  why.c_str());
     return 2;
   }
+  if (o.engine_cpu >= 0 && !pin_for_engine(o.engine_cpu, false, &why)) {
+    std::fprintf(stderr, "vigil bench service: --engine-cpu: %s\n", why.c_str());
+    return 2;
+  }
+  if (o.engine_cpu >= 0)
+    std::printf("engine threads on cpu %d (1 worker); clients, server and submitter elsewhere\n",
+                o.engine_cpu);
   const uint32_t max_clients = *std::max_element(client_counts.begin(), client_counts.end());
   std::vector<crypto::Keypair> client_keys;
   service::ServerOptions so;
@@ -313,6 +348,9 @@ const bool registered = vigil::tool::register_command(
        app.add_option("--clients", o->clients, "comma-separated client counts");
        app.add_option("--seconds", o->seconds, "time per row")->check(CLI::Range(0.05, 600.0));
        app.add_option("--in-flight", o->in_flight, "in-process batches at once (0: workers + 2)");
+       app.add_option("--engine-cpu", o->engine_cpu,
+                      "run the engine alone on this CPU (1 worker), the rest elsewhere")
+           ->check(CLI::Range(0, 1023));
        app.add_option("--depth", o->depth, "requests in flight per client")
            ->check(CLI::Range(1u, 1024u));
        o->out.add_options(app);
