@@ -389,9 +389,10 @@ TEST(Queue, LargeBatchesAgeAndBulkBatchesStayLarge) {
   auto g2 = acc2->submit(*small, c2);
   const bool both_queued = g0.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
   g1.get();
-  if (both_queued)  // else this thread slept past the hold: no order to check
+  if (both_queued) {  // else this thread slept past the hold: no order to check
     EXPECT_EQ(g2.wait_for(std::chrono::seconds(0)), std::future_status::ready)
         << "the bulk batch went first: it was queued as express";
+  }
   g2.get();
   EXPECT_EQ(c1.summary.valid, 5u);
   g0.get();

@@ -118,7 +118,7 @@ TEST_P(Sha512Single, EveryLengthAndSplitEqualsOpenSsl) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, Sha512Single, ::testing::Values(Path::portable, Path::libcrypto),
-                         [](const auto& info) { return std::string(sha2::path_name(info.param)); });
+                         [](const auto& p) { return std::string(sha2::path_name(p.param)); });
 
 // ---- Batches (portable one-at-a-time, AVX2 and AVX-512 lanes) ----
 

@@ -143,7 +143,9 @@ TEST(Ingest, AdmitBurstGivesWhatAdmitGivesOneByOne) {
     for (size_t i = 0; i < n; ++i) {
       ASSERT_EQ(verdicts[i], one.admit(in[off + i].bytes, in[off + i].src_addr, now, v[i]))
           << off + i;
-      if (v[i].signature) EXPECT_EQ(views[i].ticket.dedup_tag, v[i].ticket.dedup_tag);
+      if (v[i].signature) {
+        EXPECT_EQ(views[i].ticket.dedup_tag, v[i].ticket.dedup_tag);
+      }
     }
     // Then verification: the burst's valid frames recorded (one copy of a
     // duplicate pair within the burst is refused at this point).
@@ -509,9 +511,10 @@ TEST(Flood, HonestSourceIsNeverStarvedAndMemoryStaysFlat) {
   EXPECT_LE(ing.source_limits().occupied(), 2u);
   // (AddressSanitizer's quarantine holds freed memory: RSS says nothing there.)
   const uint64_t rss_end = rss_bytes();
-  if (!kAddressSanitizer)
+  if (!kAddressSanitizer) {
     EXPECT_LE(rss_end, rss_after_warmup + (512 << 10))
         << "RSS grew from " << rss_after_warmup << " to " << rss_end;
+  }
 }
 
 }  // namespace

@@ -210,7 +210,9 @@ TEST(LedgerConsensus, WrongStateRootGetsNoVotesRightOneCommits) {
           std::memcmp(b->block.hdr.state_root, c.node(i).ledger->state_root(h - 1)->data(), 32), 0);
     }
     // The three others refused its proposals as bad (it refused its own).
-    if (i != 2) EXPECT_GE(c.node(i).core->counters().bad_proposal, 1u) << "node " << i;
+    if (i != 2) {
+      EXPECT_GE(c.node(i).core->counters().bad_proposal, 1u) << "node " << i;
+    }
   }
   EXPECT_EQ(c.node(1).ledger->account(c.workload().recipient(1))->balance, 5u);
   expect_same_chain(c, 4, 8);
