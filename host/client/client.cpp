@@ -459,6 +459,9 @@ Client::~Client() {
       if (c.connect_timer) c.connect_timer->cancel();
     }
     p->guard.reset();
+    // A connect or read begun elsewhere (a reconnect racing this cleanup)
+    // would keep run() waiting for good: stop; what never ran is dropped.
+    p->io.stop();
   });
   impl_->io_thread.join();
   {
