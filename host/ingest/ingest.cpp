@@ -1,6 +1,7 @@
 #include "host/ingest/ingest.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <numeric>
 
@@ -105,6 +106,15 @@ uint64_t Ingest::token_mac(uint32_t src_addr, uint32_t window) const {
   return token_key_.mac_u64(in);
 }
 
+uint32_t Ingest::window_of(uint64_t now_ns) {
+  // A burst shares one time stamp: divide once per burst, not per frame.
+  if (now_ns != window_at_ns_) {
+    window_at_ns_ = now_ns;
+    window_ = uint32_t(now_ns / config_.token_window_ns);
+  }
+  return window_;
+}
+
 vigil_addr_token Ingest::make_token(uint32_t src_addr, uint64_t now_ns) const {
   const uint32_t window = uint32_t(now_ns / config_.token_window_ns);
   vigil_addr_token t{};
@@ -122,7 +132,7 @@ bool Ingest::token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint
   vigil_addr_token t;
   std::memcpy(&t, bytes.data(), sizeof t);
   if (t.kind != VIGIL_ADDR_TOKEN_FRAME || t.version != VIGIL_WIRE_VERSION) return false;
-  const uint32_t now_window = uint32_t(now_ns / config_.token_window_ns);
+  const uint32_t now_window = window_of(now_ns);
   if (t.window != now_window && t.window + 1 != now_window) return false;
   uint64_t carried;
   std::memcpy(&carried, t.mac, 8);
@@ -148,17 +158,23 @@ size_t Ingest::grant_token(std::span<const uint8_t> request, uint32_t src_addr, 
   return sizeof t;
 }
 
-vigil_error Ingest::admit_front(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
-                                FrameView& out) {
+uint32_t Ingest::prove_source(std::span<const uint8_t>& bytes, uint32_t src_addr, uint64_t now_ns,
+                              vigil_error& e) {
   ++counters_.received;
-  uint32_t source = kUnprovenSource;
-  if (!bytes.empty() && bytes[0] == VIGIL_ADDR_TOKEN_MAGIC) {
-    if (!token_valid(bytes, src_addr, now_ns)) return drop(Drop::bad_token);
-    source = src_addr;
-    bytes = bytes.subspan(sizeof(vigil_addr_token));
+  e = VIGIL_OK;
+  if (bytes.empty() || bytes[0] != VIGIL_ADDR_TOKEN_MAGIC) return kUnprovenSource;
+  if (!token_valid(bytes, src_addr, now_ns)) {
+    e = drop(Drop::bad_token);
+    return kUnprovenSource;
   }
+  bytes = bytes.subspan(sizeof(vigil_addr_token));
+  return src_addr;
+}
+
+vigil_error Ingest::admit_frame(std::span<const uint8_t> bytes, TokenBucketTable::Slot source,
+                                uint64_t now_ns, FrameView& out) {
   if (config_.rate_limits) {
-    if (source == kUnprovenSource) {
+    if (source.key == kUnprovenSource) {
       if (!unproven_.allow(0, now_ns)) return drop(Drop::rate_limited_unproven);
     } else if (!by_source_.allow(source, now_ns)) {
       return drop(Drop::rate_limited_source);
@@ -180,12 +196,14 @@ vigil_error Ingest::admit_front(std::span<const uint8_t> bytes, uint32_t src_add
     default:
       return drop(Drop::oversized);
   }
-  out.source = source;
+  out.source = uint32_t(source.key);
   // The lines admit_back reads start loading as soon as their hashes are known.
   out.ticket.dedup_tag = dedup_.tag(out.signature, out.public_key);
   dedup_.prefetch(out.ticket.dedup_tag);
-  out.ticket.key_id = key_id(out.public_key);
-  if (config_.rate_limits) by_key_.prefetch(out.ticket.key_id);
+  if (config_.rate_limits) {
+    out.ticket.key_id = key_id(out.public_key);
+    by_key_.prefetch(out.ticket.key_id);
+  }
   return VIGIL_OK;
 }
 
@@ -199,17 +217,60 @@ vigil_error Ingest::admit_back(FrameView& frame, uint64_t now_ns) {
 
 vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
                           FrameView& out) {
-  const vigil_error e = admit_front(bytes, src_addr, now_ns, out);
+  vigil_error e;
+  const uint32_t source = prove_source(bytes, src_addr, now_ns, e);
+  if (e == VIGIL_OK) e = admit_frame(bytes, by_source_.slot(source), now_ns, out);
   return e == VIGIL_OK ? admit_back(out, now_ns) : e;
 }
 
+namespace {
+// A datagram's lines start loading together, before the passes read them
+// (replayed or received frames are often out of cache): at most kLines.
+void prefetch_datagram(std::span<const uint8_t> bytes) {
+  constexpr size_t kLines = 8;
+  const size_t n = std::min(bytes.size(), kLines * 64);
+  for (size_t off = 0; off < n; off += 64) __builtin_prefetch(bytes.data() + off);
+}
+}  // namespace
+
+void Ingest::prefetch_token(std::span<const uint8_t> bytes) const {
+  if (bytes.size() < sizeof(vigil_addr_token) || bytes[0] != VIGIL_ADDR_TOKEN_MAGIC) return;
+  uint64_t carried;
+  std::memcpy(&carried, bytes.data() + offsetof(vigil_addr_token, mac), 8);
+  __builtin_prefetch(&token_memo_[carried & (kTokenMemo - 1)]);
+}
+
+// Passes over up to kPass datagrams, each starting the loads the next one
+// needs: the datagrams' own lines; token memo lines; token checks and source
+// sets; budgets, parse and hashes (dedup and key lines); dedup and key
+// lookups. Each pass touches
+// only tables no earlier pass writes, and runs in arrival order, so the
+// verdicts and state are those of admit() one by one.
 void Ingest::admit_burst(std::span<const Datagram> in, uint64_t now_ns, std::span<FrameView> out,
                          std::span<vigil_error> verdicts) {
   const size_t n = std::min({in.size(), out.size(), verdicts.size()});
-  for (size_t i = 0; i < n; ++i)
-    verdicts[i] = admit_front(in[i].bytes, in[i].src_addr, now_ns, out[i]);
-  for (size_t i = 0; i < n; ++i)
-    if (verdicts[i] == VIGIL_OK) verdicts[i] = admit_back(out[i], now_ns);
+  std::array<std::span<const uint8_t>, kPass> bytes;
+  std::array<TokenBucketTable::Slot, kPass> sources;
+  for (size_t off = 0; off < n; off += kPass) {
+    const size_t m = std::min(kPass, n - off);
+    for (size_t i = 0; i < m; ++i) prefetch_datagram(in[off + i].bytes);
+    for (size_t i = 0; i < m; ++i) prefetch_token(in[off + i].bytes);
+    for (size_t i = 0; i < m; ++i) {
+      bytes[i] = in[off + i].bytes;
+      const uint32_t source =
+          prove_source(bytes[i], in[off + i].src_addr, now_ns, verdicts[off + i]);
+      sources[i] = {source, 0};
+      if (config_.rate_limits && source != kUnprovenSource) {
+        sources[i] = by_source_.slot(source);
+        by_source_.prefetch(sources[i]);
+      }
+    }
+    for (size_t i = 0; i < m; ++i)
+      if (verdicts[off + i] == VIGIL_OK)
+        verdicts[off + i] = admit_frame(bytes[i], sources[i], now_ns, out[off + i]);
+    for (size_t i = 0; i < m; ++i)
+      if (verdicts[off + i] == VIGIL_OK) verdicts[off + i] = admit_back(out[off + i], now_ns);
+  }
 }
 
 bool Ingest::record_verified(const FrameTicket& t, uint64_t now_ns) {

@@ -142,11 +142,10 @@ class Ingest {
                     FrameView& out);
   // admit() for each datagram of a port burst (kBurst or so), all at now_ns:
   // verdicts[i] and out[i] as admit() in order would give them, with the
-  // same counters and state after. Faster: every frame's token, budget,
-  // parse and hashes run first, then every frame's dedup and key lookups,
-  // whose lines loaded meanwhile (the lookups touch no table the first half
-  // writes, so the order changes nothing). Handles the shortest of the
-  // three spans.
+  // same counters and state after. Faster: it runs admit()'s steps as
+  // passes over the burst, so each table line a step reads was prefetched
+  // by the pass before (ingest.cpp). Handles the shortest of the three
+  // spans.
   void admit_burst(std::span<const Datagram> in, uint64_t now_ns, std::span<FrameView> out,
                    std::span<vigil_error> verdicts);
   // The signature of an admitted frame verified (`ticket` as admit() set
@@ -186,10 +185,14 @@ class Ingest {
   size_t memory_bytes() const;
 
  private:
-  // admit() in two halves: the token, source budget, parse and hashes (the
-  // dedup and key lines start loading), then the dedup and key lookups.
-  vigil_error admit_front(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns,
-                          FrameView& out);
+  // admit() in three parts: the token proves the source (or not; strips
+  // it from `bytes`); the source budget, parse and hashes (the dedup and key
+  // lines start loading); the dedup and key lookups.
+  uint32_t prove_source(std::span<const uint8_t>& bytes, uint32_t src_addr, uint64_t now_ns,
+                        vigil_error& e);
+  vigil_error admit_frame(std::span<const uint8_t> bytes, TokenBucketTable::Slot source,
+                          uint64_t now_ns, FrameView& out);
+  void prefetch_token(std::span<const uint8_t> bytes) const;
   vigil_error admit_back(FrameView& frame, uint64_t now_ns);
   vigil_error drop(Drop d) {
     ++counters_.dropped[size_t(d)];
@@ -198,6 +201,7 @@ class Ingest {
   uint64_t key_id(const uint8_t* public_key) const { return key_hash_.table(public_key, 32); }
   uint64_t token_mac(uint32_t src_addr, uint32_t window) const;
   bool token_valid(std::span<const uint8_t> bytes, uint32_t src_addr, uint64_t now_ns);
+  uint32_t window_of(uint64_t now_ns);
 
   // A token that checked out (see the header comment).
   struct TokenMemo {
@@ -206,6 +210,7 @@ class Ingest {
     uint64_t mac = 0;
   };
   static constexpr size_t kTokenMemo = 4096;
+  static constexpr size_t kPass = 64;  // datagrams per pass of admit_burst
 
   IngestConfig config_;
   HashKey root_;
@@ -216,6 +221,8 @@ class Ingest {
   TokenBucketTable by_key_;
   TokenBucketTable unproven_;
   std::vector<TokenMemo> token_memo_;
+  uint64_t window_at_ns_ = 0;  // window_ is the token window at this time
+  uint32_t window_ = 0;
   IngestCounters counters_;
 };
 

@@ -6,43 +6,41 @@
 namespace vigil::ingest {
 
 namespace {
-// Bounds that keep elapsed * rate inside 64 bits.
+// Bounds that keep every nano-token quantity inside 63 bits: a burst or a
+// penalty is at most 2^32 tokens (4.3e18 nano-tokens), a refill at most
+// max_fill_ns_ * rate, about two bursts.
 constexpr uint64_t kMaxRate = 10'000'000;
-constexpr uint64_t kMaxElapsedNs = 1'000'000'000'000ull;  // 1000 s
+constexpr uint64_t kMaxTokens = uint64_t(1) << 32;
 }  // namespace
 
 TokenBucketTable::TokenBucketTable(const RateLimitConfig& config, const HashKey& key)
-    : config_(config), hash_(key) {
+    : config_(config), multiplier_(key.mac_u64(0x6d756c7469) | 1) {
   config_.rate_per_sec = std::clamp<uint64_t>(config_.rate_per_sec, 1, kMaxRate);
-  config_.burst = std::clamp<uint64_t>(config_.burst, 1, uint64_t(1) << 32);
-  config_.invalid_penalty = std::min<uint64_t>(config_.invalid_penalty, uint64_t(1) << 32);
+  config_.burst = std::clamp<uint64_t>(config_.burst, 1, kMaxTokens);
+  config_.invalid_penalty = std::min<uint64_t>(config_.invalid_penalty, kMaxTokens);
   config_.initial = std::min(config_.initial, config_.burst);
-  full_milli_ = int64_t(config_.burst * 1000);
-  floor_milli_ = -full_milli_;
+  full_ = int64_t(config_.burst) * kNano;
+  floor_ = -full_;
+  // From the floor to full is two bursts: 2 * burst * 1e9 / rate ns.
+  max_fill_ns_ = uint64_t(2 * full_) / config_.rate_per_sec + 1;
   const size_t n = std::bit_ceil(std::max(config_.entries, kWays));
   entries_.assign(n, Entry{0, 0, 0, 0});
   set_mask_ = n / kWays - 1;
+  set_shift_ = unsigned(64 - std::countr_zero(n / kWays));
   overflow_ = Entry{0, 0, 0, 0};  // starts (small) at its first use
 }
 
 void TokenBucketTable::refill(Entry& e, uint64_t now_ns) const {
   if (now_ns <= e.last_ns) return;  // time never runs backwards here
-  const uint64_t elapsed = std::min(now_ns - e.last_ns, kMaxElapsedNs);
-  // milli-tokens = elapsed_ns * rate / 1e6; the remainder is kept by only
-  // advancing last_ns by the time actually converted into tokens.
-  const uint64_t add = elapsed * config_.rate_per_sec / 1'000'000;
-  if (add == 0) return;
-  if (e.tokens_milli + int64_t(std::min<uint64_t>(add, uint64_t(3 * full_milli_))) >= full_milli_) {
-    e.tokens_milli = full_milli_;
-    e.last_ns = now_ns;
-    return;
-  }
-  e.tokens_milli += int64_t(add);
-  e.last_ns += add * 1'000'000 / config_.rate_per_sec;
+  const uint64_t add = std::min(now_ns - e.last_ns, max_fill_ns_) * config_.rate_per_sec;
+  e.last_ns = now_ns;
+  // full_ - tokens <= 2 * full_ < 2^63: no overflow on either side.
+  e.tokens = add >= uint64_t(full_ - e.tokens) ? full_ : e.tokens + int64_t(add);
 }
 
-TokenBucketTable::Entry& TokenBucketTable::find(uint64_t key, uint64_t now_ns) {
-  Entry* set = &entries_[(size_t(set_hash(key)) & set_mask_) * kWays];
+TokenBucketTable::Entry& TokenBucketTable::find(Slot s, uint64_t now_ns) {
+  const uint64_t key = s.key;
+  Entry* set = &entries_[s.set];
   for (size_t w = 0; w < kWays; ++w) {
     if (set[w].used && set[w].key == key) {
       refill(set[w], now_ns);
@@ -59,12 +57,12 @@ TokenBucketTable::Entry& TokenBucketTable::find(uint64_t key, uint64_t now_ns) {
       continue;
     }
     refill(e, now_ns);
-    if (e.tokens_milli == full_milli_ && (!victim || (victim->used && e.last_ns < victim->last_ns)))
+    if (e.tokens == full_ && (!victim || (victim->used && e.last_ns < victim->last_ns)))
       victim = &e;
   }
   if (!victim) {
     ++overflowed_;
-    if (!overflow_.used) overflow_ = Entry{0, int64_t(config_.initial * 1000), now_ns, 1};
+    if (!overflow_.used) overflow_ = Entry{0, int64_t(config_.initial) * kNano, now_ns, 1};
     refill(overflow_, now_ns);
     return overflow_;
   }
@@ -73,35 +71,36 @@ TokenBucketTable::Entry& TokenBucketTable::find(uint64_t key, uint64_t now_ns) {
   } else {
     ++occupied_;
   }
-  *victim = Entry{key, int64_t(config_.initial * 1000), now_ns, 1};
+  *victim = Entry{key, int64_t(config_.initial) * kNano, now_ns, 1};
   return *victim;
 }
 
-void TokenBucketTable::take(Entry& e, int64_t milli) const {
-  e.tokens_milli = std::max(e.tokens_milli - milli, floor_milli_);
+void TokenBucketTable::take(Entry& e, int64_t nano) const {
+  e.tokens = std::max(e.tokens - nano, floor_);
 }
 
-bool TokenBucketTable::allow(uint64_t key, uint64_t now_ns) {
-  Entry& e = find(key, now_ns);
-  if (e.tokens_milli < 1000) return false;
-  e.tokens_milli -= 1000;
+bool TokenBucketTable::allow(Slot s, uint64_t now_ns) {
+  Entry& e = find(s, now_ns);
+  if (e.tokens < kNano) return false;
+  e.tokens -= kNano;
   return true;
 }
 
 bool TokenBucketTable::has_token(uint64_t key, uint64_t now_ns) {
-  return find(key, now_ns).tokens_milli >= 1000;
+  return find(slot(key), now_ns).tokens >= kNano;
 }
 
 void TokenBucketTable::charge(uint64_t key, uint64_t now_ns) {
-  take(find(key, now_ns), 1000);
+  take(find(slot(key), now_ns), kNano);
 }
 
 void TokenBucketTable::penalize(uint64_t key, uint64_t now_ns) {
-  take(find(key, now_ns), int64_t(config_.invalid_penalty * 1000));
+  take(find(slot(key), now_ns), int64_t(config_.invalid_penalty) * kNano);
 }
 
 int64_t TokenBucketTable::tokens_milli(uint64_t key, uint64_t now_ns) {
-  return find(key, now_ns).tokens_milli;
+  const int64_t t = find(slot(key), now_ns).tokens;
+  return t >= 0 ? t / 1'000'000 : -((-t + 999'999) / 1'000'000);
 }
 
 }  // namespace vigil::ingest

@@ -7,8 +7,10 @@
 // silent for longer than an honest one.
 //
 // An attacker cannot buy budget with table churn:
-//   - the set is picked by a keyed hash under a secret key (keyed_hash.hpp),
-//     or by the key's own bits when keys are secret hashes already, so keys
+//   - the set is picked by the top bits of key * m for a secret odd m
+//     (Dietzfelbinger's multiply-shift: two keys share a set with
+//     probability at most 2 / sets, one multiply instead of a SipHash), or
+//     by the key's own bits when keys are secret hashes already, so keys
 //     cannot be aimed at one set;
 //   - a key that is new to the table starts with `initial` tokens, never a
 //     full bucket;
@@ -17,6 +19,11 @@
 //     of the set is busy the newcomer shares one overflow bucket (same rate
 //     and burst) with every other such key (counted in overflowed()), so no
 //     number of colliding keys gets more than one key's budget more.
+//
+// A bucket counts nano-tokens (10^-9 of a frame), so a refill is one
+// multiply, elapsed_ns * rate_per_sec, exact, with no division and no
+// remainder to carry; the elapsed time is clamped first so the product
+// stays inside 64 bits.
 //
 // Promise: deterministic given the hash key: the answer depends only on the
 // sequence of calls and the `now_ns` arguments (nothing reads a clock;
@@ -47,9 +54,18 @@ class TokenBucketTable {
  public:
   TokenBucketTable(const RateLimitConfig& config, const HashKey& key);
 
+  // A key with its set picked: hashed once, for a prefetch and a call soon
+  // after (every call below also takes the plain key).
+  struct Slot {
+    uint64_t key;
+    size_t set;  // index of the set's first entry
+  };
+  Slot slot(uint64_t key) const { return {key, set_of(key) * kWays}; }
+
   // Takes one token for `key` at time now_ns; false (and nothing taken)
   // when its bucket is empty.
-  bool allow(uint64_t key, uint64_t now_ns);
+  bool allow(Slot s, uint64_t now_ns);
+  bool allow(uint64_t key, uint64_t now_ns) { return allow(slot(key), now_ns); }
   // True when `key` has a token, taking none (the frame is charged later).
   bool has_token(uint64_t key, uint64_t now_ns);
   // Takes one token for `key` whether it has one or not, down to the debt
@@ -57,13 +73,13 @@ class TokenBucketTable {
   void charge(uint64_t key, uint64_t now_ns);
   // Charges `key` invalid_penalty tokens (a failed signature).
   void penalize(uint64_t key, uint64_t now_ns);
-  // Starts loading `key`'s set, for a call soon after.
-  void prefetch(uint64_t key) const {
-    const Entry* set = &entries_[(size_t(set_hash(key)) & set_mask_) * kWays];
-    __builtin_prefetch(set);
-    __builtin_prefetch(set + kWays - 1);
+  // Starts loading a key's set, for a call soon after.
+  void prefetch(Slot s) const {
+    __builtin_prefetch(&entries_[s.set]);
+    __builtin_prefetch(&entries_[s.set + kWays - 1]);
   }
-  // Tokens `key` has now, in thousandths (for tests).
+  void prefetch(uint64_t key) const { prefetch(slot(key)); }
+  // Tokens `key` has now, in thousandths, rounded down (for tests).
   int64_t tokens_milli(uint64_t key, uint64_t now_ns);
 
   size_t capacity() const { return entries_.size(); }
@@ -74,21 +90,27 @@ class TokenBucketTable {
 
  private:
   static constexpr size_t kWays = 4;
+  static constexpr int64_t kNano = 1'000'000'000;  // nano-tokens per token
   struct Entry {
     uint64_t key;
-    int64_t tokens_milli;  // may go negative (debt) after penalties
+    int64_t tokens;  // nano-tokens; may go negative (debt) after penalties
     uint64_t last_ns;
     uint64_t used;
   };
-  uint64_t set_hash(uint64_t key) const { return config_.prehashed ? key : hash_.table_u64(key); }
-  Entry& find(uint64_t key, uint64_t now_ns);
+  size_t set_of(uint64_t key) const {
+    if (config_.prehashed) return size_t(key) & set_mask_;
+    return set_mask_ ? size_t((key * multiplier_) >> set_shift_) : 0;
+  }
+  Entry& find(Slot s, uint64_t now_ns);
   void refill(Entry& e, uint64_t now_ns) const;
-  void take(Entry& e, int64_t milli) const;
+  void take(Entry& e, int64_t nano) const;
 
   RateLimitConfig config_;
-  HashKey hash_;
-  int64_t full_milli_;
-  int64_t floor_milli_;
+  uint64_t multiplier_;   // secret, odd
+  unsigned set_shift_;    // 64 - log2(sets)
+  int64_t full_;          // burst, in nano-tokens
+  int64_t floor_;         // -full_: at most one burst of debt
+  uint64_t max_fill_ns_;  // time that refills an empty-to-floor bucket to full
   std::vector<Entry> entries_;
   Entry overflow_{};
   size_t set_mask_;
