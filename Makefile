@@ -1,7 +1,8 @@
 # The README's two commands. Both install what is missing first.
 #   make demo   build Release and run Vigil's main job
-#   make test   build with assertions and run every default test suite
-.PHONY: demo test deps format-check gcc
+#   make test   build with assertions and run every default test suite, then
+#               compile every target with Debian's default compiler (GCC 12)
+.PHONY: demo test deps format-check gcc gcc-plain
 
 JOBS ?= $(shell nproc)
 
@@ -18,11 +19,20 @@ test: deps
 	@cmake --build --preset ci -j $(JOBS)
 	@bash tools/format-check.sh
 	@ctest --preset ci
+	@$(MAKE) --no-print-directory gcc-plain
 
-# The GCC 12 variant (every target compiles, warnings are errors; -O0, no
-# debug info, no CUDA); its tests: `ctest --preset gcc`. Not yet part of
-# `make test`: the merged tree has not been built with it end to end. Per
-# translation unit it costs about the CPU time of the clang -O2 build.
+# What a deployer types, `cmake -S . -B build && cmake --build build`, with
+# Debian's default compiler (GCC 12), CUDA where nvcc is, no build type
+# (no optimisation: the cheapest full compile), warnings as errors so GCC-only
+# warnings cannot creep in; then the Ed25519 and SHA-2 vectors through every
+# CPU engine of the GCC build, so both compilers give the same verdicts.
+gcc-plain:
+	@cmake -S . -B build/plain -DVIGIL_WERROR=ON >/dev/null
+	@cmake --build build/plain -j $(JOBS)
+	@ctest --test-dir build/plain -R '^(ed25519_vectors_test|sha2_test)[.]' -j $(JOBS) --output-on-failure
+
+# The GCC 12 preset (warnings are errors; -O0, no debug info, no CUDA) for
+# running every test under GCC: `make gcc && ctest --preset gcc`.
 gcc:
 	@cmake --preset gcc >/dev/null
 	@cmake --build --preset gcc -j $(JOBS)
