@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "host/consensus/wire.hpp"
 
@@ -16,7 +17,9 @@ namespace {
 
 const char* const kFamilies[] = {"default",  "blocks", "block_ids", "qcs",    "receipts", "txs",
                                  "accounts", "state",  "stale",     "safety", "meta"};
-constexpr char kFormat[] = "vigil-ledger/1";
+// 2: the state tree stored a page (4 levels) to a record, one stale list per
+// version. 1 (a record per node) is refused: re-create the store.
+constexpr char kFormat[] = "vigil-ledger/2";
 
 uint64_t now_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -38,10 +41,41 @@ std::string tip_value(uint64_t h, const BlockId& id) {
 
 }  // namespace
 
+namespace {
+
+uint64_t mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The caches' secret seed, drawn once per process.
+uint64_t table_seed() {
+  static const uint64_t seed = [] {
+    std::random_device rd;
+    return uint64_t(rd()) << 32 ^ rd();
+  }();
+  return seed;
+}
+
+uint64_t hash_words(const uint8_t* p, size_t words, uint64_t h) {
+  for (size_t i = 0; i < words; ++i) {
+    uint64_t w = 0;
+    std::memcpy(&w, p + 8 * i, 8);
+    h = mix64(h ^ w);
+  }
+  return h;
+}
+
+}  // namespace
+
 size_t Ledger::NodeKeyHash::operator()(const state::NodeKey& k) const {
-  uint64_t p = 0;
-  std::memcpy(&p, k.path.data(), 8);
-  return size_t((k.version * 0x9E3779B97F4A7C15ull) ^ (uint64_t(k.depth) << 48) ^ p ^ (p >> 29));
+  const uint64_t h = mix64(table_seed() ^ k.version) ^ uint64_t(k.depth) << 48;
+  return size_t(hash_words(k.path.data(), size_t(k.depth + 63) / 64, h));
+}
+
+size_t Ledger::KeyHash::operator()(const Hash& k) const {
+  return size_t(hash_words(k.data(), 2, table_seed()));
 }
 
 std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions& opt,
@@ -124,6 +158,10 @@ std::optional<std::string> Ledger::read(const std::string& family, const std::st
 std::string Ledger::load() {
   auto format = read("meta", "format");
   if (!format) return opt_.read_only ? "no ledger here (no format record)" : "";
+  if (*format == "vigil-ledger/1")
+    return "ledger format 'vigil-ledger/1' (a record per state node) is not readable by this "
+           "build, which writes '" +
+           std::string(kFormat) + "': re-create the store and replay the chain into it";
   if (*format != kFormat) return "unknown ledger format '" + *format + "'";
   auto g = read("meta", "genesis");
   if (!g || !(genesis_ = execution::decode_genesis(as_bytes(*g)))) return "genesis record corrupt";
@@ -171,8 +209,8 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   batch.Put(cf("block_ids"), id_key(b.id), height_key(0));
   batch.Put(cf("receipts"), height_key(0), "");
   for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [k, n] : tree->writes)
-    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
+  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes)))
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(state::encode_page(nodes)));
   batch.Put(cf("meta"), root_key(0), as_sv(state::encode_ref(tree->root)));
   batch.Put(cf("meta"), "tip", tip_value(0, b.id));
   batch.Put(cf("meta"), "epoch", encode_epoch(epoch));
@@ -206,32 +244,72 @@ execution::GovernanceState Ledger::governance() const {
 }
 
 std::optional<execution::Bytes> Ledger::get(const Hash& key_hash) const {
-  auto v = read("accounts", std::string(as_sv(key_hash)));
-  if (!v) return std::nullopt;
-  ByteView b = as_bytes(*v);
-  return execution::Bytes(b.begin(), b.end());
+  if (auto it = accounts_now_.find(key_hash); it != accounts_now_.end()) return it->second;
+  if (auto it = accounts_old_.find(key_hash); it != accounts_old_.end()) {
+    std::optional<execution::Bytes> v = std::move(it->second);
+    accounts_old_.erase(it);
+    cache_account(key_hash, v);
+    return v;
+  }
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf("accounts"), as_sv(key_hash), &v);
+  std::optional<execution::Bytes> out;
+  if (s.ok()) {
+    ByteView b = as_bytes(v);
+    out.emplace(b.begin(), b.end());
+  } else if (!s.IsNotFound()) {
+    const_cast<Ledger*>(this)->last_error_ = s.ToString();
+    return std::nullopt;  // not cached: a read error is not an absence
+  }
+  cache_account(key_hash, out);
+  return out;
+}
+
+void Ledger::cache_account(const Hash& k, std::optional<execution::Bytes> v) const {
+  if (accounts_now_.size() >= opt_.account_cache_entries / 2) {
+    accounts_old_ = std::move(accounts_now_);
+    accounts_now_.clear();
+  }
+  if (opt_.account_cache_entries >= 2) accounts_now_[k] = std::move(v);
 }
 
 std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
-  if (auto it = nodes_now_.find(k); it != nodes_now_.end()) return it->second;
-  if (auto it = nodes_old_.find(k); it != nodes_old_.end()) {
-    state::Node n = it->second;
-    cache_node(k, n);
-    return n;
+  const state::NodeKey pk = state::page_of(k);
+  const state::PageNodes* page = cached_page(pk);
+  if (!page) {
+    auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
+    if (!v) return std::nullopt;
+    auto nodes = state::decode_page(pk, as_bytes(*v));
+    if (!nodes) return std::nullopt;
+    if (const state::Node* n = state::find_in_page(*nodes, k)) {
+      state::Node out = *n;
+      cache_page(pk, std::move(*nodes));
+      return out;
+    }
+    return std::nullopt;
   }
-  auto v = read("state", std::string(as_sv(state::encode_node_key(k))));
-  if (!v) return std::nullopt;
-  auto n = state::decode_node(as_bytes(*v));
-  if (n) cache_node(k, *n);
-  return n;
+  if (const state::Node* n = state::find_in_page(*page, k)) return *n;
+  return std::nullopt;
 }
 
-void Ledger::cache_node(const state::NodeKey& k, state::Node n) const {
-  if (nodes_now_.size() >= opt_.node_cache_entries / 2) {
-    nodes_old_ = std::move(nodes_now_);
-    nodes_now_.clear();
+// The cached page, moved to the newer generation when found in the older.
+const state::PageNodes* Ledger::cached_page(const state::NodeKey& page) const {
+  if (auto it = pages_now_.find(page); it != pages_now_.end()) return &it->second;
+  auto it = pages_old_.find(page);
+  if (it == pages_old_.end()) return nullptr;
+  state::PageNodes nodes = std::move(it->second);
+  pages_old_.erase(it);
+  cache_page(page, std::move(nodes));
+  auto now = pages_now_.find(page);
+  return now == pages_now_.end() ? nullptr : &now->second;
+}
+
+void Ledger::cache_page(const state::NodeKey& page, state::PageNodes n) const {
+  if (pages_now_.size() >= opt_.page_cache_entries / 2) {
+    pages_old_ = std::move(pages_now_);
+    pages_now_.clear();
   }
-  nodes_now_[k] = std::move(n);
+  if (opt_.page_cache_entries >= 2) pages_now_[page] = std::move(n);
 }
 
 // Reads the state after the top overlay of a chain: each overlay's own
@@ -245,8 +323,12 @@ class Ledger::View final : public execution::StateReader, public state::NodeRead
     return l_.get(key_hash);
   }
   std::optional<state::Node> get(const state::NodeKey& k) const override {
+    const state::NodeKey pk = state::page_of(k);
     for (const Overlay* o = top_; o; o = o->up.get())
-      if (auto it = o->ex.nodes.find(k); it != o->ex.nodes.end()) return it->second;
+      if (auto it = o->ex.pages.find(pk); it != o->ex.pages.end()) {
+        if (const state::Node* n = state::find_in_page(it->second, k)) return *n;
+        return std::nullopt;
+      }
     return l_.get(k);
   }
 
@@ -295,8 +377,8 @@ std::optional<Ledger::Executed> Ledger::execute_block(const View& v,
   ex.next_epoch = std::move(out.next_epoch);
   ex.applied = out.applied;
   ex.root = tree->root;
-  for (auto& [k, n] : tree->writes) ex.nodes.emplace(k, std::move(n));
-  ex.stale = std::move(tree->stale);
+  ex.pages = state::group_pages(std::move(tree->writes));
+  ex.stale = state::stale_pages(tree->stale);
   ex.stats = {t1 - t0, t2 - t1, t3 - t2, 0};
   return ex;
 }
@@ -402,12 +484,10 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   }
   uint64_t t3 = now_ns();
 
-  // One allocation for the whole batch (its growth by doubling copied it
-  // over and over): frames twice (block, index), nodes, accounts, stale keys.
-  const size_t node_bytes = 8 + 2 + 32 + 2 * (1 + 8 + 32) + 8;
-  rocksdb::WriteBatch batch(2 * b.txs.size() + 128 * size_t(h.tx_count) +
-                            ex->nodes.size() * (node_bytes + 64) + ex->writes.size() * 112 +
-                            ex->stale.size() * 64 + (64 << 10));
+  // The batch's buffer is kept from commit to commit (growing it by doubling
+  // copied it over and over, and a fresh one faulted its pages in each time).
+  rocksdb::WriteBatch& batch = batch_;
+  batch.Clear();
   const std::string hk = height_key(h.height);
   batch.Put(cf("blocks"), hk, encode_block(b));
   batch.Put(cf("block_ids"), id_key(b.id), hk);
@@ -424,23 +504,23 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
     batch.Put(cf("txs"), key, loc);
   }
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [k, n] : ex->nodes)
-    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
-  std::sort(ex->stale.begin(), ex->stale.end());  // in key order, as the hint wants
-  for (const auto& k : ex->stale)
-    batch.Put(cf("stale"), hk + std::string(as_sv(state::encode_node_key(k))), "");
+  state::Bytes page;
+  for (auto& [pk, nodes] : ex->pages) {  // in key order, as the insert hint wants
+    state::encode_page_into(nodes, page);
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page));
+  }
+  if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
   if (prune_keep_ && h.height >= prune_keep_) {
-    // Nodes stale since version h - keep serve no retained version any more
+    // Pages stale since version h - keep serve no retained version any more
     // (earlier ones went with earlier commits).
-    const std::string lo = height_key(h.height - prune_keep_);
-    const std::string hi = height_key(h.height - prune_keep_ + 1);
-    rocksdb::Slice upper(hi);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf("stale")));
-    for (it->Seek(lo); it->Valid(); it->Next()) {
-      batch.Delete(cf("state"), it->key().ToStringView().substr(8));
-      batch.Delete(cf("stale"), it->key());
+    const std::string old = height_key(h.height - prune_keep_);
+    if (auto list = read("stale", old)) {
+      auto keys = decode_stale(*list);
+      if (!keys) return r.error = "stale list of height " + std::to_string(h.height - prune_keep_) +
+                                  " corrupt",
+                        r;
+      for (const auto& k : *keys) batch.Delete(cf("state"), as_sv(state::encode_node_key(k)));
+      batch.Delete(cf("stale"), old);
     }
   }
   batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(ex->root)));
@@ -453,8 +533,9 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   uint64_t t4 = now_ns();
   if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
 
-  for (auto& [k, n] : ex->nodes) cache_node(k, std::move(n));
-  for (const auto& k : ex->stale) nodes_now_.erase(k), nodes_old_.erase(k);
+  for (const auto& k : ex->stale) pages_now_.erase(k), pages_old_.erase(k);
+  for (auto& [pk, nodes] : ex->pages) cache_page(pk, std::move(nodes));
+  for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;
   tip_root_ = ex->root;

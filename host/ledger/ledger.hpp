@@ -30,6 +30,7 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <map>
 #include <memory>
@@ -53,7 +54,8 @@ struct LedgerOptions {
   uint64_t prune_keep = 64;              // state versions kept provable
   size_t block_cache_bytes = 64 << 20;   // RocksDB block cache
   size_t write_buffer_bytes = 32 << 20;  // per column family
-  size_t node_cache_entries = 1 << 18;   // decoded state nodes kept in memory
+  size_t page_cache_entries = 1 << 17;   // decoded state-tree pages (<= 15 nodes each) in memory
+  size_t account_cache_entries = 1 << 18;  // latest account records (or their absence) in memory
   size_t max_speculative = 64;           // uncommitted blocks executed ahead, at most
   bool read_only = false;
 };
@@ -192,10 +194,16 @@ class Ledger final : public consensus::Storage,
   void clear_error() { last_error_.clear(); }
 
  private:
+  // Keyed with a per-process secret seed: the paths and keys are SHA-256 of
+  // keys a client chooses.
   struct NodeKeyHash {
     size_t operator()(const state::NodeKey& k) const;
   };
-  using NodeCache = std::unordered_map<state::NodeKey, state::Node, NodeKeyHash>;
+  struct KeyHash {
+    size_t operator()(const Hash& k) const;
+  };
+  using PageCache = std::unordered_map<state::NodeKey, state::PageNodes, NodeKeyHash>;
+  using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
 
   // One executed block: what commit() writes besides the block itself.
   struct Executed {
@@ -204,8 +212,8 @@ class Ledger final : public consensus::Storage,
     std::optional<execution::GovernanceState> next_epoch;
     uint64_t applied = 0;
     state::ChildRef root;
-    std::map<state::NodeKey, state::Node> nodes;  // new tree nodes
-    std::vector<state::NodeKey> stale;            // nodes they replace
+    std::map<state::NodeKey, state::PageNodes> pages;  // new tree nodes, by page
+    std::vector<state::NodeKey> stale;                 // pages they replace
     CommitStats stats;
   };
   struct Overlay {  // a speculated block
@@ -224,7 +232,9 @@ class Ledger final : public consensus::Storage,
   void prune_speculation();
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
-  void cache_node(const state::NodeKey& k, state::Node n) const;
+  const state::PageNodes* cached_page(const state::NodeKey& page) const;
+  void cache_page(const state::NodeKey& page, state::PageNodes n) const;
+  void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();
 
@@ -246,7 +256,10 @@ class Ledger final : public consensus::Storage,
   mutable std::map<BlockId, Block> block_cache_;
   mutable std::map<BlockId, QuorumCert> qc_cache_;
   mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
-  mutable NodeCache nodes_now_, nodes_old_;  // two generations, bounded
+  // Two generations each: the older goes when the newer fills its half.
+  mutable PageCache pages_now_, pages_old_;
+  mutable AccountCache accounts_now_, accounts_old_;
+  rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
   std::map<BlockId, std::shared_ptr<Overlay>> spec_;
 };
 

@@ -54,7 +54,8 @@ class Updater {
 
   ChildRef update(const ChildRef& cur, uint16_t depth, const Hash& path,
                   std::span<const LeafUpdate> ups) {
-    if (ups.empty() || failed_) return cur;
+    if (failed_) return cur;
+    if (ups.empty()) return carry(cur, depth, path);
     switch (cur.kind) {
       case ChildKind::empty:
         if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
@@ -119,6 +120,25 @@ class Updater {
     ChildRef ref{ChildKind::leaf, version_, leaf_hash(u.key_hash, u.value)};
     out_.writes.push_back({NodeKey{version_, depth, path}, std::move(n)});
     return ref;
+  }
+
+  // An untouched subtree under a rewritten node: the part of it in the same
+  // page moves to this version unchanged (same hashes), so that the page is
+  // rewritten whole; deeper pages keep their version.
+  ChildRef carry(const ChildRef& cur, uint16_t depth, const Hash& path) {
+    if (cur.kind == ChildKind::empty || depth % kPageLevels == 0 || failed_) return cur;
+    std::optional<Node> n = load(cur, depth, path);
+    if (!n) return cur;
+    out_.stale.push_back({cur.version, depth, path});
+    if (n->kind == ChildKind::internal) {
+      if (depth >= kKeyBits) return fail("internal node below the last key bit");
+      Hash right_path = path;
+      set_bit(right_path, depth);
+      n->left = carry(n->left, uint16_t(depth + 1), path);
+      n->right = carry(n->right, uint16_t(depth + 1), right_path);
+    }
+    out_.writes.push_back({NodeKey{version_, depth, path}, std::move(*n)});
+    return ChildRef{cur.kind, version_, cur.hash};
   }
 
   std::optional<Node> load(const ChildRef& ref, uint16_t depth, const Hash& path) {
@@ -219,16 +239,30 @@ std::optional<ChildRef> decode_ref(ByteView b) {
   return r;
 }
 
-Bytes encode_node(const Node& n) {
-  Bytes out{uint8_t(n.kind)};
+namespace {
+void append_ref(Bytes& out, const ChildRef& r) {
+  out.push_back(uint8_t(r.kind));
+  if (r.kind == ChildKind::empty) return;
+  put_u64_le(out, r.version);
+  out.insert(out.end(), r.hash.begin(), r.hash.end());
+}
+// Appends encode_node(n) without temporaries (a commit encodes ~10^5 nodes).
+void append_node(Bytes& out, const Node& n) {
+  out.push_back(uint8_t(n.kind));
   if (n.kind == ChildKind::internal) {
-    Bytes l = encode_ref(n.left), r = encode_ref(n.right);
-    out.insert(out.end(), l.begin(), l.end());
-    out.insert(out.end(), r.begin(), r.end());
+    append_ref(out, n.left);
+    append_ref(out, n.right);
   } else {
     out.insert(out.end(), n.key_hash.begin(), n.key_hash.end());
     out.insert(out.end(), n.value.begin(), n.value.end());
   }
+}
+}  // namespace
+
+Bytes encode_node(const Node& n) {
+  Bytes out;
+  out.reserve(1 + 2 * 41);
+  append_node(out, n);
   return out;
 }
 
@@ -248,6 +282,84 @@ std::optional<Node> decode_node(ByteView b) {
   std::memcpy(n.key_hash.data(), b.data() + 1, 32);
   n.value.assign(b.begin() + 33, b.end());
   return n;
+}
+
+NodeKey page_of(const NodeKey& k) {
+  const uint16_t d = uint16_t(k.depth - k.depth % kPageLevels);
+  return {k.version, d, mask_path(k.path, d)};
+}
+
+void encode_page_into(const PageNodes& nodes, Bytes& out) {
+  out.clear();
+  if (nodes.empty()) return;
+  const uint16_t base = nodes.front().first.depth;
+  for (const auto& [k, n] : nodes) {
+    const uint16_t below = uint16_t(k.depth - base);
+    uint8_t bits = 0;
+    for (uint16_t i = base; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
+    out.push_back(uint8_t(below << 4 | bits));
+    const size_t len_at = out.size();
+    out.resize(out.size() + 4);
+    append_node(out, n);
+    const size_t len = out.size() - len_at - 4;
+    for (size_t i = 0; i < 4; ++i) out[len_at + i] = uint8_t(len >> (8 * i));
+  }
+}
+
+Bytes encode_page(const PageNodes& nodes) {
+  Bytes out;
+  encode_page_into(nodes, out);
+  return out;
+}
+
+std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
+  if (page.depth % kPageLevels || page_of(page) != page) return std::nullopt;
+  PageNodes out;
+  size_t at = 0;
+  while (at < b.size()) {
+    if (b.size() - at < 5 || out.size() == kPageMaxNodes) return std::nullopt;
+    const uint16_t below = b[at] >> 4, bits = b[at] & 0x0f;
+    size_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    at += 5;
+    if (below >= kPageLevels || bits >> below || page.depth + below > kKeyBits ||
+        b.size() - at < len)
+      return std::nullopt;
+    NodeKey k = page;
+    k.depth = uint16_t(page.depth + below);
+    for (uint16_t i = 0; i < below; ++i)
+      if ((bits >> (below - 1 - i)) & 1) set_bit(k.path, uint16_t(page.depth + i));
+    std::optional<Node> n = decode_node(b.subspan(at, len));
+    if (!n || (out.empty() ? k != page : !(out.back().first < k))) return std::nullopt;
+    out.emplace_back(k, std::move(*n));
+    at += len;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+const Node* find_in_page(const PageNodes& nodes, const NodeKey& k) {
+  auto it = std::lower_bound(nodes.begin(), nodes.end(), k,
+                             [](const auto& e, const NodeKey& key) { return e.first < key; });
+  return it != nodes.end() && it->first == k ? &it->second : nullptr;
+}
+
+std::map<NodeKey, PageNodes> group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
+  std::map<NodeKey, PageNodes> pages;
+  for (auto& w : writes) pages[page_of(w.first)].push_back(std::move(w));
+  for (auto& [pk, nodes] : pages)
+    std::sort(nodes.begin(), nodes.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+  return pages;
+}
+
+std::vector<NodeKey> stale_pages(std::span<const NodeKey> stale) {
+  std::vector<NodeKey> out;
+  out.reserve(stale.size() / 2);
+  for (const NodeKey& k : stale) out.push_back(page_of(k));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 Hash leaf_hash(const Hash& key_hash, ByteView value) {
