@@ -86,7 +86,7 @@ class Auditor {
     auto u = state::apply_updates(tree_, root_, h, ups, &err);
     if (!u) return Failure{h, "state: re-derivation failed: " + err};
     const uint64_t keep = l_.prune_keep();
-    const bool pruned = keep && h + keep <= tip_;  // stale since h, deleted by the tip
+    const bool pruned = keep && h + keep <= tip_;      // stale since h, deleted by the tip
     std::map<state::NodeKey, state::PageNodes> stale;  // the replaced nodes by page
     for (const auto& k : u->stale) {
       auto it = tree_.live.find(k);

@@ -1,6 +1,7 @@
 #include "host/ledger/ledger.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -91,22 +92,28 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(opt.block_cache_bytes);
   t.cache_index_and_filter_blocks = true;
+  // Most reads in a commit are of accounts that may not exist yet (payees):
+  // a Bloom filter answers those without reading a data block.
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cfo(o);
   cfo.write_buffer_size = opt.write_buffer_bytes;
   cfo.max_write_buffer_number = 2;
   cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  // A commit writes the state nodes of one version, and the accounts, in key
-  // order (ordered maps): an insert hint per prefix makes each memtable
+  // A commit writes the state pages of one version, the accounts and the
+  // transactions' index in key order: an insert hint per prefix makes each memtable
   // insert start where the last one ended instead of at the skiplist's top.
   rocksdb::ColumnFamilyOptions by_version = cfo, in_order = cfo;
   by_version.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
   in_order.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(0));
+  // Hashes and keys do not compress: the state, stale lists and accounts are
+  // stored as they are, sparing the flushes' CPU.
+  by_version.compression = in_order.compression = rocksdb::kNoCompression;
   for (const char* name : kFamilies) {
     const std::string n = name;
-    descs.emplace_back(name, n == "state" || n == "stale" ? by_version
-                             : n == "accounts"            ? in_order
-                                                          : cfo);
+    descs.emplace_back(name, n == "state" || n == "stale"    ? by_version
+                             : n == "accounts" || n == "txs" ? in_order
+                                                             : cfo);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -458,6 +465,32 @@ void Ledger::prune_speculation() {
   }
 }
 
+// The transactions' index: signature + height -> frame index, put in key
+// order (stable, so a repeated signature ends as before at its last frame):
+// the family's insert hint then finds each key next to the one before
+// instead of searching the memtable from its top for random signatures.
+void Ledger::put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk) {
+  struct Entry {
+    std::array<char, 64 + 8 + 4> rec;  // key (signature, height), value (u32 LE)
+  };
+  std::vector<ByteView> frames = consensus::split_frames(b.txs);
+  std::vector<Entry> entries;
+  entries.reserve(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ingest::FrameView f;
+    if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
+    Entry& e = entries.emplace_back();
+    std::memcpy(e.rec.data(), f.signature, 64);
+    std::memcpy(e.rec.data() + 64, hk.data(), 8);
+    for (size_t k = 0; k < 4; ++k) e.rec[72 + k] = char(uint8_t(i >> (8 * k)));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    return std::memcmp(x.rec.data(), y.rec.data(), 72) < 0;
+  });
+  for (const Entry& e : entries)
+    batch.Put(cf("txs"), rocksdb::Slice(e.rec.data(), 72), rocksdb::Slice(e.rec.data() + 72, 4));
+}
+
 CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
                             std::span<const uint8_t> sig_valid) {
   CommitResult r;
@@ -493,16 +526,7 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   batch.Put(cf("block_ids"), id_key(b.id), hk);
   batch.Put(cf("qcs"), hk, encode_qc(qc));
   batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
-  std::vector<ByteView> frames = consensus::split_frames(b.txs);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    ingest::FrameView f;
-    if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
-    std::string key(reinterpret_cast<const char*>(f.signature), 64);
-    key += hk;
-    std::string loc(4, '\0');
-    for (int k = 0; k < 4; ++k) loc[size_t(k)] = char(uint8_t(i >> (8 * k)));
-    batch.Put(cf("txs"), key, loc);
-  }
+  put_tx_index(batch, b, hk);
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
   state::Bytes page;
   for (auto& [pk, nodes] : ex->pages) {  // in key order, as the insert hint wants
@@ -510,17 +534,20 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
     batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page));
   }
   if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
+  std::vector<state::NodeKey> pruned;
   if (prune_keep_ && h.height >= prune_keep_) {
     // Pages stale since version h - keep serve no retained version any more
     // (earlier ones went with earlier commits).
     const std::string old = height_key(h.height - prune_keep_);
     if (auto list = read("stale", old)) {
       auto keys = decode_stale(*list);
-      if (!keys) return r.error = "stale list of height " + std::to_string(h.height - prune_keep_) +
-                                  " corrupt",
-                        r;
+      if (!keys)
+        return r.error =
+                   "stale list of height " + std::to_string(h.height - prune_keep_) + " corrupt",
+               r;
       for (const auto& k : *keys) batch.Delete(cf("state"), as_sv(state::encode_node_key(k)));
       batch.Delete(cf("stale"), old);
+      pruned = std::move(*keys);
     }
   }
   batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(ex->root)));
@@ -533,7 +560,10 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   uint64_t t4 = now_ns();
   if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
 
+  // A stale page stays readable for older heights, from the store only; a
+  // page a proof read back in goes when it is pruned.
   for (const auto& k : ex->stale) pages_now_.erase(k), pages_old_.erase(k);
+  for (const auto& k : pruned) pages_now_.erase(k), pages_old_.erase(k);
   for (auto& [pk, nodes] : ex->pages) cache_page(pk, std::move(nodes));
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;

@@ -51,12 +51,12 @@ using execution::PublicKey;
 using state::Hash;
 
 struct LedgerOptions {
-  uint64_t prune_keep = 64;              // state versions kept provable
-  size_t block_cache_bytes = 64 << 20;   // RocksDB block cache
-  size_t write_buffer_bytes = 32 << 20;  // per column family
-  size_t page_cache_entries = 1 << 17;   // decoded state-tree pages (<= 15 nodes each) in memory
+  uint64_t prune_keep = 64;                // state versions kept provable
+  size_t block_cache_bytes = 64 << 20;     // RocksDB block cache
+  size_t write_buffer_bytes = 32 << 20;    // per column family
+  size_t page_cache_entries = 1 << 17;     // decoded state-tree pages (<= 15 nodes each) in memory
   size_t account_cache_entries = 1 << 18;  // latest account records (or their absence) in memory
-  size_t max_speculative = 64;           // uncommitted blocks executed ahead, at most
+  size_t max_speculative = 64;             // uncommitted blocks executed ahead, at most
   bool read_only = false;
 };
 
@@ -235,6 +235,7 @@ class Ledger final : public consensus::Storage,
   const state::PageNodes* cached_page(const state::NodeKey& page) const;
   void cache_page(const state::NodeKey& page, state::PageNodes n) const;
   void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
+  void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();
 

@@ -28,10 +28,12 @@ bool same_prefix(const Hash& a, const Hash& b, uint16_t bits) {
     if (key_bit(a, i) != key_bit(b, i)) return false;
   return true;
 }
+// The first `depth` bits of k, the rest zero.
 Hash mask_path(const Hash& k, uint16_t depth) {
   Hash p{};
-  for (uint16_t i = 0; i < depth; ++i)
-    if (key_bit(k, i)) set_bit(p, i);
+  const size_t whole = depth / 8;
+  std::memcpy(p.data(), k.data(), whole);
+  if (depth % 8) p[whole] = uint8_t(k[whole] & (0xff00u >> (depth % 8)));
   return p;
 }
 // SHA-256(prefix || a || b): leaves (0x00) and internal nodes (0x01).
@@ -50,7 +52,13 @@ Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
 // new nodes bottom-up and lists the replaced ones.
 class Updater {
  public:
-  Updater(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+  Updater(const NodeReader& store, uint64_t version, size_t updates)
+      : store_(store), version_(version) {
+    // About a page of rewritten nodes per update (fewer near the root, where
+    // paths share), so the lists seldom grow by copying.
+    out_.writes.reserve(updates * 12);
+    out_.stale.reserve(updates * 12);
+  }
 
   ChildRef update(const ChildRef& cur, uint16_t depth, const Hash& path,
                   std::span<const LeafUpdate> ups) {
@@ -378,7 +386,7 @@ std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef&
       if (error) *error = "updates not sorted and distinct";
       return std::nullopt;
     }
-  Updater u(store, version);
+  Updater u(store, version, updates.size());
   ChildRef r = u.update(root, 0, Hash{}, updates);
   if (u.failed()) {
     if (error) *error = u.error();
