@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <random>
 
 #include "host/consensus/wire.hpp"
@@ -139,7 +140,48 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
     if (error) *error = dir + ": " + why;
     return nullptr;
   }
+  if (!opt.read_only && l->genesis_) l->warm_caches();
   return l;
+}
+
+// A validator that restarts would otherwise read its whole working set back
+// one Get at a time inside its first commits: the tree's pages, top levels
+// first (every block touches them), and the account records, each as far as
+// its cache holds.
+void Ledger::warm_caches() {
+  struct Item {
+    state::ChildRef ref;
+    state::NodeKey at;
+  };
+  std::deque<Item> pages;  // breadth first: the upper levels before the lower
+  if (tip_root_.kind != state::ChildKind::empty)
+    pages.push_back({tip_root_, {tip_root_.version, 0, {}}});
+  while (!pages.empty() && pages_now_.size() + 1 < opt_.page_cache_entries / 2) {
+    Item it = pages.front();
+    pages.pop_front();
+    std::optional<state::Node> top = get(it.at);  // reads and caches the page
+    const state::PageNodes* page = top ? cached_page(state::page_of(it.at)) : nullptr;
+    if (!page) return;
+    for (const auto& [k, n] : *page) {
+      if (n.kind != state::ChildKind::internal || k.depth % state::kPageLevels != 3) continue;
+      state::Hash right = k.path;
+      right[k.depth / 8] = uint8_t(right[k.depth / 8] | (0x80u >> (k.depth % 8)));
+      const uint16_t d = uint16_t(k.depth + 1);
+      if (n.left.kind != state::ChildKind::empty)
+        pages.push_back({n.left, {n.left.version, d, k.path}});
+      if (n.right.kind != state::ChildKind::empty)
+        pages.push_back({n.right, {n.right.version, d, right}});
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf("accounts")));
+  for (it->SeekToFirst(); it->Valid() && accounts_now_.size() + 1 < opt_.account_cache_entries / 2;
+       it->Next()) {
+    if (it->key().size() != 32) continue;
+    Hash k;
+    std::memcpy(k.data(), it->key().data(), 32);
+    ByteView v = as_bytes(it->value().ToStringView());
+    cache_account(k, execution::Bytes(v.begin(), v.end()));
+  }
 }
 
 Ledger::~Ledger() {
@@ -281,43 +323,74 @@ void Ledger::cache_account(const Hash& k, std::optional<execution::Bytes> v) con
 }
 
 std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
-  const state::NodeKey pk = state::page_of(k);
-  const state::PageNodes* page = cached_page(pk);
-  if (!page) {
-    auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
-    if (!v) return std::nullopt;
-    auto nodes = state::decode_page(pk, as_bytes(*v));
-    if (!nodes) return std::nullopt;
-    if (const state::Node* n = state::find_in_page(*nodes, k)) {
-      state::Node out = *n;
-      cache_page(pk, std::move(*nodes));
-      return out;
-    }
-    return std::nullopt;
-  }
-  if (const state::Node* n = state::find_in_page(*page, k)) return *n;
-  return std::nullopt;
+  return node(k, true);
 }
 
-// The cached page, moved to the newer generation when found in the older.
+// Reads for the tip's tree fill the cache (`fill_cache`); those for older
+// heights (proofs) do not, so that it only ever holds the tip's pages.
+std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
+  const state::NodeKey pk = state::page_of(k);
+  if (const state::PageNodes* page = cached_page(pk)) {
+    if (const state::Node* n = state::find_in_page(*page, k)) return *n;
+    return std::nullopt;
+  }
+  auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
+  if (!v) return std::nullopt;
+  auto nodes = state::decode_page(pk, as_bytes(*v));
+  if (!nodes) return std::nullopt;
+  const state::Node* n = state::find_in_page(*nodes, k);
+  if (!n) return std::nullopt;
+  state::Node out = *n;
+  if (fill_cache) cache_page(pk, std::move(*nodes));
+  return out;
+}
+
+namespace {
+state::NodeKey position(const state::NodeKey& page) {
+  return {0, page.depth, page.path};
+}
+}  // namespace
+
+// The page when the cache holds that version at its position. The older
+// generation answers only for a position the newer lacks: one that no commit
+// rewrote since, so its page is still the tip's (never a stale or pruned one).
 const state::PageNodes* Ledger::cached_page(const state::NodeKey& page) const {
-  if (auto it = pages_now_.find(page); it != pages_now_.end()) return &it->second;
-  auto it = pages_old_.find(page);
-  if (it == pages_old_.end()) return nullptr;
-  state::PageNodes nodes = std::move(it->second);
+  const state::NodeKey pos = position(page);
+  if (auto it = pages_now_.find(pos); it != pages_now_.end())
+    return it->second.version == page.version ? &it->second.nodes : nullptr;
+  auto it = pages_old_.find(pos);
+  if (it == pages_old_.end() || it->second.version != page.version) return nullptr;
+  state::PageNodes nodes = std::move(it->second.nodes);
   pages_old_.erase(it);
   cache_page(page, std::move(nodes));
-  auto now = pages_now_.find(page);
-  return now == pages_now_.end() ? nullptr : &now->second;
+  auto now = pages_now_.find(pos);
+  return now == pages_now_.end() ? nullptr : &now->second.nodes;
 }
 
 void Ledger::cache_page(const state::NodeKey& page, state::PageNodes n) const {
-  if (pages_now_.size() >= opt_.page_cache_entries / 2) {
+  if (opt_.page_cache_entries < 2) return;
+  const state::NodeKey pos = position(page);
+  auto it = pages_now_.find(pos);
+  if (it != pages_now_.end() && it->second.version > page.version) return;  // never back
+  if (it == pages_now_.end() && pages_now_.size() >= opt_.page_cache_entries / 2) {
     pages_old_ = std::move(pages_now_);
     pages_now_.clear();
   }
-  if (opt_.page_cache_entries >= 2) pages_now_[page] = std::move(n);
+  CachedPage& c = pages_now_[pos];
+  c.version = page.version;
+  c.nodes = std::move(n);
 }
+
+class Ledger::Uncached final : public state::NodeReader {
+ public:
+  explicit Uncached(const Ledger& l) : l_(l) {}
+  std::optional<state::Node> get(const state::NodeKey& k) const override {
+    return l_.node(k, false);
+  }
+
+ private:
+  const Ledger& l_;
+};
 
 // Reads the state after the top overlay of a chain: each overlay's own
 // writes and nodes, newest first, then the committed store.
@@ -332,8 +405,8 @@ class Ledger::View final : public execution::StateReader, public state::NodeRead
   std::optional<state::Node> get(const state::NodeKey& k) const override {
     const state::NodeKey pk = state::page_of(k);
     for (const Overlay* o = top_; o; o = o->up.get())
-      if (auto it = o->ex.pages.find(pk); it != o->ex.pages.end()) {
-        if (const state::Node* n = state::find_in_page(it->second, k)) return *n;
+      if (const state::PageNodes* page = state::find_page(o->ex.pages, pk)) {
+        if (const state::Node* n = state::find_in_page(*page, k)) return *n;
         return std::nullopt;
       }
     return l_.get(k);
@@ -534,7 +607,6 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
     batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page));
   }
   if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
-  std::vector<state::NodeKey> pruned;
   if (prune_keep_ && h.height >= prune_keep_) {
     // Pages stale since version h - keep serve no retained version any more
     // (earlier ones went with earlier commits).
@@ -547,7 +619,6 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
                r;
       for (const auto& k : *keys) batch.Delete(cf("state"), as_sv(state::encode_node_key(k)));
       batch.Delete(cf("stale"), old);
-      pruned = std::move(*keys);
     }
   }
   batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(ex->root)));
@@ -560,10 +631,8 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   uint64_t t4 = now_ns();
   if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
 
-  // A stale page stays readable for older heights, from the store only; a
-  // page a proof read back in goes when it is pruned.
-  for (const auto& k : ex->stale) pages_now_.erase(k), pages_old_.erase(k);
-  for (const auto& k : pruned) pages_now_.erase(k), pages_old_.erase(k);
+  // Each new page takes its position's old one's place in the cache; stale
+  // pages stay readable for older heights from the store only.
   for (auto& [pk, nodes] : ex->pages) cache_page(pk, std::move(nodes));
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
@@ -684,7 +753,10 @@ std::optional<AccountAt> Ledger::account_at(const PublicKey& pk, uint64_t h,
   a.state_root = root->hash;
   const Hash key = execution::account_key(pk);
   std::string why;
-  auto proof = state::prove(*this, *root, key, &why);
+  const Uncached older(*this);
+  const state::NodeReader& nodes =
+      h == tip_height_ ? static_cast<const state::NodeReader&>(*this) : older;
+  auto proof = state::prove(nodes, *root, key, &why);
   if (!proof) {
     if (error)
       *error = "state at height " + std::to_string(h) + " pruned or damaged (" + why +
@@ -692,7 +764,7 @@ std::optional<AccountAt> Ledger::account_at(const PublicKey& pk, uint64_t h,
     return std::nullopt;
   }
   a.proof = std::move(*proof);
-  if (auto v = state::lookup(*this, *root, key)) {
+  if (auto v = state::lookup(nodes, *root, key)) {
     if (auto d = execution::decode_account(*v)) a.account = d->second;
   }
   return a;

@@ -202,7 +202,13 @@ class Ledger final : public consensus::Storage,
   struct KeyHash {
     size_t operator()(const Hash& k) const;
   };
-  using PageCache = std::unordered_map<state::NodeKey, state::PageNodes, NodeKeyHash>;
+  // Pages by position (version 0: depth and path), each the latest the tip's
+  // tree holds there: a commit's new page takes its old one's place.
+  struct CachedPage {
+    uint64_t version = 0;
+    state::PageNodes nodes;
+  };
+  using PageCache = std::unordered_map<state::NodeKey, CachedPage, NodeKeyHash>;
   using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
 
   // One executed block: what commit() writes besides the block itself.
@@ -212,8 +218,8 @@ class Ledger final : public consensus::Storage,
     std::optional<execution::GovernanceState> next_epoch;
     uint64_t applied = 0;
     state::ChildRef root;
-    std::map<state::NodeKey, state::PageNodes> pages;  // new tree nodes, by page
-    std::vector<state::NodeKey> stale;                 // pages they replace
+    state::PageList pages;              // new tree nodes, by page
+    std::vector<state::NodeKey> stale;  // pages they replace
     CommitStats stats;
   };
   struct Overlay {  // a speculated block
@@ -222,7 +228,8 @@ class Ledger final : public consensus::Storage,
     std::shared_ptr<Overlay> up;  // the parent's, while the parent is not committed
     Executed ex;
   };
-  class View;  // an overlay chain over the committed state
+  class View;      // an overlay chain over the committed state
+  class Uncached;  // the committed store, read without filling the page cache
 
   Ledger() = default;
   std::string load();
@@ -232,9 +239,11 @@ class Ledger final : public consensus::Storage,
   void prune_speculation();
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
+  std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
   const state::PageNodes* cached_page(const state::NodeKey& page) const;
   void cache_page(const state::NodeKey& page, state::PageNodes n) const;
   void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
+  void warm_caches();
   void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();

@@ -352,19 +352,68 @@ const Node* find_in_page(const PageNodes& nodes, const NodeKey& k) {
   return it != nodes.end() && it->first == k ? &it->second : nullptr;
 }
 
-std::map<NodeKey, PageNodes> group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
+namespace {
+bool by_key(const std::pair<NodeKey, Node>& a, const std::pair<NodeKey, Node>& b) {
+  return a.first < b.first;
+}
+
+PageList group_pages_slowly(std::vector<std::pair<NodeKey, Node>> writes) {
   std::map<NodeKey, PageNodes> pages;
   for (auto& w : writes) pages[page_of(w.first)].push_back(std::move(w));
-  for (auto& [pk, nodes] : pages)
-    std::sort(nodes.begin(), nodes.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-  return pages;
+  PageList out;
+  for (auto& [pk, nodes] : pages) {
+    std::sort(nodes.begin(), nodes.end(), by_key);
+    out.emplace_back(pk, std::move(nodes));
+  }
+  return out;
+}
+}  // namespace
+
+// Post-order: a page's own node comes after all its nodes, and those of a
+// deeper page are taken when that page's own node comes, so the nodes still
+// pending below a page's depth when its own node comes are its nodes.
+PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
+  PageList out;
+  std::vector<std::pair<NodeKey, Node>> pending;
+  bool ordered = true;
+  for (auto& w : writes) {
+    if (w.first.depth % kPageLevels) {
+      pending.push_back(std::move(w));
+      continue;
+    }
+    const NodeKey pk = w.first;
+    size_t from = pending.size();
+    while (from > 0 && pending[from - 1].first.depth > pk.depth) --from;
+    PageNodes nodes;
+    nodes.reserve(pending.size() - from + 1);
+    nodes.push_back(std::move(w));
+    for (size_t i = from; i < pending.size(); ++i) {
+      ordered = ordered && page_of(pending[i].first) == pk;
+      nodes.push_back(std::move(pending[i]));
+    }
+    pending.resize(from);
+    std::sort(nodes.begin() + 1, nodes.end(), by_key);
+    out.emplace_back(pk, std::move(nodes));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; ordered && i < out.size(); ++i) ordered = out[i - 1].first < out[i].first;
+  if (ordered && pending.empty()) return out;
+  for (auto& [pk, nodes] : out)
+    for (auto& n : nodes) pending.push_back(std::move(n));
+  return group_pages_slowly(std::move(pending));
+}
+
+const PageNodes* find_page(const PageList& pages, const NodeKey& page) {
+  auto it = std::lower_bound(pages.begin(), pages.end(), page,
+                             [](const auto& e, const NodeKey& k) { return e.first < k; });
+  return it != pages.end() && it->first == page ? &it->second : nullptr;
 }
 
 std::vector<NodeKey> stale_pages(std::span<const NodeKey> stale) {
   std::vector<NodeKey> out;
-  out.reserve(stale.size() / 2);
-  for (const NodeKey& k : stale) out.push_back(page_of(k));
+  out.reserve(stale.size() / 4);
+  for (const NodeKey& k : stale)
+    if (k.depth % kPageLevels == 0) out.push_back(k);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -94,9 +94,15 @@ void encode_page_into(const PageNodes& nodes, Bytes& out);  // the same, into a 
 std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b);
 // The node `k` of a decoded page, or nullptr.
 const Node* find_in_page(const PageNodes& nodes, const NodeKey& k);
-// An update's new nodes by page (each page's nodes in order).
-std::map<NodeKey, PageNodes> group_pages(std::vector<std::pair<NodeKey, Node>> writes);
-// The pages an update's stale nodes empty: sorted, distinct.
+// Pages by key, ascending.
+using PageList = std::vector<std::pair<NodeKey, PageNodes>>;
+// An update's new nodes by page (each page's nodes in order), in one pass
+// when they come as apply_updates lists them (children before parents);
+// any other order is grouped the slow way.
+PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes);
+const PageNodes* find_page(const PageList& pages, const NodeKey& page);
+// The pages an update's stale nodes empty, sorted: as apply_updates lists
+// them a replaced page's top node is always among them.
 std::vector<NodeKey> stale_pages(std::span<const NodeKey> stale);
 
 Bytes encode_node(const Node& n);

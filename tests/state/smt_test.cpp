@@ -109,7 +109,10 @@ TEST(Smt, PagesAreWrittenAndReplacedWhole) {
     }
     std::map<NodeKey, Node> before = t.store.nodes();
     TreeUpdate u = t.put(ups);
-    std::set<NodeKey> stale(u.stale.begin(), u.stale.end());
+    std::set<NodeKey> stale(u.stale.begin(), u.stale.end()), pages;
+    for (const NodeKey& k : u.stale) pages.insert(page_of(k));
+    std::vector<NodeKey> listed = stale_pages(u.stale);  // from the pages' own nodes
+    EXPECT_EQ(std::vector<NodeKey>(pages.begin(), pages.end()), listed) << "batch " << batch;
     for (const NodeKey& pk : stale_pages(u.stale))
       for (const auto& [k, n] : before)
         if (page_of(k) == pk) EXPECT_TRUE(stale.count(k)) << "batch " << batch;
