@@ -451,14 +451,14 @@ std::optional<Ledger::Executed> Ledger::execute_block(const View& v,
   for (auto& [k, val] : out.writes) ups.push_back({k, val});
   auto tree = state::apply_updates(v, parent_root, b.hdr.height, ups, error);
   if (!tree) return std::nullopt;
+  ex.pages = state::group_pages(std::move(tree->writes));
+  ex.stale = state::stale_pages(tree->stale);
   uint64_t t3 = now_ns();
   ex.receipts = std::move(out.receipts);
   ex.writes = std::move(out.writes);
   ex.next_epoch = std::move(out.next_epoch);
   ex.applied = out.applied;
   ex.root = tree->root;
-  ex.pages = state::group_pages(std::move(tree->writes));
-  ex.stale = state::stale_pages(tree->stale);
   ex.stats = {t1 - t0, t2 - t1, t3 - t2, 0};
   return ex;
 }
