@@ -24,6 +24,11 @@
 // - State nodes stale for more than `prune_keep` heights are deleted in the
 //   commit batch; blocks and receipts are kept for good. Proofs work for the
 //   last prune_keep heights.
+// - The state tree is stored a page (4 levels, up to 15 nodes) to a record
+//   (host/state/smt.hpp); decoded pages of the tip's tree and the latest
+//   account records are cached, bounded by LedgerOptions, and warmed at a
+//   read-write open so that a restarted validator's first commits do not
+//   read them back one Get at a time. Caching never changes a result.
 // - Read-only opening (audit, `vigil state`) never writes.
 // Errors are values (a message string); nothing here throws or aborts on bad
 // input or a bad store.
