@@ -160,7 +160,9 @@ void Ledger::warm_caches() {
     Item it = pages.front();
     pages.pop_front();
     std::optional<state::Node> top = get(it.at);  // reads and caches the page
-    const state::PageNodes* page = top ? cached_page(state::page_of(it.at)) : nullptr;
+    const state::Bytes* record = top ? cached_page(state::page_of(it.at)) : nullptr;
+    std::optional<state::PageNodes> page;
+    if (record) page = state::decode_page(state::page_of(it.at), *record);
     if (!page) return;
     for (const auto& [k, n] : *page) {
       if (n.kind != state::ChildKind::internal || k.depth % state::kPageLevels != 3) continue;
@@ -330,18 +332,18 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
 // heights (proofs) do not, so that it only ever holds the tip's pages.
 std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
   const state::NodeKey pk = state::page_of(k);
-  if (const state::PageNodes* page = cached_page(pk)) {
-    if (const state::Node* n = state::find_in_page(*page, k)) return *n;
-    return std::nullopt;
-  }
+  if (const state::Bytes* record = cached_page(pk)) return state::node_in_page(pk, *record, k);
   auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
   if (!v) return std::nullopt;
-  auto nodes = state::decode_page(pk, as_bytes(*v));
+  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, once
   if (!nodes) return std::nullopt;
   const state::Node* n = state::find_in_page(*nodes, k);
   if (!n) return std::nullopt;
   state::Node out = *n;
-  if (fill_cache) cache_page(pk, std::move(*nodes));
+  if (fill_cache) {
+    ByteView b = as_bytes(*v);
+    cache_page(pk, state::Bytes(b.begin(), b.end()));
+  }
   return out;
 }
 
@@ -354,20 +356,20 @@ state::NodeKey position(const state::NodeKey& page) {
 // The page when the cache holds that version at its position. The older
 // generation answers only for a position the newer lacks: one that no commit
 // rewrote since, so its page is still the tip's (never a stale or pruned one).
-const state::PageNodes* Ledger::cached_page(const state::NodeKey& page) const {
+const state::Bytes* Ledger::cached_page(const state::NodeKey& page) const {
   const state::NodeKey pos = position(page);
   if (auto it = pages_now_.find(pos); it != pages_now_.end())
-    return it->second.version == page.version ? &it->second.nodes : nullptr;
+    return it->second.version == page.version ? &it->second.page : nullptr;
   auto it = pages_old_.find(pos);
   if (it == pages_old_.end() || it->second.version != page.version) return nullptr;
-  state::PageNodes nodes = std::move(it->second.nodes);
+  state::Bytes record = std::move(it->second.page);
   pages_old_.erase(it);
-  cache_page(page, std::move(nodes));
+  cache_page(page, std::move(record));
   auto now = pages_now_.find(pos);
-  return now == pages_now_.end() ? nullptr : &now->second.nodes;
+  return now == pages_now_.end() ? nullptr : &now->second.page;
 }
 
-void Ledger::cache_page(const state::NodeKey& page, state::PageNodes n) const {
+void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
   if (opt_.page_cache_entries < 2) return;
   const state::NodeKey pos = position(page);
   auto it = pages_now_.find(pos);
@@ -378,7 +380,7 @@ void Ledger::cache_page(const state::NodeKey& page, state::PageNodes n) const {
   }
   CachedPage& c = pages_now_[pos];
   c.version = page.version;
-  c.nodes = std::move(n);
+  c.page = std::move(record);
 }
 
 class Ledger::Uncached final : public state::NodeReader {
@@ -601,10 +603,10 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
   put_tx_index(batch, b, hk);
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  state::Bytes page;
-  for (auto& [pk, nodes] : ex->pages) {  // in key order, as the insert hint wants
-    state::encode_page_into(nodes, page);
-    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page));
+  std::vector<state::Bytes> records(ex->pages.size());  // then the cache's
+  for (size_t i = 0; i < ex->pages.size(); ++i) {       // in key order, as the insert hint wants
+    state::encode_page_into(ex->pages[i].second, records[i]);
+    batch.Put(cf("state"), as_sv(state::encode_node_key(ex->pages[i].first)), as_sv(records[i]));
   }
   if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
   if (prune_keep_ && h.height >= prune_keep_) {
@@ -633,7 +635,8 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
 
   // Each new page takes its position's old one's place in the cache; stale
   // pages stay readable for older heights from the store only.
-  for (auto& [pk, nodes] : ex->pages) cache_page(pk, std::move(nodes));
+  for (size_t i = 0; i < ex->pages.size(); ++i)
+    cache_page(ex->pages[i].first, std::move(records[i]));
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;

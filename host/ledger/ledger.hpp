@@ -211,7 +211,7 @@ class Ledger final : public consensus::Storage,
   // tree holds there: a commit's new page takes its old one's place.
   struct CachedPage {
     uint64_t version = 0;
-    state::PageNodes nodes;
+    state::Bytes page;  // the record, which decode_page accepted (or encode_page wrote)
   };
   using PageCache = std::unordered_map<state::NodeKey, CachedPage, NodeKeyHash>;
   using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
@@ -245,8 +245,8 @@ class Ledger final : public consensus::Storage,
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
   std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
-  const state::PageNodes* cached_page(const state::NodeKey& page) const;
-  void cache_page(const state::NodeKey& page, state::PageNodes n) const;
+  const state::Bytes* cached_page(const state::NodeKey& page) const;
+  void cache_page(const state::NodeKey& page, state::Bytes record) const;
   void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
   void warm_caches();
   void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);

@@ -346,6 +346,23 @@ std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
   return out;
 }
 
+std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k) {
+  if (k.version != page.version || k.depth < page.depth || k.depth >= page.depth + kPageLevels ||
+      page_of(k) != page)
+    return std::nullopt;
+  uint8_t bits = 0;
+  for (uint16_t i = page.depth; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
+  const uint8_t want = uint8_t((k.depth - page.depth) << 4 | bits);
+  for (size_t at = 0; b.size() - at >= 5;) {
+    size_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    if (b.size() - at - 5 < len) return std::nullopt;
+    if (b[at] == want) return decode_node(b.subspan(at + 5, len));
+    at += 5 + len;
+  }
+  return std::nullopt;
+}
+
 const Node* find_in_page(const PageNodes& nodes, const NodeKey& k) {
   auto it = std::lower_bound(nodes.begin(), nodes.end(), k,
                              [](const auto& e, const NodeKey& key) { return e.first < key; });

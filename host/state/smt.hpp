@@ -92,6 +92,9 @@ using PageNodes = std::vector<std::pair<NodeKey, Node>>;
 Bytes encode_page(const PageNodes& nodes);
 void encode_page_into(const PageNodes& nodes, Bytes& out);  // the same, into a reused buffer
 std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b);
+// The node `k` read straight from a page record that decode_page accepted
+// (a cache keeps pages encoded: one allocation each), or nullopt.
+std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k);
 // The node `k` of a decoded page, or nullptr.
 const Node* find_in_page(const PageNodes& nodes, const NodeKey& k);
 // Pages by key, ascending.

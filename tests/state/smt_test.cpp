@@ -136,6 +136,13 @@ TEST(Smt, PageCodecIsCanonical) {
     auto back = decode_page(pk, enc);
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, nodes);
+    for (const auto& [k, n] : nodes) {  // each node read straight from the record
+      EXPECT_EQ(node_in_page(pk, enc, k), n);
+      NodeKey other_version = k;
+      other_version.version += 1;
+      EXPECT_FALSE(node_in_page(pk, enc, other_version));
+    }
+    EXPECT_FALSE(node_in_page(pk, enc, {pk.version, uint16_t(pk.depth + kPageLevels), pk.path}));
     EXPECT_FALSE(decode_page({pk.version, uint16_t(pk.depth + 1), pk.path}, enc));
     Bytes longer = enc;
     longer.push_back(0);
