@@ -218,6 +218,19 @@ TEST(Ledger, OpeningGarbageIsAnErrorNotACrash) {
   EXPECT_NE(err, "");
 }
 
+// The state root is the binary tree's, whatever the storage: this chain's
+// root at height 6 as format 1 (a record per node) computed it, before pages.
+TEST(Ledger, StateRootIsTheSameAsBeforePages) {
+  TempDir t;
+  auto l = test::make_chain(t.sub("a"), 6, 12);
+  ASSERT_TRUE(l);
+  const char* want = "2B8EE757BF74F2F18D59FC2668FFE9284FC0C2805AD2EDA72B5CECDF04CC9F8B";
+  Hash root = *l->state_root(6);
+  std::string got;
+  for (uint8_t b : root) got += "0123456789ABCDEF"[b >> 4], got += "0123456789ABCDEF"[b & 15];
+  EXPECT_EQ(got, want);
+}
+
 // A store of the old layout (a record per state node, format 1) is refused
 // with the reason, read-only (audit) and read-write alike, never misread.
 TEST(Ledger, OldFormatStoreIsRefusedByName) {
