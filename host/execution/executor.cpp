@@ -1,6 +1,7 @@
 #include "host/execution/executor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "host/consensus/wire.hpp"
@@ -64,15 +65,24 @@ class Overlay {
  public:
   explicit Overlay(const StateReader& base) : base_(base) {}
 
-  std::optional<Account> account(const PublicKey& pk) const {
-    std::optional<Bytes> v = read(account_key(pk));
+  std::optional<Account> account(const PublicKey& pk) const { return account_at(account_key(pk)); }
+  // The same by the account's key hash (a transfer hashes each key once),
+  // decoded in place when this block wrote it.
+  std::optional<Account> account_at(const Hash& key) const {
+    if (auto it = writes_.find(key); it != writes_.end()) return decoded(it->second);
+    std::optional<Bytes> v = base_.get(key);
     if (!v) return std::nullopt;
-    auto a = decode_account(*v);
-    if (!a) return std::nullopt;
-    return a->second;
+    return decoded(*v);
   }
   void set_account(const PublicKey& pk, const Account& a) {
-    writes_[account_key(pk)] = encode_account(pk, a);
+    set_account_at(account_key(pk), pk, a);
+  }
+  void set_account_at(const Hash& key, const PublicKey& pk, const Account& a) {
+    Bytes& v = writes_[key];
+    v.clear();
+    v.insert(v.end(), pk.begin(), pk.end());
+    put_u64(v, a.balance);
+    put_u64(v, a.nonce);
   }
   GovernanceState governance() const {
     std::optional<Bytes> v = read(kGovernanceKey);
@@ -85,6 +95,11 @@ class Overlay {
   std::map<Hash, Bytes> take() { return std::move(writes_); }
 
  private:
+  static std::optional<Account> decoded(ByteView v) {
+    auto a = decode_account(v);
+    if (!a) return std::nullopt;
+    return a->second;
+  }
   std::optional<Bytes> read(const Hash& k) const {
     auto it = writes_.find(k);
     if (it != writes_.end()) return it->second;
@@ -98,28 +113,46 @@ bool add_overflows(uint64_t a, uint64_t b) {
   return a > UINT64_MAX - b;
 }
 
+// An account with its key hash, hashed once per block (the proposer) or per
+// transfer.
+struct Keyed {
+  PublicKey pk;
+  Hash key;
+};
+
 vigil_tx_error apply_transfer(Overlay& s, const PublicKey& from, const Transfer& t,
-                              const std::optional<PublicKey>& proposer) {
-  std::optional<Account> sender = s.account(from);
+                              const std::optional<Keyed>& proposer) {
+  const Hash from_key = account_key(from);
+  std::optional<Account> sender = s.account_at(from_key);
   if (!sender) return VIGIL_TX_ERR_UNKNOWN_ACCOUNT;
   if (t.nonce != sender->nonce) return VIGIL_TX_ERR_BAD_NONCE;
   if (add_overflows(t.amount, t.fee) || sender->nonce == UINT64_MAX) return VIGIL_TX_ERR_OVERFLOW;
   if (sender->balance < t.amount + t.fee) return VIGIL_TX_ERR_INSUFFICIENT;
   // Debit, then credit payee and proposer, each seeing the one before (they
   // may be the same account); any overflow drops the whole transaction.
-  std::map<PublicKey, Account> local;
-  local[from] = Account{sender->balance - t.amount - t.fee, sender->nonce + 1};
-  auto credit = [&](const PublicKey& pk, uint64_t amount) {
-    auto it = local.find(pk);
-    Account a = it != local.end() ? it->second : s.account(pk).value_or(Account{});
+  struct Local {
+    const PublicKey* pk;
+    const Hash* key;
+    Account a;
+  };
+  std::array<Local, 3> local;
+  size_t n = 0;
+  local[n++] = {&from, &from_key, Account{sender->balance - t.amount - t.fee, sender->nonce + 1}};
+  auto credit = [&](const PublicKey& pk, const Hash& key, uint64_t amount) {
+    Local* l = nullptr;
+    for (size_t i = 0; i < n; ++i)
+      if (*local[i].pk == pk) l = &local[i];
+    Account a = l ? l->a : s.account_at(key).value_or(Account{});
     if (add_overflows(a.balance, amount)) return false;
     a.balance += amount;
-    local[pk] = a;
+    if (!l) l = &local[n++], l->pk = &pk, l->key = &key;
+    l->a = a;
     return true;
   };
-  if (!credit(t.to, t.amount)) return VIGIL_TX_ERR_OVERFLOW;
-  if (proposer && !credit(*proposer, t.fee)) return VIGIL_TX_ERR_OVERFLOW;
-  for (const auto& [pk, a] : local) s.set_account(pk, a);
+  const Hash to_key = account_key(t.to);
+  if (!credit(t.to, to_key, t.amount)) return VIGIL_TX_ERR_OVERFLOW;
+  if (proposer && !credit(proposer->pk, proposer->key, t.fee)) return VIGIL_TX_ERR_OVERFLOW;
+  for (size_t i = 0; i < n; ++i) s.set_account_at(*local[i].key, *local[i].pk, local[i].a);
   return VIGIL_TX_OK;
 }
 
@@ -317,8 +350,11 @@ BlockOutput execute(const StateReader& state, const BlockInput& block) {
   Overlay s(state);
   BlockOutput out;
   const GovernanceState start = s.governance();
-  std::optional<PublicKey> proposer;
-  if (block.proposer < start.validators.size()) proposer = start.validators[block.proposer];
+  std::optional<Keyed> proposer;
+  if (block.proposer < start.validators.size()) {
+    const PublicKey& pk = start.validators[block.proposer];
+    proposer = Keyed{pk, account_key(pk)};
+  }
   out.receipts.reserve(frames.size());
   for (size_t i = 0; i < frames.size(); ++i) {
     vigil_receipt r{uint32_t(i), VIGIL_TX_ERR_MALFORMED, 0, 0};

@@ -3,6 +3,7 @@
 #include <rocksdb/iterator.h>
 
 #include <cstring>
+#include <set>
 
 #include "host/consensus/wire.hpp"
 #include "host/ledger/ledger.hpp"
@@ -27,8 +28,9 @@ class DerivedState final : public execution::StateReader {
   std::map<Hash, std::pair<execution::Bytes, uint64_t>> leaves;
 };
 
-// The live tree only; a node leaves it when replaced, and is then checked
-// against the store: present and equal while retained, absent once pruned.
+// The live tree only; a node leaves it when replaced, and its page is then
+// checked against the store: present and equal while retained, absent once
+// pruned.
 class DerivedTree final : public state::NodeReader {
  public:
   std::optional<state::Node> get(const state::NodeKey& k) const override {
@@ -37,7 +39,7 @@ class DerivedTree final : public state::NodeReader {
     return it->second;
   }
   std::map<state::NodeKey, state::Node> live;
-  std::map<state::NodeKey, uint64_t> retained_stale;  // key -> stale since
+  std::set<state::NodeKey> retained_pages;  // stale, not pruned yet
 };
 
 class Auditor {
@@ -84,23 +86,32 @@ class Auditor {
     auto u = state::apply_updates(tree_, root_, h, ups, &err);
     if (!u) return Failure{h, "state: re-derivation failed: " + err};
     const uint64_t keep = l_.prune_keep();
-    const bool pruned = keep && h + keep <= tip_;  // stale since h, deleted by the tip
+    const bool pruned = keep && h + keep <= tip_;      // stale since h, deleted by the tip
+    std::map<state::NodeKey, state::PageNodes> stale;  // the replaced nodes by page
     for (const auto& k : u->stale) {
       auto it = tree_.live.find(k);
       if (it == tree_.live.end()) return Failure{h, "state: derived tree lost a node"};
-      std::string key(as_sv(state::encode_node_key(k)));
-      auto v = get("state", key);
-      if (pruned) {
-        if (v) return Failure{k.version, "state: a node that should be pruned is still stored"};
-      } else {
-        if (!v || *v != as_sv(state::encode_node(it->second)))
-          return Failure{k.version, "state: stored node missing or changed"};
-        if (!get("stale", height_key(h) + key))
-          return Failure{h, "state: stale-index entry missing"};
-        tree_.retained_stale.emplace(k, h);
-      }
+      stale[state::page_of(k)].emplace_back(k, std::move(it->second));
       tree_.live.erase(it);
     }
+    std::vector<state::NodeKey> pages;
+    for (auto& [pk, nodes] : stale) {
+      std::sort(nodes.begin(), nodes.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      auto v = get("state", std::string(as_sv(state::encode_node_key(pk))));
+      if (pruned) {
+        if (v) return Failure{pk.version, "state: a page that should be pruned is still stored"};
+        continue;
+      }
+      if (!v || *v != as_sv(state::encode_page(nodes)))
+        return Failure{pk.version, "state: stored node missing or changed"};
+      tree_.retained_pages.insert(pk);
+      pages.push_back(pk);
+    }
+    auto list = get("stale", height_key(h));
+    if (pages.empty() ? list.has_value() : !list || *list != encode_stale(pages))
+      return Failure{h, "state: stale-index record missing, extra or wrong"};
+    stale_lists_ += !pages.empty();
     for (auto& [k, n] : u->writes) tree_.live[k] = std::move(n);
     root_ = u->root;
     return check_root(h);
@@ -195,10 +206,12 @@ class Auditor {
   }
 
   std::optional<Failure> finish() {
-    for (const auto& [k, n] : tree_.live) {
-      auto v = get("state", std::string(as_sv(state::encode_node_key(k))));
-      if (!v || *v != as_sv(state::encode_node(n)))
-        return Failure{k.version, "state: stored node missing or changed"};
+    std::map<state::NodeKey, state::PageNodes> live;  // in key order, so each page's too
+    for (const auto& [k, n] : tree_.live) live[state::page_of(k)].emplace_back(k, n);
+    for (const auto& [pk, nodes] : live) {
+      auto v = get("state", std::string(as_sv(state::encode_node_key(pk))));
+      if (!v || *v != as_sv(state::encode_page(nodes)))
+        return Failure{pk.version, "state: stored node missing or changed"};
     }
     auto height_family = [&](std::string_view k, uint64_t first) -> std::optional<Failure> {
       auto h = parse_height_key(k);
@@ -216,16 +229,14 @@ class Auditor {
       return f;
     if (auto f = count("txs", tx_entries_, [](auto, auto) { return std::optional<Failure>{}; }))
       return f;
-    auto node_known = [&](std::string_view k, std::string_view) -> std::optional<Failure> {
+    auto page_known = [&](std::string_view k, std::string_view) -> std::optional<Failure> {
       auto key = state::decode_node_key(as_bytes(k));
-      if (!key) return Failure{tip_, "state: undecodable node key"};
-      if (tree_.live.count(*key) || tree_.retained_stale.count(*key)) return std::nullopt;
-      return Failure{key->version, "state: a node no version of the chain wrote"};
+      if (!key) return Failure{tip_, "state: undecodable page key"};
+      if (live.count(*key) || tree_.retained_pages.count(*key)) return std::nullopt;
+      return Failure{key->version, "state: a page no version of the chain wrote"};
     };
-    if (auto f = count("state", tree_.live.size() + tree_.retained_stale.size(), node_known))
-      return f;
-    if (auto f = count("stale", tree_.retained_stale.size(),
-                       [](auto, auto) { return std::optional<Failure>{}; }))
+    if (auto f = count("state", live.size() + tree_.retained_pages.size(), page_known)) return f;
+    if (auto f = count("stale", stale_lists_, [](auto, auto) { return std::optional<Failure>{}; }))
       return f;
     // Account records: exactly the derived leaves.
     auto leaf = state_.leaves.begin();
@@ -251,6 +262,7 @@ class Auditor {
   DerivedTree tree_;
   state::ChildRef root_;
   uint64_t tx_entries_ = 0;
+  uint64_t stale_lists_ = 0;  // stale-list records the chain implies
 };
 
 }  // namespace
@@ -260,7 +272,8 @@ AuditReport audit_store(const std::string& dir,
   AuditReport rep;
   LedgerOptions opt;
   opt.read_only = true;
-  opt.node_cache_entries = 0;
+  opt.page_cache_entries = 0;
+  opt.account_cache_entries = 0;
   std::string err;
   auto l = Ledger::open(dir, opt, &err);
   if (!l) {

@@ -231,4 +231,31 @@ std::optional<consensus::SafetyState> decode_safety(std::string_view v) {
   return s;
 }
 
+std::string encode_stale(std::span<const state::NodeKey> pages) {
+  std::string out;
+  out.reserve(pages.size() * 16);
+  for (const auto& k : pages) {
+    state::Bytes key = state::encode_node_key(k);
+    out.push_back(char(uint8_t(key.size())));
+    out.append(as_sv(key));
+  }
+  return out;
+}
+
+std::optional<std::vector<state::NodeKey>> decode_stale(std::string_view v) {
+  std::vector<state::NodeKey> out;
+  size_t at = 0;
+  while (at < v.size()) {
+    const size_t len = uint8_t(v[at++]);
+    if (v.size() - at < len) return std::nullopt;
+    auto k = state::decode_node_key(as_bytes(v.substr(at, len)));
+    if (!k || k->depth % state::kPageLevels || (!out.empty() && !(out.back() < *k)))
+      return std::nullopt;
+    out.push_back(*k);
+    at += len;
+  }
+  if (out.empty()) return std::nullopt;  // an empty list is no record
+  return out;
+}
+
 }  // namespace vigil::ledger

@@ -11,6 +11,7 @@
 #include "host/consensus/safety_rules.hpp"
 #include "host/consensus/types.hpp"
 #include "host/execution/transaction.hpp"
+#include "host/state/smt.hpp"
 
 namespace vigil::ledger {
 
@@ -41,6 +42,12 @@ std::optional<consensus::EpochRecord> decode_epoch(std::string_view v);
 
 std::string encode_safety(const consensus::SafetyState& s);
 std::optional<consensus::SafetyState> decode_safety(std::string_view v);
+
+// A version's stale list (family `stale`, key: the version): the pages it
+// replaced, ascending, each as a length byte and its node key. The decoder
+// takes page keys only (depth a multiple of kPageLevels), strictly ascending.
+std::string encode_stale(std::span<const state::NodeKey> pages);
+std::optional<std::vector<state::NodeKey>> decode_stale(std::string_view v);
 
 inline std::string_view as_sv(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};

@@ -1,6 +1,7 @@
 #include "host/ledger/ledger.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -8,6 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <random>
 
 #include "host/consensus/wire.hpp"
 
@@ -16,7 +19,9 @@ namespace {
 
 const char* const kFamilies[] = {"default",  "blocks", "block_ids", "qcs",    "receipts", "txs",
                                  "accounts", "state",  "stale",     "safety", "meta"};
-constexpr char kFormat[] = "vigil-ledger/1";
+// 2: the state tree stored a page (4 levels) to a record, one stale list per
+// version. 1 (a record per node) is refused: re-create the store.
+constexpr char kFormat[] = "vigil-ledger/2";
 
 uint64_t now_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -38,10 +43,41 @@ std::string tip_value(uint64_t h, const BlockId& id) {
 
 }  // namespace
 
+namespace {
+
+uint64_t mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The caches' secret seed, drawn once per process.
+uint64_t table_seed() {
+  static const uint64_t seed = [] {
+    std::random_device rd;
+    return uint64_t(rd()) << 32 ^ rd();
+  }();
+  return seed;
+}
+
+uint64_t hash_words(const uint8_t* p, size_t words, uint64_t h) {
+  for (size_t i = 0; i < words; ++i) {
+    uint64_t w = 0;
+    std::memcpy(&w, p + 8 * i, 8);
+    h = mix64(h ^ w);
+  }
+  return h;
+}
+
+}  // namespace
+
 size_t Ledger::NodeKeyHash::operator()(const state::NodeKey& k) const {
-  uint64_t p = 0;
-  std::memcpy(&p, k.path.data(), 8);
-  return size_t((k.version * 0x9E3779B97F4A7C15ull) ^ (uint64_t(k.depth) << 48) ^ p ^ (p >> 29));
+  const uint64_t h = mix64(table_seed() ^ k.version) ^ uint64_t(k.depth) << 48;
+  return size_t(hash_words(k.path.data(), size_t(k.depth + 63) / 64, h));
+}
+
+size_t Ledger::KeyHash::operator()(const Hash& k) const {
+  return size_t(hash_words(k.data(), 2, table_seed()));
 }
 
 std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions& opt,
@@ -57,22 +93,28 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(opt.block_cache_bytes);
   t.cache_index_and_filter_blocks = true;
+  // Most reads in a commit are of accounts that may not exist yet (payees):
+  // a Bloom filter answers those without reading a data block.
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cfo(o);
   cfo.write_buffer_size = opt.write_buffer_bytes;
   cfo.max_write_buffer_number = 2;
   cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  // A commit writes the state nodes of one version, and the accounts, in key
-  // order (ordered maps): an insert hint per prefix makes each memtable
+  // A commit writes the state pages of one version, the accounts and the
+  // transactions' index in key order: an insert hint per prefix makes each memtable
   // insert start where the last one ended instead of at the skiplist's top.
   rocksdb::ColumnFamilyOptions by_version = cfo, in_order = cfo;
   by_version.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(8));
   in_order.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(0));
+  // Hashes and keys do not compress: the state, stale lists and accounts are
+  // stored as they are, sparing the flushes' CPU.
+  by_version.compression = in_order.compression = rocksdb::kNoCompression;
   for (const char* name : kFamilies) {
     const std::string n = name;
-    descs.emplace_back(name, n == "state" || n == "stale" ? by_version
-                             : n == "accounts"            ? in_order
-                                                          : cfo);
+    descs.emplace_back(name, n == "state" || n == "stale"    ? by_version
+                             : n == "accounts" || n == "txs" ? in_order
+                                                             : cfo);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -98,7 +140,50 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
     if (error) *error = dir + ": " + why;
     return nullptr;
   }
+  if (!opt.read_only && l->genesis_) l->warm_caches();
   return l;
+}
+
+// A validator that restarts would otherwise read its whole working set back
+// one Get at a time inside its first commits: the tree's pages, top levels
+// first (every block touches them), and the account records, each as far as
+// its cache holds.
+void Ledger::warm_caches() {
+  struct Item {
+    state::ChildRef ref;
+    state::NodeKey at;
+  };
+  std::deque<Item> pages;  // breadth first: the upper levels before the lower
+  if (tip_root_.kind != state::ChildKind::empty)
+    pages.push_back({tip_root_, {tip_root_.version, 0, {}}});
+  while (!pages.empty() && pages_now_.size() + 1 < opt_.page_cache_entries / 2) {
+    Item it = pages.front();
+    pages.pop_front();
+    std::optional<state::Node> top = get(it.at);  // reads and caches the page
+    const state::Bytes* record = top ? cached_page(state::page_of(it.at)) : nullptr;
+    std::optional<state::PageNodes> page;
+    if (record) page = state::decode_page(state::page_of(it.at), *record);
+    if (!page) return;
+    for (const auto& [k, n] : *page) {
+      if (n.kind != state::ChildKind::internal || k.depth % state::kPageLevels != 3) continue;
+      state::Hash right = k.path;
+      right[k.depth / 8] = uint8_t(right[k.depth / 8] | (0x80u >> (k.depth % 8)));
+      const uint16_t d = uint16_t(k.depth + 1);
+      if (n.left.kind != state::ChildKind::empty)
+        pages.push_back({n.left, {n.left.version, d, k.path}});
+      if (n.right.kind != state::ChildKind::empty)
+        pages.push_back({n.right, {n.right.version, d, right}});
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf("accounts")));
+  for (it->SeekToFirst(); it->Valid() && accounts_now_.size() + 1 < opt_.account_cache_entries / 2;
+       it->Next()) {
+    if (it->key().size() != 32) continue;
+    Hash k;
+    std::memcpy(k.data(), it->key().data(), 32);
+    ByteView v = as_bytes(it->value().ToStringView());
+    cache_account(k, execution::Bytes(v.begin(), v.end()));
+  }
 }
 
 Ledger::~Ledger() {
@@ -124,6 +209,10 @@ std::optional<std::string> Ledger::read(const std::string& family, const std::st
 std::string Ledger::load() {
   auto format = read("meta", "format");
   if (!format) return opt_.read_only ? "no ledger here (no format record)" : "";
+  if (*format == "vigil-ledger/1")
+    return "ledger format 'vigil-ledger/1' (a record per state node) is not readable by this "
+           "build, which writes '" +
+           std::string(kFormat) + "': re-create the store and replay the chain into it";
   if (*format != kFormat) return "unknown ledger format '" + *format + "'";
   auto g = read("meta", "genesis");
   if (!g || !(genesis_ = execution::decode_genesis(as_bytes(*g)))) return "genesis record corrupt";
@@ -171,8 +260,8 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   batch.Put(cf("block_ids"), id_key(b.id), height_key(0));
   batch.Put(cf("receipts"), height_key(0), "");
   for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [k, n] : tree->writes)
-    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
+  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes)))
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(state::encode_page(nodes)));
   batch.Put(cf("meta"), root_key(0), as_sv(state::encode_ref(tree->root)));
   batch.Put(cf("meta"), "tip", tip_value(0, b.id));
   batch.Put(cf("meta"), "epoch", encode_epoch(epoch));
@@ -206,33 +295,104 @@ execution::GovernanceState Ledger::governance() const {
 }
 
 std::optional<execution::Bytes> Ledger::get(const Hash& key_hash) const {
-  auto v = read("accounts", std::string(as_sv(key_hash)));
-  if (!v) return std::nullopt;
-  ByteView b = as_bytes(*v);
-  return execution::Bytes(b.begin(), b.end());
+  if (auto it = accounts_now_.find(key_hash); it != accounts_now_.end()) return it->second;
+  if (auto it = accounts_old_.find(key_hash); it != accounts_old_.end()) {
+    std::optional<execution::Bytes> v = std::move(it->second);
+    accounts_old_.erase(it);
+    cache_account(key_hash, v);
+    return v;
+  }
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf("accounts"), as_sv(key_hash), &v);
+  std::optional<execution::Bytes> out;
+  if (s.ok()) {
+    ByteView b = as_bytes(v);
+    out.emplace(b.begin(), b.end());
+  } else if (!s.IsNotFound()) {
+    const_cast<Ledger*>(this)->last_error_ = s.ToString();
+    return std::nullopt;  // not cached: a read error is not an absence
+  }
+  cache_account(key_hash, out);
+  return out;
+}
+
+void Ledger::cache_account(const Hash& k, std::optional<execution::Bytes> v) const {
+  if (accounts_now_.size() >= opt_.account_cache_entries / 2) {
+    accounts_old_ = std::move(accounts_now_);
+    accounts_now_.clear();
+  }
+  if (opt_.account_cache_entries >= 2) accounts_now_[k] = std::move(v);
 }
 
 std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
-  if (auto it = nodes_now_.find(k); it != nodes_now_.end()) return it->second;
-  if (auto it = nodes_old_.find(k); it != nodes_old_.end()) {
-    state::Node n = it->second;
-    cache_node(k, n);
-    return n;
-  }
-  auto v = read("state", std::string(as_sv(state::encode_node_key(k))));
-  if (!v) return std::nullopt;
-  auto n = state::decode_node(as_bytes(*v));
-  if (n) cache_node(k, *n);
-  return n;
+  return node(k, true);
 }
 
-void Ledger::cache_node(const state::NodeKey& k, state::Node n) const {
-  if (nodes_now_.size() >= opt_.node_cache_entries / 2) {
-    nodes_old_ = std::move(nodes_now_);
-    nodes_now_.clear();
+// Reads for the tip's tree fill the cache (`fill_cache`); those for older
+// heights (proofs) do not, so that it only ever holds the tip's pages.
+std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
+  const state::NodeKey pk = state::page_of(k);
+  if (const state::Bytes* record = cached_page(pk)) return state::node_in_page(pk, *record, k);
+  auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
+  if (!v) return std::nullopt;
+  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, once
+  if (!nodes) return std::nullopt;
+  const state::Node* n = state::find_in_page(*nodes, k);
+  if (!n) return std::nullopt;
+  state::Node out = *n;
+  if (fill_cache) {
+    ByteView b = as_bytes(*v);
+    cache_page(pk, state::Bytes(b.begin(), b.end()));
   }
-  nodes_now_[k] = std::move(n);
+  return out;
 }
+
+namespace {
+state::NodeKey position(const state::NodeKey& page) {
+  return {0, page.depth, page.path};
+}
+}  // namespace
+
+// The page when the cache holds that version at its position. The older
+// generation answers only for a position the newer lacks: one that no commit
+// rewrote since, so its page is still the tip's (never a stale or pruned one).
+const state::Bytes* Ledger::cached_page(const state::NodeKey& page) const {
+  const state::NodeKey pos = position(page);
+  if (auto it = pages_now_.find(pos); it != pages_now_.end())
+    return it->second.version == page.version ? &it->second.page : nullptr;
+  auto it = pages_old_.find(pos);
+  if (it == pages_old_.end() || it->second.version != page.version) return nullptr;
+  state::Bytes record = std::move(it->second.page);
+  pages_old_.erase(it);
+  cache_page(page, std::move(record));
+  auto now = pages_now_.find(pos);
+  return now == pages_now_.end() ? nullptr : &now->second.page;
+}
+
+void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
+  if (opt_.page_cache_entries < 2) return;
+  const state::NodeKey pos = position(page);
+  auto it = pages_now_.find(pos);
+  if (it != pages_now_.end() && it->second.version > page.version) return;  // never back
+  if (it == pages_now_.end() && pages_now_.size() >= opt_.page_cache_entries / 2) {
+    pages_old_ = std::move(pages_now_);
+    pages_now_.clear();
+  }
+  CachedPage& c = pages_now_[pos];
+  c.version = page.version;
+  c.page = std::move(record);
+}
+
+class Ledger::Uncached final : public state::NodeReader {
+ public:
+  explicit Uncached(const Ledger& l) : l_(l) {}
+  std::optional<state::Node> get(const state::NodeKey& k) const override {
+    return l_.node(k, false);
+  }
+
+ private:
+  const Ledger& l_;
+};
 
 // Reads the state after the top overlay of a chain: each overlay's own
 // writes and nodes, newest first, then the committed store.
@@ -245,8 +405,12 @@ class Ledger::View final : public execution::StateReader, public state::NodeRead
     return l_.get(key_hash);
   }
   std::optional<state::Node> get(const state::NodeKey& k) const override {
+    const state::NodeKey pk = state::page_of(k);
     for (const Overlay* o = top_; o; o = o->up.get())
-      if (auto it = o->ex.nodes.find(k); it != o->ex.nodes.end()) return it->second;
+      if (const state::PageNodes* page = state::find_page(o->ex.pages, pk)) {
+        if (const state::Node* n = state::find_in_page(*page, k)) return *n;
+        return std::nullopt;
+      }
     return l_.get(k);
   }
 
@@ -289,14 +453,14 @@ std::optional<Ledger::Executed> Ledger::execute_block(const View& v,
   for (auto& [k, val] : out.writes) ups.push_back({k, val});
   auto tree = state::apply_updates(v, parent_root, b.hdr.height, ups, error);
   if (!tree) return std::nullopt;
+  ex.pages = state::group_pages(std::move(tree->writes));
+  ex.stale = state::stale_pages(tree->stale);
   uint64_t t3 = now_ns();
   ex.receipts = std::move(out.receipts);
   ex.writes = std::move(out.writes);
   ex.next_epoch = std::move(out.next_epoch);
   ex.applied = out.applied;
   ex.root = tree->root;
-  for (auto& [k, n] : tree->writes) ex.nodes.emplace(k, std::move(n));
-  ex.stale = std::move(tree->stale);
   ex.stats = {t1 - t0, t2 - t1, t3 - t2, 0};
   return ex;
 }
@@ -376,6 +540,32 @@ void Ledger::prune_speculation() {
   }
 }
 
+// The transactions' index: signature + height -> frame index, put in key
+// order (stable, so a repeated signature ends as before at its last frame):
+// the family's insert hint then finds each key next to the one before
+// instead of searching the memtable from its top for random signatures.
+void Ledger::put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk) {
+  struct Entry {
+    std::array<char, 64 + 8 + 4> rec;  // key (signature, height), value (u32 LE)
+  };
+  std::vector<ByteView> frames = consensus::split_frames(b.txs);
+  std::vector<Entry> entries;
+  entries.reserve(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ingest::FrameView f;
+    if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
+    Entry& e = entries.emplace_back();
+    std::memcpy(e.rec.data(), f.signature, 64);
+    std::memcpy(e.rec.data() + 64, hk.data(), 8);
+    for (size_t k = 0; k < 4; ++k) e.rec[72 + k] = char(uint8_t(i >> (8 * k)));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    return std::memcmp(x.rec.data(), y.rec.data(), 72) < 0;
+  });
+  for (const Entry& e : entries)
+    batch.Put(cf("txs"), rocksdb::Slice(e.rec.data(), 72), rocksdb::Slice(e.rec.data() + 72, 4));
+}
+
 CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
                             std::span<const uint8_t> sig_valid) {
   CommitResult r;
@@ -402,45 +592,35 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   }
   uint64_t t3 = now_ns();
 
-  // One allocation for the whole batch (its growth by doubling copied it
-  // over and over): frames twice (block, index), nodes, accounts, stale keys.
-  const size_t node_bytes = 8 + 2 + 32 + 2 * (1 + 8 + 32) + 8;
-  rocksdb::WriteBatch batch(2 * b.txs.size() + 128 * size_t(h.tx_count) +
-                            ex->nodes.size() * (node_bytes + 64) + ex->writes.size() * 112 +
-                            ex->stale.size() * 64 + (64 << 10));
+  // The batch's buffer is kept from commit to commit (growing it by doubling
+  // copied it over and over, and a fresh one faulted its pages in each time).
+  rocksdb::WriteBatch& batch = batch_;
+  batch.Clear();
   const std::string hk = height_key(h.height);
   batch.Put(cf("blocks"), hk, encode_block(b));
   batch.Put(cf("block_ids"), id_key(b.id), hk);
   batch.Put(cf("qcs"), hk, encode_qc(qc));
   batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
-  std::vector<ByteView> frames = consensus::split_frames(b.txs);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    ingest::FrameView f;
-    if (ingest::parse_frame(frames[i], f) != VIGIL_OK) continue;
-    std::string key(reinterpret_cast<const char*>(f.signature), 64);
-    key += hk;
-    std::string loc(4, '\0');
-    for (int k = 0; k < 4; ++k) loc[size_t(k)] = char(uint8_t(i >> (8 * k)));
-    batch.Put(cf("txs"), key, loc);
-  }
+  put_tx_index(batch, b, hk);
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [k, n] : ex->nodes)
-    batch.Put(cf("state"), as_sv(state::encode_node_key(k)), as_sv(state::encode_node(n)));
-  std::sort(ex->stale.begin(), ex->stale.end());  // in key order, as the hint wants
-  for (const auto& k : ex->stale)
-    batch.Put(cf("stale"), hk + std::string(as_sv(state::encode_node_key(k))), "");
+  std::vector<state::Bytes> records(ex->pages.size());  // then the cache's
+  for (size_t i = 0; i < ex->pages.size(); ++i) {       // in key order, as the insert hint wants
+    state::encode_page_into(ex->pages[i].second, records[i]);
+    batch.Put(cf("state"), as_sv(state::encode_node_key(ex->pages[i].first)), as_sv(records[i]));
+  }
+  if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
   if (prune_keep_ && h.height >= prune_keep_) {
-    // Nodes stale since version h - keep serve no retained version any more
+    // Pages stale since version h - keep serve no retained version any more
     // (earlier ones went with earlier commits).
-    const std::string lo = height_key(h.height - prune_keep_);
-    const std::string hi = height_key(h.height - prune_keep_ + 1);
-    rocksdb::Slice upper(hi);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf("stale")));
-    for (it->Seek(lo); it->Valid(); it->Next()) {
-      batch.Delete(cf("state"), it->key().ToStringView().substr(8));
-      batch.Delete(cf("stale"), it->key());
+    const std::string old = height_key(h.height - prune_keep_);
+    if (auto list = read("stale", old)) {
+      auto keys = decode_stale(*list);
+      if (!keys)
+        return r.error =
+                   "stale list of height " + std::to_string(h.height - prune_keep_) + " corrupt",
+               r;
+      for (const auto& k : *keys) batch.Delete(cf("state"), as_sv(state::encode_node_key(k)));
+      batch.Delete(cf("stale"), old);
     }
   }
   batch.Put(cf("meta"), root_key(h.height), as_sv(state::encode_ref(ex->root)));
@@ -453,8 +633,11 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   uint64_t t4 = now_ns();
   if (!s.ok()) return last_error_ = s.ToString(), r.error = "write failed: " + s.ToString(), r;
 
-  for (auto& [k, n] : ex->nodes) cache_node(k, std::move(n));
-  for (const auto& k : ex->stale) nodes_now_.erase(k), nodes_old_.erase(k);
+  // Each new page takes its position's old one's place in the cache; stale
+  // pages stay readable for older heights from the store only.
+  for (size_t i = 0; i < ex->pages.size(); ++i)
+    cache_page(ex->pages[i].first, std::move(records[i]));
+  for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;
   tip_root_ = ex->root;
@@ -573,7 +756,10 @@ std::optional<AccountAt> Ledger::account_at(const PublicKey& pk, uint64_t h,
   a.state_root = root->hash;
   const Hash key = execution::account_key(pk);
   std::string why;
-  auto proof = state::prove(*this, *root, key, &why);
+  const Uncached older(*this);
+  const state::NodeReader& nodes =
+      h == tip_height_ ? static_cast<const state::NodeReader&>(*this) : older;
+  auto proof = state::prove(nodes, *root, key, &why);
   if (!proof) {
     if (error)
       *error = "state at height " + std::to_string(h) + " pruned or damaged (" + why +
@@ -581,7 +767,7 @@ std::optional<AccountAt> Ledger::account_at(const PublicKey& pk, uint64_t h,
     return std::nullopt;
   }
   a.proof = std::move(*proof);
-  if (auto v = state::lookup(*this, *root, key)) {
+  if (auto v = state::lookup(nodes, *root, key)) {
     if (auto d = execution::decode_account(*v)) a.account = d->second;
   }
   return a;

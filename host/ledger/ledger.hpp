@@ -24,12 +24,18 @@
 // - State nodes stale for more than `prune_keep` heights are deleted in the
 //   commit batch; blocks and receipts are kept for good. Proofs work for the
 //   last prune_keep heights.
+// - The state tree is stored a page (4 levels, up to 15 nodes) to a record
+//   (host/state/smt.hpp); decoded pages of the tip's tree and the latest
+//   account records are cached, bounded by LedgerOptions, and warmed at a
+//   read-write open so that a restarted validator's first commits do not
+//   read them back one Get at a time. Caching never changes a result.
 // - Read-only opening (audit, `vigil state`) never writes.
 // Errors are values (a message string); nothing here throws or aborts on bad
 // input or a bad store.
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <map>
 #include <memory>
@@ -50,11 +56,12 @@ using execution::PublicKey;
 using state::Hash;
 
 struct LedgerOptions {
-  uint64_t prune_keep = 64;              // state versions kept provable
-  size_t block_cache_bytes = 64 << 20;   // RocksDB block cache
-  size_t write_buffer_bytes = 32 << 20;  // per column family
-  size_t node_cache_entries = 1 << 18;   // decoded state nodes kept in memory
-  size_t max_speculative = 64;           // uncommitted blocks executed ahead, at most
+  uint64_t prune_keep = 64;                // state versions kept provable
+  size_t block_cache_bytes = 64 << 20;     // RocksDB block cache
+  size_t write_buffer_bytes = 32 << 20;    // per column family
+  size_t page_cache_entries = 1 << 17;     // decoded state-tree pages (<= 15 nodes each) in memory
+  size_t account_cache_entries = 1 << 18;  // latest account records (or their absence) in memory
+  size_t max_speculative = 64;             // uncommitted blocks executed ahead, at most
   bool read_only = false;
 };
 
@@ -192,10 +199,22 @@ class Ledger final : public consensus::Storage,
   void clear_error() { last_error_.clear(); }
 
  private:
+  // Keyed with a per-process secret seed: the paths and keys are SHA-256 of
+  // keys a client chooses.
   struct NodeKeyHash {
     size_t operator()(const state::NodeKey& k) const;
   };
-  using NodeCache = std::unordered_map<state::NodeKey, state::Node, NodeKeyHash>;
+  struct KeyHash {
+    size_t operator()(const Hash& k) const;
+  };
+  // Pages by position (version 0: depth and path), each the latest the tip's
+  // tree holds there: a commit's new page takes its old one's place.
+  struct CachedPage {
+    uint64_t version = 0;
+    state::Bytes page;  // the record, which decode_page accepted (or encode_page wrote)
+  };
+  using PageCache = std::unordered_map<state::NodeKey, CachedPage, NodeKeyHash>;
+  using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
 
   // One executed block: what commit() writes besides the block itself.
   struct Executed {
@@ -204,8 +223,8 @@ class Ledger final : public consensus::Storage,
     std::optional<execution::GovernanceState> next_epoch;
     uint64_t applied = 0;
     state::ChildRef root;
-    std::map<state::NodeKey, state::Node> nodes;  // new tree nodes
-    std::vector<state::NodeKey> stale;            // nodes they replace
+    state::PageList pages;              // new tree nodes, by page
+    std::vector<state::NodeKey> stale;  // pages they replace
     CommitStats stats;
   };
   struct Overlay {  // a speculated block
@@ -214,7 +233,8 @@ class Ledger final : public consensus::Storage,
     std::shared_ptr<Overlay> up;  // the parent's, while the parent is not committed
     Executed ex;
   };
-  class View;  // an overlay chain over the committed state
+  class View;      // an overlay chain over the committed state
+  class Uncached;  // the committed store, read without filling the page cache
 
   Ledger() = default;
   std::string load();
@@ -224,7 +244,12 @@ class Ledger final : public consensus::Storage,
   void prune_speculation();
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
-  void cache_node(const state::NodeKey& k, state::Node n) const;
+  std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
+  const state::Bytes* cached_page(const state::NodeKey& page) const;
+  void cache_page(const state::NodeKey& page, state::Bytes record) const;
+  void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
+  void warm_caches();
+  void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);
   void put_meta(const std::string& key, const std::string& value, bool sync);
   void trim_caches();
 
@@ -246,7 +271,10 @@ class Ledger final : public consensus::Storage,
   mutable std::map<BlockId, Block> block_cache_;
   mutable std::map<BlockId, QuorumCert> qc_cache_;
   mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
-  mutable NodeCache nodes_now_, nodes_old_;  // two generations, bounded
+  // Two generations each: the older goes when the newer fills its half.
+  mutable PageCache pages_now_, pages_old_;
+  mutable AccountCache accounts_now_, accounts_old_;
+  rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
   std::map<BlockId, std::shared_ptr<Overlay>> spec_;
 };
 

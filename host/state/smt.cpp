@@ -28,10 +28,12 @@ bool same_prefix(const Hash& a, const Hash& b, uint16_t bits) {
     if (key_bit(a, i) != key_bit(b, i)) return false;
   return true;
 }
+// The first `depth` bits of k, the rest zero.
 Hash mask_path(const Hash& k, uint16_t depth) {
   Hash p{};
-  for (uint16_t i = 0; i < depth; ++i)
-    if (key_bit(k, i)) set_bit(p, i);
+  const size_t whole = depth / 8;
+  std::memcpy(p.data(), k.data(), whole);
+  if (depth % 8) p[whole] = uint8_t(k[whole] & (0xff00u >> (depth % 8)));
   return p;
 }
 // SHA-256(prefix || a || b): leaves (0x00) and internal nodes (0x01).
@@ -50,11 +52,18 @@ Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
 // new nodes bottom-up and lists the replaced ones.
 class Updater {
  public:
-  Updater(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+  Updater(const NodeReader& store, uint64_t version, size_t updates)
+      : store_(store), version_(version) {
+    // About a page of rewritten nodes per update (fewer near the root, where
+    // paths share), so the lists seldom grow by copying.
+    out_.writes.reserve(updates * 12);
+    out_.stale.reserve(updates * 12);
+  }
 
   ChildRef update(const ChildRef& cur, uint16_t depth, const Hash& path,
                   std::span<const LeafUpdate> ups) {
-    if (ups.empty() || failed_) return cur;
+    if (failed_) return cur;
+    if (ups.empty()) return carry(cur, depth, path);
     switch (cur.kind) {
       case ChildKind::empty:
         if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
@@ -119,6 +128,25 @@ class Updater {
     ChildRef ref{ChildKind::leaf, version_, leaf_hash(u.key_hash, u.value)};
     out_.writes.push_back({NodeKey{version_, depth, path}, std::move(n)});
     return ref;
+  }
+
+  // An untouched subtree under a rewritten node: the part of it in the same
+  // page moves to this version unchanged (same hashes), so that the page is
+  // rewritten whole; deeper pages keep their version.
+  ChildRef carry(const ChildRef& cur, uint16_t depth, const Hash& path) {
+    if (cur.kind == ChildKind::empty || depth % kPageLevels == 0 || failed_) return cur;
+    std::optional<Node> n = load(cur, depth, path);
+    if (!n) return cur;
+    out_.stale.push_back({cur.version, depth, path});
+    if (n->kind == ChildKind::internal) {
+      if (depth >= kKeyBits) return fail("internal node below the last key bit");
+      Hash right_path = path;
+      set_bit(right_path, depth);
+      n->left = carry(n->left, uint16_t(depth + 1), path);
+      n->right = carry(n->right, uint16_t(depth + 1), right_path);
+    }
+    out_.writes.push_back({NodeKey{version_, depth, path}, std::move(*n)});
+    return ChildRef{cur.kind, version_, cur.hash};
   }
 
   std::optional<Node> load(const ChildRef& ref, uint16_t depth, const Hash& path) {
@@ -219,16 +247,30 @@ std::optional<ChildRef> decode_ref(ByteView b) {
   return r;
 }
 
-Bytes encode_node(const Node& n) {
-  Bytes out{uint8_t(n.kind)};
+namespace {
+void append_ref(Bytes& out, const ChildRef& r) {
+  out.push_back(uint8_t(r.kind));
+  if (r.kind == ChildKind::empty) return;
+  put_u64_le(out, r.version);
+  out.insert(out.end(), r.hash.begin(), r.hash.end());
+}
+// Appends encode_node(n) without temporaries (a commit encodes ~10^5 nodes).
+void append_node(Bytes& out, const Node& n) {
+  out.push_back(uint8_t(n.kind));
   if (n.kind == ChildKind::internal) {
-    Bytes l = encode_ref(n.left), r = encode_ref(n.right);
-    out.insert(out.end(), l.begin(), l.end());
-    out.insert(out.end(), r.begin(), r.end());
+    append_ref(out, n.left);
+    append_ref(out, n.right);
   } else {
     out.insert(out.end(), n.key_hash.begin(), n.key_hash.end());
     out.insert(out.end(), n.value.begin(), n.value.end());
   }
+}
+}  // namespace
+
+Bytes encode_node(const Node& n) {
+  Bytes out;
+  out.reserve(1 + 2 * 41);
+  append_node(out, n);
   return out;
 }
 
@@ -250,6 +292,150 @@ std::optional<Node> decode_node(ByteView b) {
   return n;
 }
 
+NodeKey page_of(const NodeKey& k) {
+  const uint16_t d = uint16_t(k.depth - k.depth % kPageLevels);
+  return {k.version, d, mask_path(k.path, d)};
+}
+
+void encode_page_into(const PageNodes& nodes, Bytes& out) {
+  out.clear();
+  if (nodes.empty()) return;
+  const uint16_t base = nodes.front().first.depth;
+  for (const auto& [k, n] : nodes) {
+    const uint16_t below = uint16_t(k.depth - base);
+    uint8_t bits = 0;
+    for (uint16_t i = base; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
+    out.push_back(uint8_t(below << 4 | bits));
+    const size_t len_at = out.size();
+    out.resize(out.size() + 4);
+    append_node(out, n);
+    const size_t len = out.size() - len_at - 4;
+    for (size_t i = 0; i < 4; ++i) out[len_at + i] = uint8_t(len >> (8 * i));
+  }
+}
+
+Bytes encode_page(const PageNodes& nodes) {
+  Bytes out;
+  encode_page_into(nodes, out);
+  return out;
+}
+
+std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
+  if (page.depth % kPageLevels || page_of(page) != page) return std::nullopt;
+  PageNodes out;
+  size_t at = 0;
+  while (at < b.size()) {
+    if (b.size() - at < 5 || out.size() == kPageMaxNodes) return std::nullopt;
+    const uint16_t below = b[at] >> 4, bits = b[at] & 0x0f;
+    size_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    at += 5;
+    if (below >= kPageLevels || bits >> below || page.depth + below > kKeyBits ||
+        b.size() - at < len)
+      return std::nullopt;
+    NodeKey k = page;
+    k.depth = uint16_t(page.depth + below);
+    for (uint16_t i = 0; i < below; ++i)
+      if ((bits >> (below - 1 - i)) & 1) set_bit(k.path, uint16_t(page.depth + i));
+    std::optional<Node> n = decode_node(b.subspan(at, len));
+    if (!n || (out.empty() ? k != page : !(out.back().first < k))) return std::nullopt;
+    out.emplace_back(k, std::move(*n));
+    at += len;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k) {
+  if (k.version != page.version || k.depth < page.depth || k.depth >= page.depth + kPageLevels ||
+      page_of(k) != page)
+    return std::nullopt;
+  uint8_t bits = 0;
+  for (uint16_t i = page.depth; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
+  const uint8_t want = uint8_t((k.depth - page.depth) << 4 | bits);
+  for (size_t at = 0; b.size() - at >= 5;) {
+    size_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    if (b.size() - at - 5 < len) return std::nullopt;
+    if (b[at] == want) return decode_node(b.subspan(at + 5, len));
+    at += 5 + len;
+  }
+  return std::nullopt;
+}
+
+const Node* find_in_page(const PageNodes& nodes, const NodeKey& k) {
+  auto it = std::lower_bound(nodes.begin(), nodes.end(), k,
+                             [](const auto& e, const NodeKey& key) { return e.first < key; });
+  return it != nodes.end() && it->first == k ? &it->second : nullptr;
+}
+
+namespace {
+bool by_key(const std::pair<NodeKey, Node>& a, const std::pair<NodeKey, Node>& b) {
+  return a.first < b.first;
+}
+
+PageList group_pages_slowly(std::vector<std::pair<NodeKey, Node>> writes) {
+  std::map<NodeKey, PageNodes> pages;
+  for (auto& w : writes) pages[page_of(w.first)].push_back(std::move(w));
+  PageList out;
+  for (auto& [pk, nodes] : pages) {
+    std::sort(nodes.begin(), nodes.end(), by_key);
+    out.emplace_back(pk, std::move(nodes));
+  }
+  return out;
+}
+}  // namespace
+
+// Post-order: a page's own node comes after all its nodes, and those of a
+// deeper page are taken when that page's own node comes, so the nodes still
+// pending below a page's depth when its own node comes are its nodes.
+PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
+  PageList out;
+  std::vector<std::pair<NodeKey, Node>> pending;
+  bool ordered = true;
+  for (auto& w : writes) {
+    if (w.first.depth % kPageLevels) {
+      pending.push_back(std::move(w));
+      continue;
+    }
+    const NodeKey pk = w.first;
+    size_t from = pending.size();
+    while (from > 0 && pending[from - 1].first.depth > pk.depth) --from;
+    PageNodes nodes;
+    nodes.reserve(pending.size() - from + 1);
+    nodes.push_back(std::move(w));
+    for (size_t i = from; i < pending.size(); ++i) {
+      ordered = ordered && page_of(pending[i].first) == pk;
+      nodes.push_back(std::move(pending[i]));
+    }
+    pending.resize(from);
+    std::sort(nodes.begin() + 1, nodes.end(), by_key);
+    out.emplace_back(pk, std::move(nodes));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; ordered && i < out.size(); ++i) ordered = out[i - 1].first < out[i].first;
+  if (ordered && pending.empty()) return out;
+  for (auto& [pk, nodes] : out)
+    for (auto& n : nodes) pending.push_back(std::move(n));
+  return group_pages_slowly(std::move(pending));
+}
+
+const PageNodes* find_page(const PageList& pages, const NodeKey& page) {
+  auto it = std::lower_bound(pages.begin(), pages.end(), page,
+                             [](const auto& e, const NodeKey& k) { return e.first < k; });
+  return it != pages.end() && it->first == page ? &it->second : nullptr;
+}
+
+std::vector<NodeKey> stale_pages(std::span<const NodeKey> stale) {
+  std::vector<NodeKey> out;
+  out.reserve(stale.size() / 4);
+  for (const NodeKey& k : stale)
+    if (k.depth % kPageLevels == 0) out.push_back(k);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Hash leaf_hash(const Hash& key_hash, ByteView value) {
   return leaf_hash_of(key_hash, crypto::sha256(value));
 }
@@ -266,7 +452,7 @@ std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef&
       if (error) *error = "updates not sorted and distinct";
       return std::nullopt;
     }
-  Updater u(store, version);
+  Updater u(store, version, updates.size());
   ChildRef r = u.update(root, 0, Hash{}, updates);
   if (u.failed()) {
     if (error) *error = u.error();

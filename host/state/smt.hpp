@@ -13,6 +13,15 @@
 // stale since v, so a store may delete them once v falls out of its
 // retention window while every retained version keeps proving.
 //
+// Storage pages: a store keeps the tree kPageLevels levels to a record (a
+// "page": the node at a depth multiple of kPageLevels and its descendants
+// above the next such depth, as Jellyfish keeps 16-ary nodes), so an update
+// puts and prunes a quarter of the records it would node by node. For that
+// an update rewrites whole pages: a node it replaces takes its untouched
+// page-mates along to the new version (same hashes), so every node of a page
+// carries the page's version and a replaced page is stale as a whole. The
+// hashes, hence roots and proofs, do not depend on it.
+//
 // Promise: deterministic (ordered input, no floating point, no clock); the
 // same updates on the same tree give the same nodes and root on any machine.
 // Keys are never removed (accounts are not deleted).
@@ -20,6 +29,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,6 +74,39 @@ struct Node {
   Bytes value;                       // leaf
   bool operator==(const Node&) const = default;
 };
+
+inline constexpr uint16_t kPageLevels = 4;
+inline constexpr size_t kPageMaxNodes = (1u << kPageLevels) - 1;  // 15
+
+// The page a node is stored in: same version, depth rounded down to a
+// multiple of kPageLevels, path cut to that depth.
+NodeKey page_of(const NodeKey& k);
+
+// A page's nodes, in NodeKey order (the page's own node first).
+using PageNodes = std::vector<std::pair<NodeKey, Node>>;
+
+// Page record: per node, one byte (depth below the page << 4 | the path bits
+// below the page), its encoded length (u32 LE), encode_node. decode_page
+// accepts exactly that, nodes in strictly ascending order starting with the
+// page's own node, and nothing else.
+Bytes encode_page(const PageNodes& nodes);
+void encode_page_into(const PageNodes& nodes, Bytes& out);  // the same, into a reused buffer
+std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b);
+// The node `k` read straight from a page record that decode_page accepted
+// (a cache keeps pages encoded: one allocation each), or nullopt.
+std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k);
+// The node `k` of a decoded page, or nullptr.
+const Node* find_in_page(const PageNodes& nodes, const NodeKey& k);
+// Pages by key, ascending.
+using PageList = std::vector<std::pair<NodeKey, PageNodes>>;
+// An update's new nodes by page (each page's nodes in order), in one pass
+// when they come as apply_updates lists them (children before parents);
+// any other order is grouped the slow way.
+PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes);
+const PageNodes* find_page(const PageList& pages, const NodeKey& page);
+// The pages an update's stale nodes empty, sorted: as apply_updates lists
+// them a replaced page's top node is always among them.
+std::vector<NodeKey> stale_pages(std::span<const NodeKey> stale);
 
 Bytes encode_node(const Node& n);
 std::optional<Node> decode_node(ByteView b);

@@ -218,6 +218,61 @@ TEST(Ledger, OpeningGarbageIsAnErrorNotACrash) {
   EXPECT_NE(err, "");
 }
 
+// The state root is the binary tree's, whatever the storage: this chain's
+// root at height 6 as format 1 (a record per node) computed it, before pages.
+TEST(Ledger, StateRootIsTheSameAsBeforePages) {
+  TempDir t;
+  auto l = test::make_chain(t.sub("a"), 6, 12);
+  ASSERT_TRUE(l);
+  const char* want = "2B8EE757BF74F2F18D59FC2668FFE9284FC0C2805AD2EDA72B5CECDF04CC9F8B";
+  Hash root = *l->state_root(6);
+  std::string got;
+  for (uint8_t b : root) got += "0123456789ABCDEF"[b >> 4], got += "0123456789ABCDEF"[b & 15];
+  EXPECT_EQ(got, want);
+}
+
+// A store of the old layout (a record per state node, format 1) is refused
+// with the reason, read-only (audit) and read-write alike, never misread.
+TEST(Ledger, OldFormatStoreIsRefusedByName) {
+  TempDir t;
+  ASSERT_TRUE(test::make_chain(t.sub("a"), 2, 5));
+  {
+    test::RawDb db(t.sub("a"));
+    EXPECT_EQ(db.get("meta", "format"), "vigil-ledger/2");
+    db.put("meta", "format", "vigil-ledger/1");
+  }
+  for (bool read_only : {true, false}) {
+    LedgerOptions o;
+    o.read_only = read_only;
+    std::string err;
+    EXPECT_FALSE(Ledger::open(t.sub("a"), o, &err));
+    EXPECT_NE(err.find("vigil-ledger/1"), std::string::npos) << err;
+    EXPECT_NE(err.find("re-create"), std::string::npos) << err;
+  }
+}
+
+// A proof read once from an older retained height is not served from a
+// cache after that height is pruned.
+TEST(Ledger, PrunedHeightsAreRefusedEvenAfterTheirPagesWereRead) {
+  TempDir t;
+  LedgerOptions o;
+  o.prune_keep = 2;
+  std::string err;
+  auto l = Ledger::open(t.sub("a"), o, &err);
+  ASSERT_TRUE(l) << err;
+  Workload w(test::small_config());
+  ASSERT_EQ(l->init_genesis(w.genesis()), "");
+  w.load_nonces(*l);
+  const PublicKey sender = w.senders()[1].public_key;
+  for (int i = 0; i < 6; ++i) {
+    auto [b, qc] = w.next_block(*l, w.transfers(l->height() + 1, 10));
+    ASSERT_TRUE(l->commit(b, qc).ok());
+    ASSERT_TRUE(l->account_at(sender, l->height() - 1, &err)) << err;  // reads retained pages
+  }
+  EXPECT_FALSE(l->account_at(sender, l->height() - 3, &err));
+  EXPECT_NE(err.find("pruned"), std::string::npos);
+}
+
 // A block of 10,000 transfers is a valid proposal on the wire (count and
 // bytes within the limits) and a valid ledger record; a header above
 // VIGIL_BLOCK_MAX_TXS is refused by the one header decoder both use.

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 
 #include "host/crypto/sha2.hpp"
 #include "host/state/memory_store.hpp"
@@ -83,11 +84,79 @@ TEST(Smt, UpdateTouchesLogNodes) {
   std::map<Hash, Bytes> few;
   for (uint64_t i = 0; i < 100; ++i) few[key_of(i * 197)] = value_of(i, 1);
   TreeUpdate u = t.put(few);
-  // log2(20000) ~ 14.3: 100 paths of ~16 nodes, shared near the root.
-  EXPECT_LT(u.writes.size(), 100u * 24);
+  // log2(20000) ~ 14.3: 100 paths of ~16 nodes in 4 or 5 pages, each page
+  // rewritten whole (up to 15 nodes), shared near the root.
+  const size_t pages = group_pages(u.writes).size();
+  EXPECT_LT(pages, 100u * 6);
+  EXPECT_GT(pages, 100u * 2);
+  EXPECT_LT(u.writes.size(), 100u * 40);
   EXPECT_GT(u.writes.size(), 100u * 8);
-  EXPECT_EQ(u.stale.size(), u.writes.size());  // each path node replaced once
+  EXPECT_EQ(u.stale.size(), u.writes.size());  // each rewritten node replaced once
+  EXPECT_EQ(stale_pages(u.stale).size(), pages);
   EXPECT_EQ(t.root.hash, t.reference());
+}
+
+// Every node of a page carries the page's version, and an update replaces
+// the pages it touches whole: a store may keep and prune them as records.
+TEST(Smt, PagesAreWrittenAndReplacedWhole) {
+  Tree t;
+  std::mt19937_64 rng(11);
+  for (int batch = 0; batch < 30; ++batch) {
+    std::map<Hash, Bytes> ups;
+    for (int i = 0; i < 1 + int(rng() % 200); ++i) {
+      uint64_t k = rng() % 3000;
+      ups[key_of(k)] = value_of(k, rng());
+    }
+    std::map<NodeKey, Node> before = t.store.nodes();
+    TreeUpdate u = t.put(ups);
+    std::set<NodeKey> stale(u.stale.begin(), u.stale.end()), pages;
+    for (const NodeKey& k : u.stale) pages.insert(page_of(k));
+    std::vector<NodeKey> listed = stale_pages(u.stale);  // from the pages' own nodes
+    EXPECT_EQ(std::vector<NodeKey>(pages.begin(), pages.end()), listed) << "batch " << batch;
+    for (const NodeKey& pk : stale_pages(u.stale))
+      for (const auto& [k, n] : before)
+        if (page_of(k) == pk) EXPECT_TRUE(stale.count(k)) << "batch " << batch;
+    for (const auto& [k, n] : t.store.nodes()) {
+      if (n.kind != ChildKind::internal || k.depth % kPageLevels == kPageLevels - 1) continue;
+      for (const ChildRef* c : {&n.left, &n.right})
+        if (c->kind != ChildKind::empty) EXPECT_EQ(c->version, k.version) << "batch " << batch;
+    }
+    ASSERT_EQ(t.root.hash, t.reference()) << "batch " << batch;
+  }
+}
+
+TEST(Smt, PageCodecIsCanonical) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 500; ++i) ups[key_of(i)] = value_of(i, i);
+  TreeUpdate u = t.put(ups);
+  size_t checked = 0;
+  for (const auto& [pk, nodes] : group_pages(u.writes)) {
+    Bytes enc = encode_page(nodes);
+    auto back = decode_page(pk, enc);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, nodes);
+    for (const auto& [k, n] : nodes) {  // each node read straight from the record
+      EXPECT_EQ(node_in_page(pk, enc, k), n);
+      NodeKey other_version = k;
+      other_version.version += 1;
+      EXPECT_FALSE(node_in_page(pk, enc, other_version));
+    }
+    EXPECT_FALSE(node_in_page(pk, enc, {pk.version, uint16_t(pk.depth + kPageLevels), pk.path}));
+    EXPECT_FALSE(decode_page({pk.version, uint16_t(pk.depth + 1), pk.path}, enc));
+    Bytes longer = enc;
+    longer.push_back(0);
+    EXPECT_FALSE(decode_page(pk, longer));
+    EXPECT_FALSE(decode_page(pk, ByteView(enc).first(enc.size() - 1)));
+    EXPECT_FALSE(decode_page(pk, {}));
+    if (nodes.size() >= 2) {  // nodes out of order
+      PageNodes swapped = nodes;
+      std::swap(swapped[0], swapped[1]);
+      EXPECT_FALSE(decode_page(pk, encode_page(swapped)));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10u);
 }
 
 TEST(Smt, ProofsOfPresenceAndAbsence) {
