@@ -60,7 +60,7 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
 }
 
 std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,
-                                   const std::set<Sig>* in_chain) {
+                                   const SigSet* in_chain) {
   std::vector<uint8_t> out;
   *n = 0;
   for (auto& [key, s] : senders_) {
@@ -87,6 +87,12 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
   return out;
 }
 
+std::optional<uint64_t> Mempool::next_nonce(const Key& sender) const {
+  const auto it = senders_.find(sender);
+  if (it == senders_.end()) return std::nullopt;
+  return it->second.next_nonce;
+}
+
 void Mempool::erase(const Key& sender, uint64_t nonce) {
   auto it = senders_.find(sender);
   if (it == senders_.end()) return;
@@ -96,7 +102,7 @@ void Mempool::erase(const Key& sender, uint64_t nonce) {
   it->second.by_nonce.erase(e);
 }
 
-void Mempool::committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next) {
+void Mempool::committed(std::span<const Sig> sigs, const NonceMap& next) {
   ++commits_;
   for (const Sig& sig : sigs) {
     auto it = by_sig_.find(sig);

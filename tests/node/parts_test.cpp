@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "host/consensus/wire.hpp"
@@ -121,14 +122,56 @@ TEST(Mempool, TakeSkipsWhatTheChainBelowCarries) {
   ASSERT_EQ(add(p, t0), mempool::AddResult::added);
   ASSERT_EQ(add(p, t1), mempool::AddResult::added);
   uint32_t n = 0;
-  const std::set<mempool::Sig> parent_holds_t0 = {t0.sig};
+  const mempool::SigSet parent_holds_t0 = {t0.sig};
   auto frames = p.take(10, 1 << 20, &n, &parent_holds_t0);
   ASSERT_EQ(n, 1u);
   EXPECT_EQ(frames, t1.frame);
   // The block holding t0 was abandoned: a child of another parent takes both.
-  const std::set<mempool::Sig> none;
+  const mempool::SigSet none;
   frames = p.take(10, 1 << 20, &n, &none);
   EXPECT_EQ(n, 2u);
+}
+
+// The maps' comparator is the order of std::less on the arrays, byte for
+// byte: a difference in any byte, first or last word, high or low bit.
+TEST(Mempool, WordComparatorIsTheByteOrder) {
+  std::mt19937_64 rng(7);
+  mempool::SigLess fast;
+  std::less<mempool::Sig> slow;
+  for (int i = 0; i < 20000; ++i) {
+    mempool::Sig a, b;
+    for (auto& x : a) x = uint8_t(rng());
+    b = a;
+    if (i % 4 != 0) {  // one byte differs (else equal: neither is less)
+      const size_t at = rng() % 64;
+      b[at] = uint8_t(i % 3 == 0 ? a[at] ^ (1u << (rng() % 8)) : rng());
+    }
+    ASSERT_EQ(fast(a, b), slow(a, b)) << i;
+    ASSERT_EQ(fast(b, a), slow(b, a)) << i;
+  }
+  mempool::Key lo{}, hi{};
+  hi[31] = 1;  // only the last byte differs
+  EXPECT_TRUE(mempool::KeyLess{}(lo, hi));
+  EXPECT_FALSE(mempool::KeyLess{}(hi, lo));
+  lo[0] = 0x7f, hi[0] = 0x80;  // the first byte decides, as an unsigned byte
+  EXPECT_TRUE(mempool::KeyLess{}(lo, hi));
+}
+
+// A sender with frames in the pool has its next nonce there (so the node
+// asks the ledger only for new senders); a commit moves it.
+TEST(Mempool, KnowsTheNextNonceOfASenderItHolds) {
+  const auto a = crypto::generate_keypair();
+  mempool::Mempool p({});
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 5), 5), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 6), 5), mempool::AddResult::added);
+  EXPECT_EQ(p.next_nonce(a.public_key), 5u);
+  p.committed({}, {{a.public_key, 6}});  // nonce 5 committed by another frame
+  EXPECT_EQ(p.next_nonce(a.public_key), 6u);
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 5, 2), *p.next_nonce(a.public_key)),
+            mempool::AddResult::stale_nonce);
+  p.committed({}, {{a.public_key, 7}});
+  EXPECT_FALSE(p.next_nonce(a.public_key));  // nothing left of it: the ledger knows
 }
 
 // vigild's state is the ledger: a store of another genesis is refused, an
