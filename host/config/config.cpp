@@ -156,6 +156,9 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"consensus.round_timeout_ms", integer(&o.round_timeout_ms, 10, 600'000)},
       {"consensus.block_max_txs", integer(&o.block_max_txs, 1, VIGIL_BLOCK_MAX_TXS)},
       {"consensus.log_every", integer(&o.log_every, 1, 1'000'000)},
+      {"ledger.write_buffer_mb", integer(&o.ledger_write_buffer_mb, 1, 1024)},
+      {"ledger.block_cache_mb", integer(&o.ledger_block_cache_mb, 1, 65536)},
+      {"ledger.node_cache_entries", integer(&o.ledger_node_cache_entries, 1024, 1 << 26)},
   };
   // [tiles] is checked whole by host/affinity, against this machine.
   std::optional<toml::table> tiles;

@@ -15,6 +15,7 @@
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
 //   [consensus] round_timeout_ms, block_max_txs, log_every
+//   [ledger]  write_buffer_mb, block_cache_mb, node_cache_entries (memory bounds)
 //   [tiles]   net = 2, verify = [3, 4], consensus = 5   cores (host/affinity);
 //             checked against this machine; two tiles on one core are refused
 //             when idle = "busy"
@@ -44,8 +45,8 @@ struct Config {
   std::string pcap_file;
   uint32_t batch_size = 1024;
   uint64_t batch_deadline_us = 1000;
-  uint32_t queue_verified = 1 << 16;
-  uint32_t queue_mempool = 1 << 18;
+  uint32_t queue_verified = 1 << 14;
+  uint32_t queue_mempool = 1 << 15;
   uint32_t queue_consensus_events = 1 << 14;
   uint32_t queue_peer_send = 4096;
   uint64_t source_rate = 200000, source_burst = 20000;
@@ -53,6 +54,11 @@ struct Config {
   uint64_t round_timeout_ms = 1000;
   uint32_t block_max_txs = 4096;
   uint64_t log_every = 100;
+  // RocksDB's memory (host/ledger LedgerOptions): memtables of one column
+  // family (all of them together: 4x), the block cache, decoded state nodes.
+  uint32_t ledger_write_buffer_mb = 8;
+  uint32_t ledger_block_cache_mb = 16;
+  uint32_t ledger_node_cache_entries = 1 << 17;
   affinity::TilePlan tiles;  // empty: the kernel places every tile
 };
 

@@ -55,6 +55,7 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   Entry& e = s.by_nonce[t->nonce];
   e.frame.assign(frame.begin(), frame.end());
   e.sig = sig;
+  e.added_at = commits_;
   by_sig_.emplace(sig, std::make_pair(sender, t->nonce));
   return count(AddResult::added);
 }
@@ -122,6 +123,30 @@ void Mempool::committed(std::span<const Sig> sigs, const NonceMap& next) {
       ++counters_.expired;
     }
     if (s.by_nonce.empty()) senders_.erase(it);
+  }
+  // A sweep of the whole pool, every few commits: bounded work per commit.
+  if (config_.gap_expire_commits && commits_ % 8 == 0) expire_gapped();
+}
+
+void Mempool::expire_gapped() {
+  for (auto it = senders_.begin(); it != senders_.end();) {
+    Sender& s = it->second;
+    uint64_t want = s.next_nonce;
+    for (auto e = s.by_nonce.begin(); e != s.by_nonce.end();) {
+      if (e->first == want) {  // reachable: a block can carry it
+        ++want;
+        ++e;
+        continue;
+      }
+      if (commits_ - e->second.added_at < config_.gap_expire_commits) {
+        ++e;
+        continue;
+      }
+      by_sig_.erase(e->second.sig);
+      e = s.by_nonce.erase(e);
+      ++counters_.gap_expired;
+    }
+    it = s.by_nonce.empty() ? senders_.erase(it) : std::next(it);
   }
 }
 

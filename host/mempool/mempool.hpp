@@ -5,7 +5,9 @@
 //
 // Only frames whose signature already verified come here (the verify tile,
 // or a proposal's batch), so nothing in it was placed by a forger; a full
-// pool refuses new frames (counted) rather than evict older ones.
+// pool refuses new frames (counted) rather than evict older ones, except
+// frames stuck behind a gap in their sender's nonces for gap_expire_commits
+// commits (no block can carry them until the missing one comes).
 //
 // Promise: deterministic, ordered containers only; memory bounded by
 // capacity x the largest frame. Not thread-safe (the node holds a lock).
@@ -70,12 +72,19 @@ struct MempoolConfig {
   uint64_t max_nonce_gap = 4096;
   // A proposed frame not committed after this many commits may be proposed again.
   uint64_t repropose_after = 8;
+  // A frame behind a gap in its sender's nonces (one before it was dropped
+  // and may never come) leaves after this many commits, so that a pool full
+  // of frames no block can carry does not refuse everything else for good.
+  // Counted in commits, not time: what the pool holds stays a function of
+  // its inputs. 0: never.
+  uint64_t gap_expire_commits = 64;
 };
 
 struct MempoolCounters {
   std::array<uint64_t, kAddResults> add{};
-  uint64_t committed = 0;  // left because a block committed them
-  uint64_t expired = 0;    // left because the sender's nonce passed them
+  uint64_t committed = 0;    // left because a block committed them
+  uint64_t expired = 0;      // left because the sender's nonce passed them
+  uint64_t gap_expired = 0;  // left after gap_expire_commits behind a nonce gap
   uint64_t proposed = 0;
 };
 
@@ -109,6 +118,7 @@ class Mempool {
   // covers) is here: its signature verified when it entered.
   bool holds(const Sig& sig, std::span<const uint8_t> frame) const;
   size_t size() const { return by_sig_.size(); }
+  bool full() const { return by_sig_.size() >= config_.capacity; }
   const MempoolCounters& counters() const { return counters_; }
 
  private:
@@ -117,6 +127,7 @@ class Mempool {
     Sig sig{};
     bool proposed = false;
     uint64_t proposed_at = 0;  // commits_ when proposed
+    uint64_t added_at = 0;     // commits_ when added
   };
   struct Sender {
     uint64_t next_nonce = 0;
@@ -127,6 +138,7 @@ class Mempool {
     return r;
   }
   void erase(const Key& sender, uint64_t nonce);
+  void expire_gapped();
 
   MempoolConfig config_;
   std::map<Key, Sender, KeyLess> senders_;

@@ -60,7 +60,8 @@ class ChainState final : public consensus::Storage {
   // Opens (creating) the ledger in `data_dir` on `genesis`; nullptr and
   // *error when the store cannot be opened or holds another genesis.
   static std::unique_ptr<ChainState> open(const std::string& data_dir,
-                                          const config::GenesisFile& genesis, std::string* error);
+                                          const config::GenesisFile& genesis,
+                                          const ledger::LedgerOptions& options, std::string* error);
 
   // The core's hooks.
   std::optional<consensus::BlockId> state_after(const consensus::BlockId& parent);

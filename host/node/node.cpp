@@ -256,7 +256,11 @@ bool Node::Impl::start(std::string* error) {
     *error = c.key_file + ": this key is not one of the genesis validators";
     return false;
   }
-  state = ChainState::open(c.data_dir, s.genesis, error);
+  ledger::LedgerOptions lo;
+  lo.write_buffer_bytes = size_t(c.ledger_write_buffer_mb) << 20;
+  lo.block_cache_bytes = size_t(c.ledger_block_cache_mb) << 20;
+  lo.node_cache_entries = c.ledger_node_cache_entries;
+  state = ChainState::open(c.data_dir, s.genesis, lo, error);
   if (!state) return false;
 
   accel::Options ao;
@@ -296,6 +300,9 @@ bool Node::Impl::start(std::string* error) {
       .pool = 8,
       .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215};
   vc.out_capacity = c.queue_verified;
+  // A full mempool stops taking verified frames; once half the ring waits,
+  // the verify tile drops new ones before verifying them (counted).
+  vc.shed_above = c.queue_verified / 2;
   vc.invalid_capacity = 4096;
   vc.idle_sleep = std::chrono::microseconds(c.idle == config::Idle::busy ? 0 : 1000);
   vc.on_batch = [this](uint32_t items, uint64_t latency_ns) {
@@ -571,6 +578,7 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   tile.dropped("refused_by_engine", vc.items_refused);
   tile.dropped("duplicate_after_verify", vc.duplicates_after_verify);
   tile.dropped("out_queue_full", vc.out_dropped);
+  tile.dropped("shed_mempool_full", vc.shed);
   tile.dropped("intake_queue_full", posted.dropped() + forwarded.dropped());
   tile.dropped("forward_malformed", forward_malformed);
   // the names the status page and the dashboard read
@@ -584,6 +592,9 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
                                {{"reason", "batch_queue_full"}}),
                      bc.dropped_no_batch + bc.dropped_too_large);
+  Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
+                               {{"reason", "shed_mempool_full"}}),
+                     vc.shed);
   // vigil_verifications_total is shared with the consensus lanes: add what is new
   const uint64_t valid = vc.verified + vc.duplicates_after_verify;
   c_valid->Increment(double(valid - verify_published_valid));
@@ -664,7 +675,13 @@ void Node::Impl::mempool_tile() {
   for (;;) {
     const bool stopping = mempool_stop.load();  // read first: nothing verified is left behind
     const auto t = Clock::now();
-    const size_t n = sv->verified().pop_burst(frames);
+    bool pool_full;
+    {
+      std::lock_guard lk(pool_mu);
+      pool_full = pool.full();
+    }
+    // A full pool would refuse them: leave them on the ring (backpressure).
+    const size_t n = pool_full ? 0 : sv->verified().pop_burst(frames);
     const uint64_t added_before = added;
     sigverify::InvalidSignature bad;
     size_t bad_n = 0;

@@ -49,6 +49,12 @@ TEST(Config, GoodFileParsesWithRelativePaths) {
   EXPECT_EQ(c.listen_udp, "127.0.0.1:7001");
   EXPECT_EQ(c.idle, vigil::config::Idle::adaptive);  // the default
   EXPECT_EQ(c.engine, "auto");
+  EXPECT_EQ(c.ledger_write_buffer_mb, 8u);  // memory bounds by default
+  Config m;
+  ASSERT_TRUE(vigil::config::parse(kGood + "[ledger]\nwrite_buffer_mb = 4\nblock_cache_mb = 2\n",
+                                   "/etc/vigil/node.toml", &m, &e));
+  EXPECT_EQ(m.ledger_write_buffer_mb, 4u);
+  EXPECT_EQ(m.ledger_block_cache_mb, 2u);
 }
 
 TEST(Config, EachBadValueNamesItsKeyAndFile) {
@@ -65,6 +71,9 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   expect_one(kGood + "[queues]\nmempool = 1\n", "queues.mempool");
   expect_one(kGood + "[limits]\nkey_rate = -5\n", "limits.key_rate");
   expect_one(kGood + "[consensus]\nround_timeout_ms = 1\n", "consensus.round_timeout_ms");
+  expect_one(kGood + "[ledger]\nwrite_buffer_mb = 0\n", "ledger.write_buffer_mb");
+  expect_one(kGood + "[ledger]\nblock_cache_mb = \"lots\"\n", "ledger.block_cache_mb");
+  expect_one(kGood + "[ledger]\nnode_cache_entries = 10\n", "ledger.node_cache_entries");
   expect_one(kGood + "[nonsense]\nx = 1\n", "nonsense");  // unknown table
   std::string bad_addr = kGood;
   bad_addr.replace(bad_addr.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");

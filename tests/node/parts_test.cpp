@@ -174,6 +174,28 @@ TEST(Mempool, KnowsTheNextNonceOfASenderItHolds) {
   EXPECT_FALSE(p.next_nonce(a.public_key));  // nothing left of it: the ledger knows
 }
 
+// Frames behind a nonce gap (their sender's earlier nonce was dropped) leave
+// after gap_expire_commits commits; reachable ones stay however old.
+TEST(Mempool, FramesBehindANonceGapExpireAfterSomeCommits) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
+  mempool::Mempool p({.capacity = 5, .gap_expire_commits = 16});
+  for (uint64_t nonce : {1, 2, 3})
+    ASSERT_EQ(add(p, make_tx(a, a.public_key, nonce)), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(b, b.public_key, 0)), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(b, b.public_key, 1)), mempool::AddResult::added);
+  EXPECT_TRUE(p.full());
+  for (int i = 0; i < 15; ++i) p.committed({}, {});
+  EXPECT_EQ(p.size(), 5u);  // not yet
+  p.committed({}, {});
+  EXPECT_EQ(p.size(), 2u);  // a's three went; b's two are reachable from its nonce
+  EXPECT_EQ(p.counters().gap_expired, 3u);
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 0)), mempool::AddResult::added);  // room again
+  uint32_t n = 0;
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 3u);  // a's 0 and b's 0, 1
+}
+
 // vigild's state is the ledger: a store of another genesis is refused, an
 // account is served with a proof a light client checks, and the core's
 // hooks refuse a block whose state root is not the state after its parent.
@@ -186,7 +208,7 @@ TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
   g.accounts.push_back({a.public_key, 100});
   std::string err;
   {
-    auto st = node::ChainState::open(dir, g, &err);
+    auto st = node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err);
     ASSERT_TRUE(st) << err;
     EXPECT_EQ(st->height(), 0u);
     EXPECT_EQ(st->account(a.public_key)->balance, 100u);
@@ -223,7 +245,7 @@ TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
     EXPECT_EQ(st->check(consensus::make_block(h, {})), consensus::BlockCheck::unknown);
   }
   g.accounts[0].balance = 101;
-  EXPECT_FALSE(node::ChainState::open(dir, g, &err));
+  EXPECT_FALSE(node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err));
   EXPECT_NE(err.find("another genesis"), std::string::npos) << err;
   std::filesystem::remove_all(dir);
 }
