@@ -143,6 +143,7 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"packet.port", string_in(&port, {"udp", "dpdk", "pcap"})},
       {"packet.eal_args", strings(&o.eal_args)},
       {"packet.pcap_file", path(&o.pcap_file, base)},
+      {"packet.device", string_in(&o.dpdk_device, {})},
       {"batch.size", integer(&o.batch_size, 1, 8192)},
       {"batch.deadline_us", integer(&o.batch_deadline_us, 1, 1'000'000)},
       {"queues.verified", integer(&o.queue_verified, 16, 1 << 24)},
@@ -184,6 +185,10 @@ bool parse(const std::string& text, const std::string& file, Config* out,
   o.port = port == "dpdk" ? PortKind::dpdk : port == "pcap" ? PortKind::pcap : PortKind::udp;
   if (o.port == PortKind::pcap && o.pcap_file.empty())
     c.error("packet.pcap_file", "missing (required when packet.port is \"pcap\")");
+  if (o.port == PortKind::dpdk && o.dpdk_device.empty())
+    c.error("packet.device", "missing (required when packet.port is \"dpdk\")");
+  if (o.port == PortKind::dpdk && o.eal_args.empty())
+    c.error("packet.eal_args", "missing (required when packet.port is \"dpdk\")");
   return errors->size() == before;
 }
 

@@ -10,7 +10,8 @@
 //   engine = "auto"                   an Accelerator spec (drivers/accel)
 //   rules = "zip215"                  zip215 | strict
 //   [listen]  p2p, udp, http          "HOST:PORT" each
-//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], pcap_file = "..."
+//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], device = "net_ring0"
+//             (dpdk), pcap_file = "..." (pcap: replayed once)
 //   [batch]   size, deadline_us
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
@@ -43,6 +44,7 @@ struct Config {
   PortKind port = PortKind::udp;
   std::vector<std::string> eal_args;
   std::string pcap_file;
+  std::string dpdk_device;  // ethdev name (a --vdev in eal_args, or a NIC's)
   uint32_t batch_size = 1024;
   uint64_t batch_deadline_us = 1000;
   uint32_t queue_verified = 1 << 14;

@@ -12,7 +12,11 @@
 #include <thread>
 
 #include "drivers/accel/accelerator.hpp"
+#include "drivers/net/pcap_port.hpp"
 #include "drivers/net/udp_port.hpp"
+#ifdef VIGIL_HAVE_DPDK
+#include "drivers/net/dpdk_port.hpp"
+#endif
 #include "host/affinity/pin.hpp"
 #include "host/consensus/core.hpp"
 #include "host/consensus/wire.hpp"
@@ -64,6 +68,39 @@ bool parse_ipv4(const std::string& hostport, uint32_t* addr, uint16_t* port) {
     return false;
   *addr = ntohl(a.s_addr);
   return true;
+}
+
+// The packet port the configuration names: kernel UDP on listen.udp, a
+// capture replayed once at full speed (tests, benchmarks), or a DPDK ethdev
+// after EAL starts with the configured arguments.
+std::unique_ptr<net::PacketPort> open_port(const config::Config& c, uint32_t addr, uint16_t udp,
+                                           std::string* error) {
+  std::string why;
+  std::unique_ptr<net::PacketPort> p;
+  switch (c.port) {
+    case config::PortKind::udp:
+      p = net::UdpPort::open({.bind_addr = addr, .bind_port = udp, .reuse_port = false}, why);
+      if (!p) *error = "cannot open udp " + c.listen_udp + ": " + why;
+      return p;
+    case config::PortKind::pcap:
+      p = net::PcapPort::open({.read_path = c.pcap_file}, why);
+      if (!p) *error = c.file + ": key 'packet.pcap_file': " + why;
+      return p;
+    case config::PortKind::dpdk:
+#ifdef VIGIL_HAVE_DPDK
+      if (!net::dpdk_eal_init(c.eal_args, why)) {
+        *error = c.file + ": key 'packet.eal_args': DPDK's EAL does not start: " + why;
+        return nullptr;
+      }
+      p = net::DpdkPort::open({.device = c.dpdk_device}, why);
+      if (!p) *error = c.file + ": key 'packet.device': " + why;
+      return p;
+#else
+      *error = c.file + ": key 'packet.port': this vigild was built without DPDK";
+      return nullptr;
+#endif
+  }
+  return nullptr;
 }
 
 // A bounded multi-producer queue with a drop counter (peer messages and
@@ -156,7 +193,7 @@ struct Node::Impl {
 
   // components
   std::unique_ptr<accel::Accelerator> accel;
-  std::unique_ptr<net::UdpPort> port;
+  std::unique_ptr<net::PacketPort> port;
   std::unique_ptr<sigverify::Sigverify> sv;         // the verify tile's pipeline
   BoundedQueue<std::vector<uint8_t>> posted{4096};  // POST /tx -> verify tile
   BoundedQueue<PeerMessage> forwarded{1024};        // peers' forwarded frames -> verify tile
@@ -181,6 +218,8 @@ struct Node::Impl {
 
   // consensus tile state: actions not yet run, the core's timer
   consensus::Actions backlog;
+  std::vector<std::vector<consensus::Block>> deferred_commits;  // the core's, in order
+  uint64_t safety_writes = 0, safety_persists = 0;  // synced writes, persists they covered
   std::optional<Clock::time_point> timer;
   uint64_t timer_token = 0;
   // tile counters the consensus thread keeps (it publishes them)
@@ -229,6 +268,7 @@ struct Node::Impl {
                                  const Sig& sig, std::span<const uint8_t> payload);
   void consensus_tile();
   void run_actions(size_t max_rounds);
+  void run_commits();
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
@@ -278,16 +318,8 @@ bool Node::Impl::start(std::string* error) {
     *error = c.file + ": key 'listen.udp': needs an IPv4 address";
     return false;
   }
-  if (c.port != config::PortKind::udp) {
-    *error = c.file + ": key 'packet.port': only \"udp\" is wired into vigild so far";
-    return false;
-  }
-  std::string perr;
-  port = net::UdpPort::open({.bind_addr = addr, .bind_port = udp_port, .reuse_port = false}, perr);
-  if (!port) {
-    *error = "cannot open udp " + c.listen_udp + ": " + perr;
-    return false;
-  }
+  port = open_port(c, addr, udp_port, error);
+  if (!port) return false;
   sigverify::SigverifyConfig vc;
   vc.ingest.dedup_depth = 1 << 18;
   vc.ingest.by_source = {
@@ -453,6 +485,12 @@ void Node::Impl::publish_tiles() {
   t_consensus->dropped("queue_full", events.dropped());
   t_consensus->dropped("proposal_bad_signature", uint64_t(c_invalid_proposals->Value()));
   t_consensus->dropped("proposal_malformed", uint64_t(c_proposal_bad_frames->Value()));
+  Metrics::set_total(m.counter("vigil_safety_writes_total", "Synced writes of the safety state"),
+                     safety_writes);
+  Metrics::set_total(m.counter("vigil_safety_persists_total",
+                               "Persists of the safety state the core asked for (a write covers "
+                               "those of one turn)"),
+                     safety_persists);
   Metrics::set_total(m.counter("vigil_proposal_frames_total", "Frames of peers' proposals",
                                {{"check", "verified"}}),
                      proposal_frames_verified);
@@ -873,10 +911,18 @@ void Node::Impl::on_commit(std::vector<Applied> applied, const std::string& erro
 // produces are the next round) and leaves the rest for the next call, so a
 // validator that drives itself (one validator alone commits without a
 // message in between) still reads its events and its stop flag.
+//
+// Two liberties with the order, both safe: the persists of one round are
+// one synced write of the last state (each carries the whole safety state,
+// and a later one covers what an earlier one allowed), reported done in
+// the order issued, before anything they hold back is sent; and commits
+// wait until the backlog is done, so a vote or a proposal never waits on
+// the ledger writing an older block.
 void Node::Impl::run_actions(size_t max_rounds) {
   for (size_t round = 0; round < max_rounds && !backlog.empty(); ++round) {
     consensus::Actions now;
     now.swap(backlog);
+    std::vector<const consensus::PersistAction*> persists;
     for (auto& a : now) {
       if (auto* send = std::get_if<consensus::SendAction>(&a)) {
         network->send(send->to, send->bytes);
@@ -896,27 +942,41 @@ void Node::Impl::run_actions(size_t max_rounds) {
         ++consensus_in;  // the core's inputs: messages, timers, verdicts, persists
         core->on_verified(ver->request, valid, backlog);
       } else if (auto* per = std::get_if<consensus::PersistAction>(&a)) {
-        state->save_safety(per->state);
-        ++consensus_in;
-        core->on_persisted(per->request, backlog);
+        persists.push_back(per);
       } else if (auto* com = std::get_if<consensus::CommitAction>(&a)) {
-        const auto t = Clock::now();
-        std::string err;
-        auto applied = state->commit(com->blocks, &err);
-        on_commit(std::move(applied), err);
-        exec_busy_ns += elapsed_ns(t);
+        deferred_commits.push_back(std::move(com->blocks));
       } else if (auto* lg = std::get_if<consensus::LogAction>(&a)) {
         spdlog::info("{}", lg->line);
       }
     }
+    if (persists.empty()) continue;
+    state->save_safety(persists.back()->state);  // synced; exits the process if it fails
+    safety_writes += 1;
+    safety_persists += persists.size();
+    for (const auto* per : persists) {
+      ++consensus_in;
+      core->on_persisted(per->request, backlog);
+    }
   }
+  run_commits();
+  std::lock_guard lk(status_mu);
+  status.epoch = core->epoch();
+  status.round = core->round();
+}
+
+void Node::Impl::run_commits() {
+  for (const auto& blocks : deferred_commits) {
+    const auto t = Clock::now();
+    std::string err;
+    auto applied = state->commit(blocks, &err);
+    on_commit(std::move(applied), err);
+    exec_busy_ns += elapsed_ns(t);
+  }
+  deferred_commits.clear();
   // A committed block waiting for its QC: this event may have brought it.
   std::string err;
   auto applied = state->drain(&err);
   if (!applied.empty() || !err.empty()) on_commit(std::move(applied), err);
-  std::lock_guard lk(status_mu);
-  status.epoch = core->epoch();
-  status.round = core->round();
 }
 
 void Node::Impl::consensus_tile() {

@@ -68,6 +68,10 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   expect_one(kGood + "[packet]\nport = \"tap\"\n", "packet.port");
   expect_one(kGood + "[packet]\nport = \"pcap\"\n", "packet.pcap_file");  // needed by pcap
   expect_one(kGood + "[packet]\neal_args = [1]\n", "packet.eal_args");
+  expect_one(kGood + "[packet]\nport = \"dpdk\"\neal_args = [\"--no-pci\"]\n",
+             "packet.device");  // needed by dpdk
+  expect_one(kGood + "[packet]\nport = \"dpdk\"\ndevice = \"net_ring0\"\n", "packet.eal_args");
+  expect_one(kGood + "[packet]\ndevice = 7\n", "packet.device");
   expect_one(kGood + "[queues]\nmempool = 1\n", "queues.mempool");
   expect_one(kGood + "[limits]\nkey_rate = -5\n", "limits.key_rate");
   expect_one(kGood + "[consensus]\nround_timeout_ms = 1\n", "consensus.round_timeout_ms");
