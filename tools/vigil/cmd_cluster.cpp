@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -271,7 +272,16 @@ int run(const Options& o) {
   tool::LoadReport report;
   std::string err;
   bool load_ok = false;
-  std::thread load([&] { load_ok = tool::run_load(lo, &report, &err); });
+  std::atomic<bool> sending{false}, load_done{false};
+  lo.sending = &sending;
+  std::thread load([&] {
+    load_ok = tool::run_load(lo, &report, &err);
+    load_done = true;
+  });
+  // The schedule counts from the first frame sent (signing them all first
+  // takes a while at high rates).
+  while (!sending.load() && !load_done.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 
   // Kills on schedule; watch every node's height.
   std::mt19937_64 rng(std::random_device{}());

@@ -342,6 +342,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   // polled every few tens of milliseconds within max_polls_per_sec.
   const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
   const auto t0 = Clock::now();
+  if (o.sending) o.sending->store(true);
   // Ticker: committed_txs at the end of every second, for the timeline.
   std::atomic<bool> ticking{true};
   std::vector<uint64_t> totals;

@@ -28,6 +28,8 @@ struct LoadOptions {
   double drain_seconds = 20;  // after sending: wait this long at most for the sample
   uint32_t max_polls_per_sec = 500;
   uint64_t seed = 1;
+  // Set when sending begins (after every frame is signed), when given.
+  std::atomic<bool>* sending = nullptr;
 };
 
 // One second of a run, from the start of sending until the sample is drained.
