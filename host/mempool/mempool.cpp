@@ -49,7 +49,18 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
     if (it->second.by_nonce.count(t->nonce)) return count(AddResult::nonce_taken);
     if (it->second.by_nonce.size() >= config_.max_per_sender) return count(AddResult::sender_full);
   }
-  if (by_sig_.size() >= config_.capacity) return count(AddResult::full);
+  if (by_sig_.size() >= config_.capacity) {
+    // A frame a block could carry next (it follows its sender's committed
+    // nonce or a frame held here) is worth more than any behind a gap: those
+    // make room, whatever their age (one sweep per commit at most).
+    const bool follows =
+        t->nonce == next || (it != senders_.end() && it->second.by_nonce.count(t->nonce - 1));
+    if (!follows || swept_full_at_ == commits_) return count(AddResult::full);
+    swept_full_at_ = commits_;
+    expire_gapped(0);
+    if (by_sig_.size() >= config_.capacity) return count(AddResult::full);
+    it = senders_.find(sender);  // the sweep may have dropped it
+  }
   Sender& s = senders_[sender];
   s.next_nonce = next;
   Entry& e = s.by_nonce[t->nonce];
@@ -125,10 +136,10 @@ void Mempool::committed(std::span<const Sig> sigs, const NonceMap& next) {
     if (s.by_nonce.empty()) senders_.erase(it);
   }
   // A sweep of the whole pool, every few commits: bounded work per commit.
-  if (config_.gap_expire_commits && commits_ % 8 == 0) expire_gapped();
+  if (config_.gap_expire_commits && commits_ % 8 == 0) expire_gapped(config_.gap_expire_commits);
 }
 
-void Mempool::expire_gapped() {
+void Mempool::expire_gapped(uint64_t min_age) {
   for (auto it = senders_.begin(); it != senders_.end();) {
     Sender& s = it->second;
     uint64_t want = s.next_nonce;
@@ -138,7 +149,7 @@ void Mempool::expire_gapped() {
         ++e;
         continue;
       }
-      if (commits_ - e->second.added_at < config_.gap_expire_commits) {
+      if (commits_ - e->second.added_at < min_age) {
         ++e;
         continue;
       }

@@ -6,8 +6,10 @@
 // Only frames whose signature already verified come here (the verify tile,
 // or a proposal's batch), so nothing in it was placed by a forger; a full
 // pool refuses new frames (counted) rather than evict older ones, except
-// frames stuck behind a gap in their sender's nonces for gap_expire_commits
-// commits (no block can carry them until the missing one comes).
+// frames stuck behind a gap in their sender's nonces (no block can carry
+// them until the missing one comes): those leave after gap_expire_commits
+// commits, or at once when a full pool is offered a frame that follows its
+// sender's committed nonce or a frame held here.
 //
 // Promise: deterministic, ordered containers only; memory bounded by
 // capacity x the largest frame. Not thread-safe (the node holds a lock).
@@ -138,12 +140,14 @@ class Mempool {
     return r;
   }
   void erase(const Key& sender, uint64_t nonce);
-  void expire_gapped();
+  // Drops frames behind a nonce gap added at least min_age commits ago.
+  void expire_gapped(uint64_t min_age);
 
   MempoolConfig config_;
   std::map<Key, Sender, KeyLess> senders_;
   std::map<Sig, std::pair<Key, uint64_t>, SigLess> by_sig_;
   uint64_t commits_ = 0;
+  uint64_t swept_full_at_ = UINT64_MAX;  // commits_ at the last sweep a full pool made
   MempoolCounters counters_;
 };
 

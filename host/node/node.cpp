@@ -690,6 +690,7 @@ void Node::Impl::mempool_tile() {
   metrics::TileMetrics tile(m, "mempool");
   Idler idle(s.cfg.idle);
   std::array<sigverify::VerifiedFrame, 64> frames;
+  size_t head = 0, held = 0;  // frames[head, held): taken off the ring, not yet in the pool
   uint64_t in = 0, added = 0, busy_ns = 0, forwarded_txs = 0;
   prometheus::Counter& c_forwarded =
       m.counter("vigil_tx_forwarded_total", "Client transactions forwarded to the peers");
@@ -718,8 +719,15 @@ void Node::Impl::mempool_tile() {
       std::lock_guard lk(pool_mu);
       pool_full = pool.full();
     }
-    // A full pool would refuse them: leave them on the ring (backpressure).
-    const size_t n = pool_full ? 0 : sv->verified().pop_burst(frames);
+    // A full pool would refuse them: leave them on the ring (backpressure),
+    // and a frame it refused as full waits here for room: each verified,
+    // so the dedup knows it, and a sender could never get it in again.
+    if (head == held && !pool_full) {
+      head = 0;
+      held = sv->verified().pop_burst(frames);
+      in += held;
+    }
+    const size_t offered_from = head;
     const uint64_t added_before = added;
     sigverify::InvalidSignature bad;
     size_t bad_n = 0;
@@ -727,15 +735,19 @@ void Node::Impl::mempool_tile() {
       remember_rejected(bad);
       ++bad_n;
     }
-    for (size_t i = 0; i < n; ++i) {
-      const sigverify::VerifiedFrame& f = frames[i];
+    for (; head < held && !pool_full; ++head) {
+      const sigverify::VerifiedFrame& f = frames[head];
       ingest::FrameView fv;
       if (ingest::parse_frame(f.frame(), fv) != VIGIL_OK) continue;  // it verified: cannot be
       mempool::Key key;
       Sig sig;
       std::memcpy(key.data(), fv.public_key, 32);
       std::memcpy(sig.data(), fv.signature, 64);
-      mempool::AddResult r = add_to_pool(f.frame(), key, sig, fv.payload);
+      const mempool::AddResult r = add_to_pool(f.frame(), key, sig, fv.payload);
+      if (r == mempool::AddResult::full) {
+        pool_full = true;
+        break;  // this one again when a commit makes room
+      }
       if (r != mempool::AddResult::added) continue;
       ++added;
       // A client's frame goes on to the peers (so it reaches the leaders);
@@ -748,7 +760,7 @@ void Node::Impl::mempool_tile() {
       fwd.insert(fwd.end(), f.bytes.begin(), f.bytes.begin() + f.size);
       if (++fwd_count == VIGIL_P2P_FORWARD_MAX_TXS) flush_forward();
     }
-    in += n;
+    const size_t n = head - offered_from;
     if (added != added_before) pool_added.notify_all();
     if (fwd_count && (n == 0 || t - fwd_since >= std::chrono::milliseconds(2))) flush_forward();
     if (n || bad_n) busy_ns += elapsed_ns(t);

@@ -196,6 +196,31 @@ TEST(Mempool, FramesBehindANonceGapExpireAfterSomeCommits) {
   EXPECT_EQ(n, 3u);  // a's 0 and b's 0, 1
 }
 
+// A full pool makes room for a frame a block could carry next by dropping
+// the frames behind nonce gaps, whatever their age; never for a gapped one,
+// and never by dropping frames a block can carry.
+TEST(Mempool, AFullPoolDropsGappedFramesForOneThatFollows) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair(),
+             c = crypto::generate_keypair();
+  mempool::Mempool p({.capacity = 4});
+  for (uint64_t nonce : {2, 3})
+    ASSERT_EQ(add(p, make_tx(a, a.public_key, nonce)), mempool::AddResult::added);
+  for (uint64_t nonce : {0, 1})
+    ASSERT_EQ(add(p, make_tx(b, b.public_key, nonce)), mempool::AddResult::added);
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 5)), mempool::AddResult::full);   // gapped itself
+  EXPECT_EQ(add(p, make_tx(b, b.public_key, 2)), mempool::AddResult::added);  // follows b's 1
+  EXPECT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.counters().gap_expired, 2u);
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  EXPECT_EQ(add(p, make_tx(c, c.public_key, 0)), mempool::AddResult::added);
+  // Full of frames a block can carry: nothing gives way.
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 0)), mempool::AddResult::full);
+  EXPECT_EQ(p.size(), 4u);
+  uint32_t n = 0;
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 4u);
+}
+
 // vigild's state is the ledger: a store of another genesis is refused, an
 // account is served with a proof a light client checks, and the core's
 // hooks refuse a block whose state root is not the state after its parent.

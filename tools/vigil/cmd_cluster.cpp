@@ -437,6 +437,7 @@ int run(const Options& o) {
          {"seconds", report.seconds},
          {"sent", report.sent},
          {"committed_txs", report.committed},
+         {"resent", report.resent},
          {"committed_tps", report.committed_tps},
          {"p50_latency_ms", report.p50_ms},
          {"p90_latency_ms", report.p90_ms},
