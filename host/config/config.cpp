@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <vigil/fi/consensus.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -185,11 +186,22 @@ bool parse(const std::string& text, const std::string& file, Config* out,
   o.port = port == "dpdk" ? PortKind::dpdk : port == "pcap" ? PortKind::pcap : PortKind::udp;
   if (o.port == PortKind::pcap && o.pcap_file.empty())
     c.error("packet.pcap_file", "missing (required when packet.port is \"pcap\")");
-  if (o.port == PortKind::dpdk && o.dpdk_device.empty())
-    c.error("packet.device", "missing (required when packet.port is \"dpdk\")");
-  if (o.port == PortKind::dpdk && o.eal_args.empty())
-    c.error("packet.eal_args", "missing (required when packet.port is \"dpdk\")");
   return errors->size() == before;
+}
+
+std::string dpdk_device(const Config& c) {
+  if (!c.dpdk_device.empty()) return c.dpdk_device;
+  for (size_t i = 0; i < c.eal_args.size(); ++i) {
+    const std::string& a = c.eal_args[i];
+    std::string dev;
+    if ((a == "-a" || a == "--allow" || a == "--vdev") && i + 1 < c.eal_args.size())
+      dev = c.eal_args[i + 1];
+    for (const char* flag : {"--allow=", "--vdev=", "-a"})
+      if (dev.empty() && a.size() > std::strlen(flag) && a.rfind(flag, 0) == 0)
+        dev = a.substr(std::strlen(flag));
+    if (!dev.empty()) return dev.substr(0, dev.find(','));  // the name, not its options
+  }
+  return "";
 }
 
 bool load(const std::string& file, Config* out, std::vector<std::string>* errors) {

@@ -10,8 +10,9 @@
 //   engine = "auto"                   an Accelerator spec (drivers/accel)
 //   rules = "zip215"                  zip215 | strict
 //   [listen]  p2p, udp, http          "HOST:PORT" each
-//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], device = "net_ring0"
-//             (dpdk), pcap_file = "..." (pcap: replayed once)
+//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], device = "..." (dpdk:
+//             default the first -a/--vdev of eal_args), pcap_file = "..." (pcap:
+//             replayed once)
 //   [batch]   size, deadline_us
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
@@ -44,7 +45,7 @@ struct Config {
   PortKind port = PortKind::udp;
   std::vector<std::string> eal_args;
   std::string pcap_file;
-  std::string dpdk_device;  // ethdev name (a --vdev in eal_args, or a NIC's)
+  std::string dpdk_device;  // ethdev name; empty: the first eal_args names (dpdk_device())
   uint32_t batch_size = 1024;
   uint64_t batch_deadline_us = 1000;
   uint32_t queue_verified = 1 << 14;
@@ -63,6 +64,11 @@ struct Config {
   uint32_t ledger_node_cache_entries = 1 << 17;
   affinity::TilePlan tiles;  // empty: the kernel places every tile
 };
+
+// The ethdev a dpdk port opens: packet.device, else the first device the
+// EAL arguments name (-a/--allow PCI address, --vdev name), without its
+// options; "" when none.
+std::string dpdk_device(const Config& c);
 
 // Reads and checks `path`; false with one line per problem in *errors.
 bool load(const std::string& path, Config* out, std::vector<std::string>* errors);

@@ -92,7 +92,11 @@ std::unique_ptr<net::PacketPort> open_port(const config::Config& c, uint32_t add
         *error = c.file + ": key 'packet.eal_args': DPDK's EAL does not start: " + why;
         return nullptr;
       }
-      p = net::DpdkPort::open({.device = c.dpdk_device}, why);
+      if (config::dpdk_device(c).empty()) {
+        *error = c.file + ": key 'packet.device': missing, and packet.eal_args names no device";
+        return nullptr;
+      }
+      p = net::DpdkPort::open({.device = config::dpdk_device(c)}, why);
       if (!p) *error = c.file + ": key 'packet.device': " + why;
       return p;
 #else

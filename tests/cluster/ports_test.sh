@@ -2,7 +2,8 @@
 # vigild's packet ports besides udp: one validator replays a capture of
 # signed frames (packet.port = "pcap": each frame is received and verified,
 # /metrics counts them) and starts on a DPDK net_null device (packet.port =
-# "dpdk", EAL without hugepages or PCI); a capture that cannot be read stops
+# "dpdk", EAL without hugepages or PCI; the device is the --vdev the EAL
+# arguments name); a capture that cannot be read stops
 # it before it starts, naming the key and the file. Stops with SIGTERM, 0.
 #   ports_test.sh BIN_DIR
 set -euo pipefail
@@ -71,7 +72,6 @@ fi
 echo "ok   an unreadable capture names key and file: $(grep -o "key 'packet.pcap_file'.*" "$work/bad.log")"
 
 set_packet 'port = "dpdk"
-device = "net_null0"
 eal_args = ["--no-huge", "-m", "256", "--no-pci", "--vdev=net_null0", "-l", "0", "--no-shconf", "--log-level=error", "--file-prefix=vigil-ports-'$$'"]'
 "$bin/vigild" --config "$cfg" >"$work/vigild.log" 2>&1 &
 pid=$!

@@ -68,9 +68,6 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   expect_one(kGood + "[packet]\nport = \"tap\"\n", "packet.port");
   expect_one(kGood + "[packet]\nport = \"pcap\"\n", "packet.pcap_file");  // needed by pcap
   expect_one(kGood + "[packet]\neal_args = [1]\n", "packet.eal_args");
-  expect_one(kGood + "[packet]\nport = \"dpdk\"\neal_args = [\"--no-pci\"]\n",
-             "packet.device");  // needed by dpdk
-  expect_one(kGood + "[packet]\nport = \"dpdk\"\ndevice = \"net_ring0\"\n", "packet.eal_args");
   expect_one(kGood + "[packet]\ndevice = 7\n", "packet.device");
   expect_one(kGood + "[queues]\nmempool = 1\n", "queues.mempool");
   expect_one(kGood + "[limits]\nkey_rate = -5\n", "limits.key_rate");
@@ -89,6 +86,23 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   missing.erase(missing.find("key_file"),
                 missing.find('\n', missing.find("key_file")) - missing.find("key_file") + 1);
   expect_one(missing, "key_file");
+}
+
+// A dpdk port opens packet.device, else the first device eal_args names.
+TEST(Config, DpdkDeviceDefaultsToTheFirstTheEalArgumentsName) {
+  Config c;
+  c.eal_args = {"-l", "0", "-a", "0000:00:03.0", "--vdev=net_ring0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:00:03.0");
+  c.eal_args = {"--no-pci", "--vdev=net_pcap0,rx_pcap=/tmp/x.pcap", "-a", "01:00.0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "net_pcap0");
+  c.eal_args = {"--allow=0000:02:00.1,rxq=4"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:02:00.1");
+  c.eal_args = {"-a0000:05:00.0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:05:00.0");
+  c.eal_args = {"--no-pci", "-l", "0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "");
+  c.dpdk_device = "net_null0";
+  EXPECT_EQ(vigil::config::dpdk_device(c), "net_null0");
 }
 
 TEST(Config, EveryProblemIsReportedNotOnlyTheFirst) {
