@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <vigil/fi/consensus.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -143,6 +144,7 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"packet.port", string_in(&port, {"udp", "dpdk", "pcap"})},
       {"packet.eal_args", strings(&o.eal_args)},
       {"packet.pcap_file", path(&o.pcap_file, base)},
+      {"packet.device", string_in(&o.dpdk_device, {})},
       {"batch.size", integer(&o.batch_size, 1, 8192)},
       {"batch.deadline_us", integer(&o.batch_deadline_us, 1, 1'000'000)},
       {"queues.verified", integer(&o.queue_verified, 16, 1 << 24)},
@@ -156,6 +158,9 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"consensus.round_timeout_ms", integer(&o.round_timeout_ms, 10, 600'000)},
       {"consensus.block_max_txs", integer(&o.block_max_txs, 1, VIGIL_BLOCK_MAX_TXS)},
       {"consensus.log_every", integer(&o.log_every, 1, 1'000'000)},
+      {"ledger.write_buffer_mb", integer(&o.ledger_write_buffer_mb, 1, 1024)},
+      {"ledger.block_cache_mb", integer(&o.ledger_block_cache_mb, 1, 65536)},
+      {"ledger.node_cache_entries", integer(&o.ledger_node_cache_entries, 1024, 1 << 26)},
   };
   // [tiles] is checked whole by host/affinity, against this machine.
   std::optional<toml::table> tiles;
@@ -182,6 +187,21 @@ bool parse(const std::string& text, const std::string& file, Config* out,
   if (o.port == PortKind::pcap && o.pcap_file.empty())
     c.error("packet.pcap_file", "missing (required when packet.port is \"pcap\")");
   return errors->size() == before;
+}
+
+std::string dpdk_device(const Config& c) {
+  if (!c.dpdk_device.empty()) return c.dpdk_device;
+  for (size_t i = 0; i < c.eal_args.size(); ++i) {
+    const std::string& a = c.eal_args[i];
+    std::string dev;
+    if ((a == "-a" || a == "--allow" || a == "--vdev") && i + 1 < c.eal_args.size())
+      dev = c.eal_args[i + 1];
+    for (const char* flag : {"--allow=", "--vdev=", "-a"})
+      if (dev.empty() && a.size() > std::strlen(flag) && a.rfind(flag, 0) == 0)
+        dev = a.substr(std::strlen(flag));
+    if (!dev.empty()) return dev.substr(0, dev.find(','));  // the name, not its options
+  }
+  return "";
 }
 
 bool load(const std::string& file, Config* out, std::vector<std::string>* errors) {

@@ -10,11 +10,14 @@
 //   engine = "auto"                   an Accelerator spec (drivers/accel)
 //   rules = "zip215"                  zip215 | strict
 //   [listen]  p2p, udp, http          "HOST:PORT" each
-//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], pcap_file = "..."
+//   [packet]  port = "udp"|"dpdk"|"pcap", eal_args = [...], device = "..." (dpdk:
+//             default the first -a/--vdev of eal_args), pcap_file = "..." (pcap:
+//             replayed once)
 //   [batch]   size, deadline_us
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
 //   [consensus] round_timeout_ms, block_max_txs, log_every
+//   [ledger]  write_buffer_mb, block_cache_mb, node_cache_entries (memory bounds)
 //   [tiles]   net = 2, verify = [3, 4], consensus = 5   cores (host/affinity);
 //             checked against this machine; two tiles on one core are refused
 //             when idle = "busy"
@@ -42,10 +45,11 @@ struct Config {
   PortKind port = PortKind::udp;
   std::vector<std::string> eal_args;
   std::string pcap_file;
+  std::string dpdk_device;  // ethdev name; empty: the first eal_args names (dpdk_device())
   uint32_t batch_size = 1024;
   uint64_t batch_deadline_us = 1000;
-  uint32_t queue_verified = 1 << 16;
-  uint32_t queue_mempool = 1 << 18;
+  uint32_t queue_verified = 1 << 14;
+  uint32_t queue_mempool = 1 << 15;
   uint32_t queue_consensus_events = 1 << 14;
   uint32_t queue_peer_send = 4096;
   uint64_t source_rate = 200000, source_burst = 20000;
@@ -53,8 +57,18 @@ struct Config {
   uint64_t round_timeout_ms = 1000;
   uint32_t block_max_txs = 4096;
   uint64_t log_every = 100;
+  // RocksDB's memory (host/ledger LedgerOptions): memtables of one column
+  // family (all of them together: 4x), the block cache, decoded state nodes.
+  uint32_t ledger_write_buffer_mb = 8;
+  uint32_t ledger_block_cache_mb = 16;
+  uint32_t ledger_node_cache_entries = 1 << 17;
   affinity::TilePlan tiles;  // empty: the kernel places every tile
 };
+
+// The ethdev a dpdk port opens: packet.device, else the first device the
+// EAL arguments name (-a/--allow PCI address, --vdev name), without its
+// options; "" when none.
+std::string dpdk_device(const Config& c);
 
 // Reads and checks `path`; false with one line per problem in *errors.
 bool load(const std::string& path, Config* out, std::vector<std::string>* errors);

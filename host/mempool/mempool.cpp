@@ -1,6 +1,11 @@
 #include "host/mempool/mempool.hpp"
 
+#include <sys/random.h>
+
 #include <algorithm>
+#include <chrono>
+
+#include "host/ingest/keyed_hash.hpp"
 
 namespace vigil::mempool {
 
@@ -28,6 +33,26 @@ std::string_view add_result_name(AddResult r) {
   return "unknown";
 }
 
+SigHash::SigHash() {
+  uint64_t k[2] = {0, 0};
+  if (getrandom(k, sizeof k, 0) != ssize_t(sizeof k)) {
+    // No entropy source: a key from the clock and an address still differs
+    // per process, and only bucket spread (never an outcome) depends on it.
+    k[0] = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
+    k[1] = uint64_t(reinterpret_cast<uintptr_t>(this)) * 0x9E3779B97F4A7C15ull;
+  }
+  k0 = k[0];
+  k1 = k[1];
+}
+
+size_t SigHash::operator()(const Sig& s) const {
+  return size_t(ingest::siphash::hash<1, 3>(k0, k1, s.data(), 16));
+}
+
+Mempool::Mempool(const MempoolConfig& config) : config_(config) {
+  by_sig_.reserve(std::min<size_t>(config.capacity, size_t(1) << 16));
+}
+
 bool Mempool::holds(const Sig& sig, std::span<const uint8_t> frame) const {
   const auto it = by_sig_.find(sig);
   if (it == by_sig_.end()) return false;
@@ -49,18 +74,30 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
     if (it->second.by_nonce.count(t->nonce)) return count(AddResult::nonce_taken);
     if (it->second.by_nonce.size() >= config_.max_per_sender) return count(AddResult::sender_full);
   }
-  if (by_sig_.size() >= config_.capacity) return count(AddResult::full);
+  if (by_sig_.size() >= config_.capacity) {
+    // A frame a block could carry next (it follows its sender's committed
+    // nonce or a frame held here) is worth more than any behind a gap: those
+    // make room, whatever their age (one sweep per commit at most).
+    const bool follows =
+        t->nonce == next || (it != senders_.end() && it->second.by_nonce.count(t->nonce - 1));
+    if (!follows || swept_full_at_ == commits_) return count(AddResult::full);
+    swept_full_at_ = commits_;
+    expire_gapped(0);
+    if (by_sig_.size() >= config_.capacity) return count(AddResult::full);
+    it = senders_.find(sender);  // the sweep may have dropped it
+  }
   Sender& s = senders_[sender];
   s.next_nonce = next;
   Entry& e = s.by_nonce[t->nonce];
   e.frame.assign(frame.begin(), frame.end());
   e.sig = sig;
+  e.added_at = commits_;
   by_sig_.emplace(sig, std::make_pair(sender, t->nonce));
   return count(AddResult::added);
 }
 
 std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,
-                                   const std::set<Sig>* in_chain) {
+                                   const SigSet* in_chain) {
   std::vector<uint8_t> out;
   *n = 0;
   for (auto& [key, s] : senders_) {
@@ -87,6 +124,12 @@ std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t*
   return out;
 }
 
+std::optional<uint64_t> Mempool::next_nonce(const Key& sender) const {
+  const auto it = senders_.find(sender);
+  if (it == senders_.end()) return std::nullopt;
+  return it->second.next_nonce;
+}
+
 void Mempool::erase(const Key& sender, uint64_t nonce) {
   auto it = senders_.find(sender);
   if (it == senders_.end()) return;
@@ -96,7 +139,7 @@ void Mempool::erase(const Key& sender, uint64_t nonce) {
   it->second.by_nonce.erase(e);
 }
 
-void Mempool::committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>& next) {
+void Mempool::committed(std::span<const Sig> sigs, const NonceMap& next) {
   ++commits_;
   for (const Sig& sig : sigs) {
     auto it = by_sig_.find(sig);
@@ -116,6 +159,30 @@ void Mempool::committed(std::span<const Sig> sigs, const std::map<Key, uint64_t>
       ++counters_.expired;
     }
     if (s.by_nonce.empty()) senders_.erase(it);
+  }
+  // A sweep of the whole pool, every few commits: bounded work per commit.
+  if (config_.gap_expire_commits && commits_ % 8 == 0) expire_gapped(config_.gap_expire_commits);
+}
+
+void Mempool::expire_gapped(uint64_t min_age) {
+  for (auto it = senders_.begin(); it != senders_.end();) {
+    Sender& s = it->second;
+    uint64_t want = s.next_nonce;
+    for (auto e = s.by_nonce.begin(); e != s.by_nonce.end();) {
+      if (e->first == want) {  // reachable: a block can carry it
+        ++want;
+        ++e;
+        continue;
+      }
+      if (commits_ - e->second.added_at < min_age) {
+        ++e;
+        continue;
+      }
+      by_sig_.erase(e->second.sig);
+      e = s.by_nonce.erase(e);
+      ++counters_.gap_expired;
+    }
+    it = s.by_nonce.empty() ? senders_.erase(it) : std::next(it);
   }
 }
 

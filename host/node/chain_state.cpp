@@ -49,6 +49,7 @@ std::string_view tx_code_name(uint8_t code) {
 
 std::unique_ptr<ChainState> ChainState::open(const std::string& data_dir,
                                              const config::GenesisFile& genesis,
+                                             const ledger::LedgerOptions& options,
                                              std::string* error) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
@@ -57,7 +58,7 @@ std::unique_ptr<ChainState> ChainState::open(const std::string& data_dir,
     return nullptr;
   }
   std::unique_ptr<ChainState> c(new ChainState());
-  c->ledger_ = ledger::Ledger::open(data_dir + "/ledger", ledger::LedgerOptions{}, error);
+  c->ledger_ = ledger::Ledger::open(data_dir + "/ledger", options, error);
   if (!c->ledger_) return nullptr;
   execution::GenesisState g;
   for (const auto& v : genesis.validators) g.validators.push_back(v.key);

@@ -31,6 +31,7 @@
 #include "host/config/genesis.hpp"
 #include "host/consensus/core.hpp"
 #include "host/ledger/ledger.hpp"
+#include "host/mempool/mempool.hpp"
 
 namespace vigil::node {
 
@@ -49,8 +50,8 @@ std::string_view tx_code_name(uint8_t code);
 // What one committed block did, for the mempool and the metrics.
 struct Applied {
   consensus::Block block;
-  std::vector<Sig> sigs;                // every frame of the block
-  std::map<Key, uint64_t> next_nonces;  // senders' nonces after the block
+  std::vector<Sig> sigs;          // every frame of the block
+  mempool::NonceMap next_nonces;  // senders' nonces after the block
   uint32_t ok = 0, rejected = 0;
 };
 
@@ -59,7 +60,8 @@ class ChainState final : public consensus::Storage {
   // Opens (creating) the ledger in `data_dir` on `genesis`; nullptr and
   // *error when the store cannot be opened or holds another genesis.
   static std::unique_ptr<ChainState> open(const std::string& data_dir,
-                                          const config::GenesisFile& genesis, std::string* error);
+                                          const config::GenesisFile& genesis,
+                                          const ledger::LedgerOptions& options, std::string* error);
 
   // The core's hooks.
   std::optional<consensus::BlockId> state_after(const consensus::BlockId& parent);

@@ -12,7 +12,11 @@
 #include <thread>
 
 #include "drivers/accel/accelerator.hpp"
+#include "drivers/net/pcap_port.hpp"
 #include "drivers/net/udp_port.hpp"
+#ifdef VIGIL_HAVE_DPDK
+#include "drivers/net/dpdk_port.hpp"
+#endif
 #include "host/affinity/pin.hpp"
 #include "host/consensus/core.hpp"
 #include "host/consensus/wire.hpp"
@@ -64,6 +68,43 @@ bool parse_ipv4(const std::string& hostport, uint32_t* addr, uint16_t* port) {
     return false;
   *addr = ntohl(a.s_addr);
   return true;
+}
+
+// The packet port the configuration names: kernel UDP on listen.udp, a
+// capture replayed once at full speed (tests, benchmarks), or a DPDK ethdev
+// after EAL starts with the configured arguments.
+std::unique_ptr<net::PacketPort> open_port(const config::Config& c, uint32_t addr, uint16_t udp,
+                                           std::string* error) {
+  std::string why;
+  std::unique_ptr<net::PacketPort> p;
+  switch (c.port) {
+    case config::PortKind::udp:
+      p = net::UdpPort::open({.bind_addr = addr, .bind_port = udp, .reuse_port = false}, why);
+      if (!p) *error = "cannot open udp " + c.listen_udp + ": " + why;
+      return p;
+    case config::PortKind::pcap:
+      p = net::PcapPort::open({.read_path = c.pcap_file}, why);
+      if (!p) *error = c.file + ": key 'packet.pcap_file': " + why;
+      return p;
+    case config::PortKind::dpdk:
+#ifdef VIGIL_HAVE_DPDK
+      if (!net::dpdk_eal_init(c.eal_args, why)) {
+        *error = c.file + ": key 'packet.eal_args': DPDK's EAL does not start: " + why;
+        return nullptr;
+      }
+      if (config::dpdk_device(c).empty()) {
+        *error = c.file + ": key 'packet.device': missing, and packet.eal_args names no device";
+        return nullptr;
+      }
+      p = net::DpdkPort::open({.device = config::dpdk_device(c)}, why);
+      if (!p) *error = c.file + ": key 'packet.device': " + why;
+      return p;
+#else
+      *error = c.file + ": key 'packet.port': this vigild was built without DPDK";
+      return nullptr;
+#endif
+  }
+  return nullptr;
 }
 
 // A bounded multi-producer queue with a drop counter (peer messages and
@@ -156,7 +197,7 @@ struct Node::Impl {
 
   // components
   std::unique_ptr<accel::Accelerator> accel;
-  std::unique_ptr<net::UdpPort> port;
+  std::unique_ptr<net::PacketPort> port;
   std::unique_ptr<sigverify::Sigverify> sv;         // the verify tile's pipeline
   BoundedQueue<std::vector<uint8_t>> posted{4096};  // POST /tx -> verify tile
   BoundedQueue<PeerMessage> forwarded{1024};        // peers' forwarded frames -> verify tile
@@ -170,7 +211,7 @@ struct Node::Impl {
   mutable std::mutex state_mu;
   std::unique_ptr<ChainState> state;
   std::deque<Sig> rejected_order;  // signatures that failed verification, bounded
-  std::map<Sig, bool> rejected;
+  std::map<Sig, bool, mempool::SigLess> rejected;
   std::unique_ptr<EdSigner> signer;
   std::unique_ptr<consensus::Core> core;
   std::unique_ptr<p2p::Network> network;
@@ -181,6 +222,8 @@ struct Node::Impl {
 
   // consensus tile state: actions not yet run, the core's timer
   consensus::Actions backlog;
+  std::vector<std::vector<consensus::Block>> deferred_commits;  // the core's, in order
+  uint64_t safety_writes = 0, safety_persists = 0;  // synced writes, persists they covered
   std::optional<Clock::time_point> timer;
   uint64_t timer_token = 0;
   // tile counters the consensus thread keeps (it publishes them)
@@ -225,12 +268,15 @@ struct Node::Impl {
   void publish_verify(metrics::TileMetrics& tile);
   void remember_rejected(const Sig& sig);
   void mempool_tile();
+  mempool::AddResult add_to_pool(std::span<const uint8_t> frame, const mempool::Key& key,
+                                 const Sig& sig, std::span<const uint8_t> payload);
   void consensus_tile();
   void run_actions(size_t max_rounds);
+  void run_commits();
   bool verify_items(const std::vector<crypto::VerifyItem>& items, std::vector<uint8_t>* valid,
                     prometheus::Histogram* latency);
   bool check_proposal_frames(const std::vector<uint8_t>& bytes);
-  std::set<Sig> uncommitted_sigs(consensus::BlockId id) const;
+  mempool::SigSet uncommitted_sigs(consensus::BlockId id) const;
   void on_commit(std::vector<Applied> applied, const std::string& error);
   void publish_consensus();
   void publish_tiles();
@@ -254,7 +300,11 @@ bool Node::Impl::start(std::string* error) {
     *error = c.key_file + ": this key is not one of the genesis validators";
     return false;
   }
-  state = ChainState::open(c.data_dir, s.genesis, error);
+  ledger::LedgerOptions lo;
+  lo.write_buffer_bytes = size_t(c.ledger_write_buffer_mb) << 20;
+  lo.block_cache_bytes = size_t(c.ledger_block_cache_mb) << 20;
+  lo.node_cache_entries = c.ledger_node_cache_entries;
+  state = ChainState::open(c.data_dir, s.genesis, lo, error);
   if (!state) return false;
 
   accel::Options ao;
@@ -272,16 +322,8 @@ bool Node::Impl::start(std::string* error) {
     *error = c.file + ": key 'listen.udp': needs an IPv4 address";
     return false;
   }
-  if (c.port != config::PortKind::udp) {
-    *error = c.file + ": key 'packet.port': only \"udp\" is wired into vigild so far";
-    return false;
-  }
-  std::string perr;
-  port = net::UdpPort::open({.bind_addr = addr, .bind_port = udp_port, .reuse_port = false}, perr);
-  if (!port) {
-    *error = "cannot open udp " + c.listen_udp + ": " + perr;
-    return false;
-  }
+  port = open_port(c, addr, udp_port, error);
+  if (!port) return false;
   sigverify::SigverifyConfig vc;
   vc.ingest.dedup_depth = 1 << 18;
   vc.ingest.by_source = {
@@ -294,6 +336,9 @@ bool Node::Impl::start(std::string* error) {
       .pool = 8,
       .rules = c.rules == "strict" ? VIGIL_RULES_STRICT : VIGIL_RULES_ZIP215};
   vc.out_capacity = c.queue_verified;
+  // A full mempool stops taking verified frames; once half the ring waits,
+  // the verify tile drops new ones before verifying them (counted).
+  vc.shed_above = c.queue_verified / 2;
   vc.invalid_capacity = 4096;
   vc.idle_sleep = std::chrono::microseconds(c.idle == config::Idle::busy ? 0 : 1000);
   vc.on_batch = [this](uint32_t items, uint64_t latency_ns) {
@@ -315,7 +360,7 @@ bool Node::Impl::start(std::string* error) {
     auto root = state->state_after(consensus::to_id(h.parent_id));
     if (!root) return p.skip = true, p;
     p.state_root = *root;
-    const std::set<Sig> chain = uncommitted_sigs(consensus::to_id(h.parent_id));
+    const mempool::SigSet chain = uncommitted_sigs(consensus::to_id(h.parent_id));
     {
       std::unique_lock lk(pool_mu);
       p.frames = pool.take(s.cfg.block_max_txs, size_t(8) << 20, &p.count, &chain);
@@ -444,6 +489,12 @@ void Node::Impl::publish_tiles() {
   t_consensus->dropped("queue_full", events.dropped());
   t_consensus->dropped("proposal_bad_signature", uint64_t(c_invalid_proposals->Value()));
   t_consensus->dropped("proposal_malformed", uint64_t(c_proposal_bad_frames->Value()));
+  Metrics::set_total(m.counter("vigil_safety_writes_total", "Synced writes of the safety state"),
+                     safety_writes);
+  Metrics::set_total(m.counter("vigil_safety_persists_total",
+                               "Persists of the safety state the core asked for (a write covers "
+                               "those of one turn)"),
+                     safety_persists);
   Metrics::set_total(m.counter("vigil_proposal_frames_total", "Frames of peers' proposals",
                                {{"check", "verified"}}),
                      proposal_frames_verified);
@@ -569,6 +620,7 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   tile.dropped("refused_by_engine", vc.items_refused);
   tile.dropped("duplicate_after_verify", vc.duplicates_after_verify);
   tile.dropped("out_queue_full", vc.out_dropped);
+  tile.dropped("shed_mempool_full", vc.shed);
   tile.dropped("intake_queue_full", posted.dropped() + forwarded.dropped());
   tile.dropped("forward_malformed", forward_malformed);
   // the names the status page and the dashboard read
@@ -582,6 +634,9 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
                                {{"reason", "batch_queue_full"}}),
                      bc.dropped_no_batch + bc.dropped_too_large);
+  Metrics::set_total(m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest",
+                               {{"reason", "shed_mempool_full"}}),
+                     vc.shed);
   // vigil_verifications_total is shared with the consensus lanes: add what is new
   const uint64_t valid = vc.verified + vc.duplicates_after_verify;
   c_valid->Increment(double(valid - verify_published_valid));
@@ -621,10 +676,25 @@ void Node::Impl::remember_rejected(const Sig& sig) {
   }
 }
 
+// A sender with frames in the pool has its committed nonce there: only a
+// new sender costs a ledger read (a RocksDB get, half the tile's time when
+// every frame paid it, and a wait on the ledger's lock during a commit).
+mempool::AddResult Node::Impl::add_to_pool(std::span<const uint8_t> frame, const mempool::Key& key,
+                                           const Sig& sig, std::span<const uint8_t> payload) {
+  {
+    std::lock_guard lk(pool_mu);
+    if (auto next = pool.next_nonce(key)) return pool.add(frame, key, sig, payload, *next);
+  }
+  const uint64_t committed_nonce = state->nonce(key);
+  std::lock_guard lk(pool_mu);
+  return pool.add(frame, key, sig, payload, committed_nonce);
+}
+
 void Node::Impl::mempool_tile() {
   metrics::TileMetrics tile(m, "mempool");
   Idler idle(s.cfg.idle);
   std::array<sigverify::VerifiedFrame, 64> frames;
+  size_t head = 0, held = 0;  // frames[head, held): taken off the ring, not yet in the pool
   uint64_t in = 0, added = 0, busy_ns = 0, forwarded_txs = 0;
   prometheus::Counter& c_forwarded =
       m.counter("vigil_tx_forwarded_total", "Client transactions forwarded to the peers");
@@ -648,7 +718,20 @@ void Node::Impl::mempool_tile() {
   for (;;) {
     const bool stopping = mempool_stop.load();  // read first: nothing verified is left behind
     const auto t = Clock::now();
-    const size_t n = sv->verified().pop_burst(frames);
+    bool pool_full;
+    {
+      std::lock_guard lk(pool_mu);
+      pool_full = pool.full();
+    }
+    // A full pool would refuse them: leave them on the ring (backpressure),
+    // and a frame it refused as full waits here for room: each verified,
+    // so the dedup knows it, and a sender could never get it in again.
+    if (head == held && !pool_full) {
+      head = 0;
+      held = sv->verified().pop_burst(frames);
+      in += held;
+    }
+    const size_t offered_from = head;
     const uint64_t added_before = added;
     sigverify::InvalidSignature bad;
     size_t bad_n = 0;
@@ -656,19 +739,18 @@ void Node::Impl::mempool_tile() {
       remember_rejected(bad);
       ++bad_n;
     }
-    for (size_t i = 0; i < n; ++i) {
-      const sigverify::VerifiedFrame& f = frames[i];
+    for (; head < held && !pool_full; ++head) {
+      const sigverify::VerifiedFrame& f = frames[head];
       ingest::FrameView fv;
       if (ingest::parse_frame(f.frame(), fv) != VIGIL_OK) continue;  // it verified: cannot be
       mempool::Key key;
       Sig sig;
       std::memcpy(key.data(), fv.public_key, 32);
       std::memcpy(sig.data(), fv.signature, 64);
-      const uint64_t committed_nonce = state->nonce(key);
-      mempool::AddResult r;
-      {
-        std::lock_guard lk(pool_mu);
-        r = pool.add(f.frame(), key, sig, fv.payload, committed_nonce);
+      const mempool::AddResult r = add_to_pool(f.frame(), key, sig, fv.payload);
+      if (r == mempool::AddResult::full) {
+        pool_full = true;
+        break;  // this one again when a commit makes room
       }
       if (r != mempool::AddResult::added) continue;
       ++added;
@@ -682,7 +764,7 @@ void Node::Impl::mempool_tile() {
       fwd.insert(fwd.end(), f.bytes.begin(), f.bytes.begin() + f.size);
       if (++fwd_count == VIGIL_P2P_FORWARD_MAX_TXS) flush_forward();
     }
-    in += n;
+    const size_t n = head - offered_from;
     if (added != added_before) pool_added.notify_all();
     if (fwd_count && (n == 0 || t - fwd_since >= std::chrono::milliseconds(2))) flush_forward();
     if (n || bad_n) busy_ns += elapsed_ns(t);
@@ -712,8 +794,8 @@ void Node::Impl::mempool_tile() {
 
 // The signatures in `id` and its ancestors above the committed height: what
 // a new child of `id` must not carry again (its chain already does).
-std::set<Sig> Node::Impl::uncommitted_sigs(consensus::BlockId id) const {
-  std::set<Sig> out;
+mempool::SigSet Node::Impl::uncommitted_sigs(consensus::BlockId id) const {
+  mempool::SigSet out;
   const uint64_t committed = state->height();
   for (int depth = 0; depth < 64; ++depth) {
     const consensus::Block* b = state->block(id);
@@ -845,10 +927,18 @@ void Node::Impl::on_commit(std::vector<Applied> applied, const std::string& erro
 // produces are the next round) and leaves the rest for the next call, so a
 // validator that drives itself (one validator alone commits without a
 // message in between) still reads its events and its stop flag.
+//
+// Two liberties with the order, both safe: the persists of one round are
+// one synced write of the last state (each carries the whole safety state,
+// and a later one covers what an earlier one allowed), reported done in
+// the order issued, before anything they hold back is sent; and commits
+// wait until the backlog is done, so a vote or a proposal never waits on
+// the ledger writing an older block.
 void Node::Impl::run_actions(size_t max_rounds) {
   for (size_t round = 0; round < max_rounds && !backlog.empty(); ++round) {
     consensus::Actions now;
     now.swap(backlog);
+    std::vector<const consensus::PersistAction*> persists;
     for (auto& a : now) {
       if (auto* send = std::get_if<consensus::SendAction>(&a)) {
         network->send(send->to, send->bytes);
@@ -868,27 +958,41 @@ void Node::Impl::run_actions(size_t max_rounds) {
         ++consensus_in;  // the core's inputs: messages, timers, verdicts, persists
         core->on_verified(ver->request, valid, backlog);
       } else if (auto* per = std::get_if<consensus::PersistAction>(&a)) {
-        state->save_safety(per->state);
-        ++consensus_in;
-        core->on_persisted(per->request, backlog);
+        persists.push_back(per);
       } else if (auto* com = std::get_if<consensus::CommitAction>(&a)) {
-        const auto t = Clock::now();
-        std::string err;
-        auto applied = state->commit(com->blocks, &err);
-        on_commit(std::move(applied), err);
-        exec_busy_ns += elapsed_ns(t);
+        deferred_commits.push_back(std::move(com->blocks));
       } else if (auto* lg = std::get_if<consensus::LogAction>(&a)) {
         spdlog::info("{}", lg->line);
       }
     }
+    if (persists.empty()) continue;
+    state->save_safety(persists.back()->state);  // synced; exits the process if it fails
+    safety_writes += 1;
+    safety_persists += persists.size();
+    for (const auto* per : persists) {
+      ++consensus_in;
+      core->on_persisted(per->request, backlog);
+    }
   }
+  run_commits();
+  std::lock_guard lk(status_mu);
+  status.epoch = core->epoch();
+  status.round = core->round();
+}
+
+void Node::Impl::run_commits() {
+  for (const auto& blocks : deferred_commits) {
+    const auto t = Clock::now();
+    std::string err;
+    auto applied = state->commit(blocks, &err);
+    on_commit(std::move(applied), err);
+    exec_busy_ns += elapsed_ns(t);
+  }
+  deferred_commits.clear();
   // A committed block waiting for its QC: this event may have brought it.
   std::string err;
   auto applied = state->drain(&err);
   if (!applied.empty() || !err.empty()) on_commit(std::move(applied), err);
-  std::lock_guard lk(status_mu);
-  status.epoch = core->epoch();
-  status.round = core->round();
 }
 
 void Node::Impl::consensus_tile() {

@@ -32,6 +32,10 @@ Sigverify::~Sigverify() {
 }
 
 void Sigverify::push(std::span<const uint8_t> datagram, uint32_t src_addr, uint64_t now_ns) {
+  if (shedding()) {
+    ++counters_.shed;
+    return;
+  }
   ingest::FrameView v;
   if (ingest_.admit(datagram, src_addr, now_ns, v) == VIGIL_OK)
     batcher_.add(v, v.source, now_ns / 1000);
@@ -45,6 +49,7 @@ void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
   std::array<ingest::FrameView, net::kBurst> views;
   std::array<vigil_error, net::kBurst> verdicts;
   size_t n = 0;
+  const bool shed = shedding();  // once a burst: the ring's indices are shared lines
   auto admit = [&] {
     ingest_.admit_burst({in.data(), n}, now_ns, views, verdicts);
     for (size_t i = 0; i < n; ++i)
@@ -53,6 +58,10 @@ void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
   };
   for (const net::Packet& p : burst) {
     if (!ingest::is_token_request(p.bytes())) {
+      if (shed) {
+        ++counters_.shed;
+        continue;
+      }
       in[n++] = {p.bytes(), p.src_addr};
       if (n == in.size()) admit();
       continue;

@@ -16,7 +16,8 @@
 // Promise: every datagram ends in exactly one place: a verified frame on
 // the ring, or a counter with its reason (ingest's drops, batcher
 // backpressure, refused batches, invalid signatures, duplicates found after
-// verification, a full output ring). Memory is fixed at construction: the
+// verification, a full output ring, frames shed unverified while the output
+// ring is over its mark). Memory is fixed at construction: the
 // output ring has `out_capacity` slots and counts what does not fit, the
 // batches come from the batcher's pool, at most that many are in flight.
 // run() sleeps when there is nothing to do (never a busy loop): on the
@@ -60,6 +61,12 @@ struct SigverifyConfig {
   // Slots of the invalid() ring; 0: invalid signatures are only counted.
   size_t invalid_capacity = 0;
   std::chrono::microseconds idle_sleep{1000};
+  // Backpressure: while the output ring holds at least this many frames
+  // (its consumer stopped taking them: the mempool is full), new frames are
+  // dropped before ingest, counted as `shed`, instead of being verified
+  // only to be refused downstream (the work an overloaded node can least
+  // afford). Token requests are still answered. 0: never.
+  size_t shed_above = 0;
   // Called on this thread as each batch completes: its items and the time
   // from submit to completion seen (metrics). Optional.
   std::function<void(uint32_t items, uint64_t latency_ns)> on_batch;
@@ -74,6 +81,7 @@ struct SigverifyCounters {
   uint64_t invalid = 0;   // bad signatures, each reported to ingest
   uint64_t duplicates_after_verify = 0;
   uint64_t out_dropped = 0;         // verified, but the output ring was full
+  uint64_t shed = 0;                // dropped unverified: the output ring was over shed_above
   uint64_t invalid_unreported = 0;  // the invalid() ring was full
   uint64_t token_replies = 0;
   uint64_t token_replies_unsent = 0;  // the port did not take the grant
@@ -129,6 +137,7 @@ class Sigverify {
   void finish(Flight& f, uint64_t now_ns);
   // Sleeps until there may be work: on the oldest flight, or idle_sleep.
   void idle_wait(uint64_t now_ns);
+  bool shedding() const { return config_.shed_above && out_.size() >= config_.shed_above; }
 
   SigverifyConfig config_;
   accel::Accelerator& engine_;

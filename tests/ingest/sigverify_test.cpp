@@ -113,6 +113,33 @@ TEST(Sigverify, OutputRingIsBoundedAndCountsWhatDoesNotFit) {
   EXPECT_EQ(sv.verified().size(), 4u);
 }
 
+// Backpressure: while the ring holds shed_above frames nothing new is
+// verified (counted as shed, the dedup does not learn them); once the
+// consumer takes frames, intake resumes.
+TEST(Sigverify, ShedsUnverifiedWhileTheOutputRingIsOverItsMark) {
+  auto engine = cpu_engine();
+  SigverifyConfig c = test_config();
+  c.out_capacity = 16;
+  c.shed_above = 4;
+  Sigverify sv(c, *engine);
+  const crypto::Keypair key = ingest::sender_keypair(6, 0);
+  auto send = [&](uint64_t i) {
+    sv.push(with_token(sv.ingest(), kHonestBase, 0, signed_frame(key, i)), kHonestBase, 0);
+    sv.drain(0);
+  };
+  for (uint64_t i = 0; i < 10; ++i) send(i);
+  EXPECT_EQ(sv.counters().verified, 4u);
+  EXPECT_EQ(sv.counters().shed, 6u);
+  EXPECT_EQ(sv.counters().out_dropped, 0u);
+  VerifiedFrame f;
+  while (sv.verified().pop(f)) {
+  }
+  send(4);  // shed before: not in the dedup, so it verifies now
+  EXPECT_EQ(sv.counters().verified, 5u);
+  EXPECT_EQ(sv.counters().duplicates_after_verify, 0u);
+  EXPECT_EQ(sv.ingest().counters().dropped[size_t(ingest::Drop::duplicate)], 0u);
+}
+
 // ---- the flood ---------------------------------------------------------
 
 enum class Attack {

@@ -49,6 +49,12 @@ TEST(Config, GoodFileParsesWithRelativePaths) {
   EXPECT_EQ(c.listen_udp, "127.0.0.1:7001");
   EXPECT_EQ(c.idle, vigil::config::Idle::adaptive);  // the default
   EXPECT_EQ(c.engine, "auto");
+  EXPECT_EQ(c.ledger_write_buffer_mb, 8u);  // memory bounds by default
+  Config m;
+  ASSERT_TRUE(vigil::config::parse(kGood + "[ledger]\nwrite_buffer_mb = 4\nblock_cache_mb = 2\n",
+                                   "/etc/vigil/node.toml", &m, &e));
+  EXPECT_EQ(m.ledger_write_buffer_mb, 4u);
+  EXPECT_EQ(m.ledger_block_cache_mb, 2u);
 }
 
 TEST(Config, EachBadValueNamesItsKeyAndFile) {
@@ -62,9 +68,13 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   expect_one(kGood + "[packet]\nport = \"tap\"\n", "packet.port");
   expect_one(kGood + "[packet]\nport = \"pcap\"\n", "packet.pcap_file");  // needed by pcap
   expect_one(kGood + "[packet]\neal_args = [1]\n", "packet.eal_args");
+  expect_one(kGood + "[packet]\ndevice = 7\n", "packet.device");
   expect_one(kGood + "[queues]\nmempool = 1\n", "queues.mempool");
   expect_one(kGood + "[limits]\nkey_rate = -5\n", "limits.key_rate");
   expect_one(kGood + "[consensus]\nround_timeout_ms = 1\n", "consensus.round_timeout_ms");
+  expect_one(kGood + "[ledger]\nwrite_buffer_mb = 0\n", "ledger.write_buffer_mb");
+  expect_one(kGood + "[ledger]\nblock_cache_mb = \"lots\"\n", "ledger.block_cache_mb");
+  expect_one(kGood + "[ledger]\nnode_cache_entries = 10\n", "ledger.node_cache_entries");
   expect_one(kGood + "[nonsense]\nx = 1\n", "nonsense");  // unknown table
   std::string bad_addr = kGood;
   bad_addr.replace(bad_addr.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
@@ -76,6 +86,23 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   missing.erase(missing.find("key_file"),
                 missing.find('\n', missing.find("key_file")) - missing.find("key_file") + 1);
   expect_one(missing, "key_file");
+}
+
+// A dpdk port opens packet.device, else the first device eal_args names.
+TEST(Config, DpdkDeviceDefaultsToTheFirstTheEalArgumentsName) {
+  Config c;
+  c.eal_args = {"-l", "0", "-a", "0000:00:03.0", "--vdev=net_ring0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:00:03.0");
+  c.eal_args = {"--no-pci", "--vdev=net_pcap0,rx_pcap=/tmp/x.pcap", "-a", "01:00.0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "net_pcap0");
+  c.eal_args = {"--allow=0000:02:00.1,rxq=4"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:02:00.1");
+  c.eal_args = {"-a0000:05:00.0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "0000:05:00.0");
+  c.eal_args = {"--no-pci", "-l", "0"};
+  EXPECT_EQ(vigil::config::dpdk_device(c), "");
+  c.dpdk_device = "net_null0";
+  EXPECT_EQ(vigil::config::dpdk_device(c), "net_null0");
 }
 
 TEST(Config, EveryProblemIsReportedNotOnlyTheFirst) {

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "host/consensus/wire.hpp"
@@ -121,14 +122,103 @@ TEST(Mempool, TakeSkipsWhatTheChainBelowCarries) {
   ASSERT_EQ(add(p, t0), mempool::AddResult::added);
   ASSERT_EQ(add(p, t1), mempool::AddResult::added);
   uint32_t n = 0;
-  const std::set<mempool::Sig> parent_holds_t0 = {t0.sig};
+  const mempool::SigSet parent_holds_t0 = {t0.sig};
   auto frames = p.take(10, 1 << 20, &n, &parent_holds_t0);
   ASSERT_EQ(n, 1u);
   EXPECT_EQ(frames, t1.frame);
   // The block holding t0 was abandoned: a child of another parent takes both.
-  const std::set<mempool::Sig> none;
+  const mempool::SigSet none;
   frames = p.take(10, 1 << 20, &n, &none);
   EXPECT_EQ(n, 2u);
+}
+
+// The maps' comparator is the order of std::less on the arrays, byte for
+// byte: a difference in any byte, first or last word, high or low bit.
+TEST(Mempool, WordComparatorIsTheByteOrder) {
+  std::mt19937_64 rng(7);
+  mempool::SigLess fast;
+  std::less<mempool::Sig> slow;
+  for (int i = 0; i < 20000; ++i) {
+    mempool::Sig a, b;
+    for (auto& x : a) x = uint8_t(rng());
+    b = a;
+    if (i % 4 != 0) {  // one byte differs (else equal: neither is less)
+      const size_t at = rng() % 64;
+      b[at] = uint8_t(i % 3 == 0 ? a[at] ^ (1u << (rng() % 8)) : rng());
+    }
+    ASSERT_EQ(fast(a, b), slow(a, b)) << i;
+    ASSERT_EQ(fast(b, a), slow(b, a)) << i;
+  }
+  mempool::Key lo{}, hi{};
+  hi[31] = 1;  // only the last byte differs
+  EXPECT_TRUE(mempool::KeyLess{}(lo, hi));
+  EXPECT_FALSE(mempool::KeyLess{}(hi, lo));
+  lo[0] = 0x7f, hi[0] = 0x80;  // the first byte decides, as an unsigned byte
+  EXPECT_TRUE(mempool::KeyLess{}(lo, hi));
+}
+
+// A sender with frames in the pool has its next nonce there (so the node
+// asks the ledger only for new senders); a commit moves it.
+TEST(Mempool, KnowsTheNextNonceOfASenderItHolds) {
+  const auto a = crypto::generate_keypair();
+  mempool::Mempool p({});
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 5), 5), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 6), 5), mempool::AddResult::added);
+  EXPECT_EQ(p.next_nonce(a.public_key), 5u);
+  p.committed({}, {{a.public_key, 6}});  // nonce 5 committed by another frame
+  EXPECT_EQ(p.next_nonce(a.public_key), 6u);
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 5, 2), *p.next_nonce(a.public_key)),
+            mempool::AddResult::stale_nonce);
+  p.committed({}, {{a.public_key, 7}});
+  EXPECT_FALSE(p.next_nonce(a.public_key));  // nothing left of it: the ledger knows
+}
+
+// Frames behind a nonce gap (their sender's earlier nonce was dropped) leave
+// after gap_expire_commits commits; reachable ones stay however old.
+TEST(Mempool, FramesBehindANonceGapExpireAfterSomeCommits) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
+  mempool::Mempool p({.capacity = 5, .gap_expire_commits = 16});
+  for (uint64_t nonce : {1, 2, 3})
+    ASSERT_EQ(add(p, make_tx(a, a.public_key, nonce)), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(b, b.public_key, 0)), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(b, b.public_key, 1)), mempool::AddResult::added);
+  EXPECT_TRUE(p.full());
+  for (int i = 0; i < 15; ++i) p.committed({}, {});
+  EXPECT_EQ(p.size(), 5u);  // not yet
+  p.committed({}, {});
+  EXPECT_EQ(p.size(), 2u);  // a's three went; b's two are reachable from its nonce
+  EXPECT_EQ(p.counters().gap_expired, 3u);
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 0)), mempool::AddResult::added);  // room again
+  uint32_t n = 0;
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 3u);  // a's 0 and b's 0, 1
+}
+
+// A full pool makes room for a frame a block could carry next by dropping
+// the frames behind nonce gaps, whatever their age; never for a gapped one,
+// and never by dropping frames a block can carry.
+TEST(Mempool, AFullPoolDropsGappedFramesForOneThatFollows) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair(),
+             c = crypto::generate_keypair();
+  mempool::Mempool p({.capacity = 4});
+  for (uint64_t nonce : {2, 3})
+    ASSERT_EQ(add(p, make_tx(a, a.public_key, nonce)), mempool::AddResult::added);
+  for (uint64_t nonce : {0, 1})
+    ASSERT_EQ(add(p, make_tx(b, b.public_key, nonce)), mempool::AddResult::added);
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 5)), mempool::AddResult::full);   // gapped itself
+  EXPECT_EQ(add(p, make_tx(b, b.public_key, 2)), mempool::AddResult::added);  // follows b's 1
+  EXPECT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.counters().gap_expired, 2u);
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  EXPECT_EQ(add(p, make_tx(c, c.public_key, 0)), mempool::AddResult::added);
+  // Full of frames a block can carry: nothing gives way.
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 0)), mempool::AddResult::full);
+  EXPECT_EQ(p.size(), 4u);
+  uint32_t n = 0;
+  p.take(10, 1 << 20, &n);
+  EXPECT_EQ(n, 4u);
 }
 
 // vigild's state is the ledger: a store of another genesis is refused, an
@@ -143,7 +233,7 @@ TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
   g.accounts.push_back({a.public_key, 100});
   std::string err;
   {
-    auto st = node::ChainState::open(dir, g, &err);
+    auto st = node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err);
     ASSERT_TRUE(st) << err;
     EXPECT_EQ(st->height(), 0u);
     EXPECT_EQ(st->account(a.public_key)->balance, 100u);
@@ -180,7 +270,7 @@ TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
     EXPECT_EQ(st->check(consensus::make_block(h, {})), consensus::BlockCheck::unknown);
   }
   g.accounts[0].balance = 101;
-  EXPECT_FALSE(node::ChainState::open(dir, g, &err));
+  EXPECT_FALSE(node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err));
   EXPECT_NE(err.find("another genesis"), std::string::npos) << err;
   std::filesystem::remove_all(dir);
 }

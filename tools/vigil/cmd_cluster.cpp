@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -105,7 +106,9 @@ struct Node {
   pid_t pid = -1;
   std::string config, log;
   std::unique_ptr<rpc::HttpClient> api;
-  uint64_t rss_start = 0, rss_end = 0;
+  // RSS when every peer is up, at the middle of the load, at its end, and
+  // the most seen (sampled with the heights): bounded means end ~ middle.
+  uint64_t rss_start = 0, rss_mid = 0, rss_end = 0, rss_max = 0;
   uint64_t height = 0;
   Clock::time_point last_progress;
   double max_stall_s = 0;
@@ -269,7 +272,16 @@ int run(const Options& o) {
   tool::LoadReport report;
   std::string err;
   bool load_ok = false;
-  std::thread load([&] { load_ok = tool::run_load(lo, &report, &err); });
+  std::atomic<bool> sending{false}, load_done{false};
+  lo.sending = &sending;
+  std::thread load([&] {
+    load_ok = tool::run_load(lo, &report, &err);
+    load_done = true;
+  });
+  // The schedule counts from the first frame sent (signing them all first
+  // takes a while at high rates).
+  while (!sending.load() && !load_done.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 
   // Kills on schedule; watch every node's height.
   std::mt19937_64 rng(std::random_device{}());
@@ -310,6 +322,10 @@ int run(const Options& o) {
       }
       n.max_stall_s = std::max(
           n.max_stall_s, std::chrono::duration<double>(Clock::now() - n.last_progress).count());
+      const uint64_t rss = rss_kib(n.pid);
+      n.rss_max = std::max(n.rss_max, rss);
+      if (n.rss_mid == 0 && std::chrono::duration<double>(now - t0).count() >= o.seconds / 2)
+        n.rss_mid = rss;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -319,7 +335,10 @@ int run(const Options& o) {
     start_node(nodes[size_t(down)], vigild);
     ++restarts;
   }
-  for (auto& n : nodes) n.rss_end = rss_kib(n.pid);
+  for (auto& n : nodes) {
+    n.rss_end = rss_kib(n.pid);
+    n.rss_max = std::max(n.rss_max, n.rss_end);
+  }
 
   // Every node reaches the highest height seen (the restarted one catches up).
   uint64_t top = 0;
@@ -418,6 +437,7 @@ int run(const Options& o) {
          {"seconds", report.seconds},
          {"sent", report.sent},
          {"committed_txs", report.committed},
+         {"resent", report.resent},
          {"committed_tps", report.committed_tps},
          {"p50_latency_ms", report.p50_ms},
          {"p90_latency_ms", report.p90_ms},
@@ -443,7 +463,10 @@ int run(const Options& o) {
          {"load_ok", load_ok},
          {"dir", dir}};
   for (uint32_t i = 0; i < o.nodes; ++i)
-    j["rss_kib"].push_back({{"start", nodes[i].rss_start}, {"end", nodes[i].rss_end}});
+    j["rss_kib"].push_back({{"start", nodes[i].rss_start},
+                            {"mid", nodes[i].rss_mid},
+                            {"end", nodes[i].rss_end},
+                            {"max", nodes[i].rss_max}});
   if (!agree) j["first_disagreement"] = first_disagree;
   if (!load_ok) j["load_error"] = err;
   if (o.json) {
@@ -477,8 +500,9 @@ int run(const Options& o) {
     std::printf("  %-34s %s (stores compared up to height %llu)\n", "stores agree",
                 stores_ok ? "yes" : "NO", (unsigned long long)store_height);
     for (uint32_t i = 0; i < o.nodes; ++i)
-      std::printf("  node %u RSS %6llu KiB at start, %6llu KiB at end\n", i,
-                  (unsigned long long)nodes[i].rss_start, (unsigned long long)nodes[i].rss_end);
+      std::printf("  node %u RSS %6llu KiB at start, %6llu at mid-load, %6llu at end (max %llu)\n",
+                  i, (unsigned long long)nodes[i].rss_start, (unsigned long long)nodes[i].rss_mid,
+                  (unsigned long long)nodes[i].rss_end, (unsigned long long)nodes[i].rss_max);
     std::printf("  %-34s %s\n", "graceful stop (SIGTERM, exit 0)", clean_exit ? "yes" : "NO");
   }
   const bool written =

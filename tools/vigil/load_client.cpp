@@ -162,6 +162,7 @@ json LoadReport::to_json() const {
               {"valid", valid},
               {"invalid", invalid},
               {"committed", committed},
+              {"resent", resent},
               {"seconds", seconds},
               {"committed_tps", committed_tps},
               {"sampled", sampled},
@@ -298,6 +299,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   struct Planned {
     size_t at;  // offset in `wire`
     uint16_t size;
+    uint32_t account;
     uint32_t target;
     bool bad;
     const char* kind;
@@ -305,15 +307,19 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   const uint64_t total = uint64_t(o.rate * o.seconds);
   std::vector<Planned> plan;
   std::vector<uint8_t> wire;
+  std::vector<uint64_t> first_nonce;                               // per account
+  std::vector<std::vector<uint32_t>> by_account(accounts.size());  // valid frames, nonce order
   plan.reserve(total);
   wire.reserve(total * (sizeof(vigil_tx_frame_ed25519) + 64));
   {
     std::mt19937_64 rng(o.seed);
     std::array<uint8_t, VIGIL_TX_FRAME_MAX> buf;
     uint64_t next_account = 0, invalid_kind = 0;
+    for (const Account& a : accounts) first_nonce.push_back(a.nonce);
     double invalid_acc = 0;
     for (uint64_t i = 0; i < total; ++i) {
-      Account& a = accounts[next_account++ % accounts.size()];
+      const uint32_t ai = uint32_t(next_account++ % accounts.size());
+      Account& a = accounts[ai];
       Account& to = accounts[(next_account + rng() % (accounts.size() - 1)) % accounts.size()];
       invalid_acc += o.invalid_share;
       const bool bad = invalid_acc >= 1.0;
@@ -332,8 +338,11 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
         ingest::reseal_crc({buf.data(), n});
       }
       if (kind == std::string_view("malformed")) n -= 3;  // the CRC no longer fits the length
-      if (!bad) ++a.nonce;
-      plan.push_back({wire.size(), uint16_t(n), a.target, bad, kind});
+      if (!bad) {
+        ++a.nonce;
+        by_account[ai].push_back(uint32_t(plan.size()));
+      }
+      plan.push_back({wire.size(), uint16_t(n), ai, a.target, bad, kind});
       wire.insert(wire.end(), buf.begin(), buf.begin() + long(n));
     }
   }
@@ -342,6 +351,7 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
   // polled every few tens of milliseconds within max_polls_per_sec.
   const uint64_t sample_every = std::max<uint64_t>(1, uint64_t(o.rate / 20));
   const auto t0 = Clock::now();
+  if (o.sending) o.sending->store(true);
   // Ticker: committed_txs at the end of every second, for the timeline.
   std::atomic<bool> ticking{true};
   std::vector<uint64_t> totals;
@@ -355,6 +365,50 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       }
       totals.push_back(committed_txs(tc).value_or(totals.empty() ? *before : totals.back()));
       next += std::chrono::seconds(1);
+    }
+  });
+  std::atomic<uint64_t> sent_upto{0};  // plan entries sent, for the resender
+  std::atomic<uint64_t> resent{0};
+  // Resender: each sender's committed nonce, asked about once a second; one
+  // stuck while its later frames are out is resent from there (16 frames).
+  std::thread resender([&] {
+    if (o.resend_after_ms == 0) return;
+    std::vector<std::unique_ptr<rpc::HttpClient>> rc;
+    for (const auto& h : http) rc.push_back(std::make_unique<rpc::HttpClient>(h, 500));
+    std::string rerr;
+    auto port = net::UdpPort::open({}, rerr);
+    if (!port) return;
+    struct Seen {
+      uint64_t nonce = 0;
+      Clock::time_point since{};
+    };
+    std::vector<Seen> seen(accounts.size(), Seen{0, Clock::now()});
+    const auto stuck_for = std::chrono::milliseconds(o.resend_after_ms);
+    std::vector<net::OutPacket> again;
+    for (size_t i = 0; sending.load(); i = (i + 1) % accounts.size()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 / accounts.size()));
+      const auto& idx = by_account[i];
+      const uint64_t upto = sent_upto.load();
+      const size_t out = size_t(std::lower_bound(idx.begin(), idx.end(), upto) - idx.begin());
+      auto res = rc[accounts[i].target]->get("/account/" +
+                                             crypto::to_hex(accounts[i].key.public_key.data(), 32));
+      if (!res || res->status != 200) continue;
+      const json j = json::parse(res->body, nullptr, false);
+      if (j.is_discarded() || !j.contains("nonce")) continue;
+      const uint64_t committed = j["nonce"].get<uint64_t>();
+      const auto now = Clock::now();
+      if (committed != seen[i].nonce) seen[i] = {committed, now};
+      const uint64_t next = committed - std::min(committed, first_nonce[i]);  // into idx
+      if (next >= out || now - seen[i].since < stuck_for) continue;
+      again.clear();
+      for (size_t k = next; k < out && k < next + 16; ++k) {
+        const Planned& f = plan[idx[k]];
+        again.push_back({.payload = {wire.data() + f.at, f.size},
+                         .dst_addr = dests[f.target].addr,
+                         .dst_port = dests[f.target].port});
+      }
+      resent += port->tx_burst(again);
+      seen[i].since = now;  // give it time to land before the next try
     }
   });
   std::vector<net::OutPacket> burst;
@@ -391,10 +445,13 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       done += udp->tx_burst(std::span(burst).subspan(done));
       if (done < burst.size()) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
+    sent_upto.store(r.sent);
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const auto at_end = committed_txs(clients);
   sending = false;
+  resender.join();
+  r.resent = resent.load();
   poller.join();
   ticking = false;
   ticker.join();

@@ -28,6 +28,13 @@ struct LoadOptions {
   double drain_seconds = 20;  // after sending: wait this long at most for the sample
   uint32_t max_polls_per_sec = 500;
   uint64_t seed = 1;
+  // A sender whose committed nonce has not moved for this long while frames
+  // of it are out has lost one (shed by an overloaded validator, or a
+  // full queue): its frames from the committed nonce on are sent again, as
+  // a wallet resubmits (the same signed bytes). 0: never.
+  uint32_t resend_after_ms = 1500;
+  // Set when sending begins (after every frame is signed), when given.
+  std::atomic<bool>* sending = nullptr;
 };
 
 // One second of a run, from the start of sending until the sample is drained.
@@ -42,6 +49,7 @@ struct LoadReport {
   uint64_t sent = 0, valid = 0;
   std::map<std::string, uint64_t> invalid;  // by kind
   uint64_t committed = 0;                   // /status committed_txs, after - before
+  uint64_t resent = 0;                      // frames sent again (resend_after_ms)
   double seconds = 0;                       // sending time
   double committed_tps = 0;
   uint64_t sampled = 0, sampled_accepted = 0, sampled_committed = 0;
