@@ -160,7 +160,8 @@ bool parse(const std::string& text, const std::string& file, Config* out,
       {"consensus.log_every", integer(&o.log_every, 1, 1'000'000)},
       {"ledger.write_buffer_mb", integer(&o.ledger_write_buffer_mb, 1, 1024)},
       {"ledger.block_cache_mb", integer(&o.ledger_block_cache_mb, 1, 65536)},
-      {"ledger.node_cache_entries", integer(&o.ledger_node_cache_entries, 1024, 1 << 26)},
+      {"ledger.page_cache_entries", integer(&o.ledger_page_cache_entries, 1024, 1 << 24)},
+      {"ledger.account_cache_entries", integer(&o.ledger_account_cache_entries, 1024, 1 << 26)},
   };
   // [tiles] is checked whole by host/affinity, against this machine.
   std::optional<toml::table> tiles;

@@ -17,7 +17,8 @@
 //   [queues]  verified, mempool, consensus_events, peer_send
 //   [limits]  source_rate, source_burst, key_rate, key_burst
 //   [consensus] round_timeout_ms, block_max_txs, log_every
-//   [ledger]  write_buffer_mb, block_cache_mb, node_cache_entries (memory bounds)
+//   [ledger]  write_buffer_mb, block_cache_mb, page_cache_entries,
+//             account_cache_entries (memory bounds)
 //   [tiles]   net = 2, verify = [3, 4], consensus = 5   cores (host/affinity);
 //             checked against this machine; two tiles on one core are refused
 //             when idle = "busy"
@@ -58,10 +59,12 @@ struct Config {
   uint32_t block_max_txs = 4096;
   uint64_t log_every = 100;
   // RocksDB's memory (host/ledger LedgerOptions): memtables of one column
-  // family (all of them together: 4x), the block cache, decoded state nodes.
+  // family (all of them together: 4x), the block cache, the state tree's
+  // pages (at most 15 nodes, about 1 KiB each) and the latest accounts.
   uint32_t ledger_write_buffer_mb = 8;
   uint32_t ledger_block_cache_mb = 16;
-  uint32_t ledger_node_cache_entries = 1 << 17;
+  uint32_t ledger_page_cache_entries = 1 << 15;
+  uint32_t ledger_account_cache_entries = 1 << 16;
   affinity::TilePlan tiles;  // empty: the kernel places every tile
 };
 

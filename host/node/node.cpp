@@ -303,7 +303,8 @@ bool Node::Impl::start(std::string* error) {
   ledger::LedgerOptions lo;
   lo.write_buffer_bytes = size_t(c.ledger_write_buffer_mb) << 20;
   lo.block_cache_bytes = size_t(c.ledger_block_cache_mb) << 20;
-  lo.node_cache_entries = c.ledger_node_cache_entries;
+  lo.page_cache_entries = c.ledger_page_cache_entries;
+  lo.account_cache_entries = c.ledger_account_cache_entries;
   state = ChainState::open(c.data_dir, s.genesis, lo, error);
   if (!state) return false;
 

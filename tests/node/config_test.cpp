@@ -74,7 +74,8 @@ TEST(Config, EachBadValueNamesItsKeyAndFile) {
   expect_one(kGood + "[consensus]\nround_timeout_ms = 1\n", "consensus.round_timeout_ms");
   expect_one(kGood + "[ledger]\nwrite_buffer_mb = 0\n", "ledger.write_buffer_mb");
   expect_one(kGood + "[ledger]\nblock_cache_mb = \"lots\"\n", "ledger.block_cache_mb");
-  expect_one(kGood + "[ledger]\nnode_cache_entries = 10\n", "ledger.node_cache_entries");
+  expect_one(kGood + "[ledger]\npage_cache_entries = 10\n", "ledger.page_cache_entries");
+  expect_one(kGood + "[ledger]\naccount_cache_entries = -1\n", "ledger.account_cache_entries");
   expect_one(kGood + "[nonsense]\nx = 1\n", "nonsense");  // unknown table
   std::string bad_addr = kGood;
   bad_addr.replace(bad_addr.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
