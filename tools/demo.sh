@@ -11,7 +11,7 @@ set -euo pipefail
 build=${1:-build/release}
 vigil="$build/bin/vigil"
 seconds=${VIGIL_DEMO_SECONDS:-30}
-rate=${VIGIL_DEMO_RATE:-8000}
+rate=${VIGIL_DEMO_RATE:-12000}
 out="$build/demo"
 mkdir -p "$out"
 
