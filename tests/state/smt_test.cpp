@@ -115,11 +115,15 @@ TEST(Smt, PagesAreWrittenAndReplacedWhole) {
     EXPECT_EQ(std::vector<NodeKey>(pages.begin(), pages.end()), listed) << "batch " << batch;
     for (const NodeKey& pk : stale_pages(u.stale))
       for (const auto& [k, n] : before)
-        if (page_of(k) == pk) EXPECT_TRUE(stale.count(k)) << "batch " << batch;
+        if (page_of(k) == pk) {
+          EXPECT_TRUE(stale.count(k)) << "batch " << batch;
+        }
     for (const auto& [k, n] : t.store.nodes()) {
       if (n.kind != ChildKind::internal || k.depth % kPageLevels == kPageLevels - 1) continue;
       for (const ChildRef* c : {&n.left, &n.right})
-        if (c->kind != ChildKind::empty) EXPECT_EQ(c->version, k.version) << "batch " << batch;
+        if (c->kind != ChildKind::empty) {
+          EXPECT_EQ(c->version, k.version) << "batch " << batch;
+        }
     }
     ASSERT_EQ(t.root.hash, t.reference()) << "batch " << batch;
   }

@@ -389,7 +389,8 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       std::this_thread::sleep_for(std::chrono::microseconds(1'000'000 / accounts.size()));
       const auto& idx = by_account[i];
       const uint64_t upto = sent_upto.load();
-      const size_t out = size_t(std::lower_bound(idx.begin(), idx.end(), upto) - idx.begin());
+      const size_t account_sent =
+          size_t(std::lower_bound(idx.begin(), idx.end(), upto) - idx.begin());
       auto res = rc[accounts[i].target]->get("/account/" +
                                              crypto::to_hex(accounts[i].key.public_key.data(), 32));
       if (!res || res->status != 200) continue;
@@ -399,9 +400,9 @@ bool run_load(const LoadOptions& o, LoadReport* out, std::string* error,
       const auto now = Clock::now();
       if (committed != seen[i].nonce) seen[i] = {committed, now};
       const uint64_t next = committed - std::min(committed, first_nonce[i]);  // into idx
-      if (next >= out || now - seen[i].since < stuck_for) continue;
+      if (next >= account_sent || now - seen[i].since < stuck_for) continue;
       again.clear();
-      for (size_t k = next; k < out && k < next + 16; ++k) {
+      for (size_t k = next; k < account_sent && k < next + 16; ++k) {
         const Planned& f = plan[idx[k]];
         again.push_back({.payload = {wire.data() + f.at, f.size},
                          .dst_addr = dests[f.target].addr,
