@@ -219,19 +219,15 @@ vigil_error Ingest::admit(std::span<const uint8_t> bytes, uint32_t src_addr, uin
                           FrameView& out) {
   vigil_error e;
   const uint32_t source = prove_source(bytes, src_addr, now_ns, e);
-  if (e == VIGIL_OK) e = admit_frame(bytes, by_source_.slot(source), now_ns, out);
+  if (e == VIGIL_OK) e = admit_frame(bytes, source_slot(source), now_ns, out);
   return e == VIGIL_OK ? admit_back(out, now_ns) : e;
 }
 
-namespace {
-// A datagram's lines start loading together, before the passes read them
-// (replayed or received frames are often out of cache): at most kLines.
-void prefetch_datagram(std::span<const uint8_t> bytes) {
-  constexpr size_t kLines = 8;
-  const size_t n = std::min(bytes.size(), kLines * 64);
-  for (size_t off = 0; off < n; off += 64) __builtin_prefetch(bytes.data() + off);
+TokenBucketTable::Slot Ingest::source_slot(uint32_t source) const {
+  // Only a proven source's budget is looked up, so only its set is hashed.
+  if (!config_.rate_limits || source == kUnprovenSource) return {source, 0};
+  return by_source_.slot(source);
 }
-}  // namespace
 
 void Ingest::prefetch_token(std::span<const uint8_t> bytes) const {
   if (bytes.size() < sizeof(vigil_addr_token) || bytes[0] != VIGIL_ADDR_TOKEN_MAGIC) return;
@@ -241,9 +237,8 @@ void Ingest::prefetch_token(std::span<const uint8_t> bytes) const {
 }
 
 // Passes over up to kPass datagrams, each starting the loads the next one
-// needs: the datagrams' own lines; token memo lines; token checks and source
-// sets; budgets, parse and hashes (dedup and key lines); dedup and key
-// lookups. Each pass touches
+// needs: token memo lines; token checks and source sets; budgets, parse and
+// hashes (dedup and key lines); dedup and key lookups. Each pass touches
 // only tables no earlier pass writes, and runs in arrival order, so the
 // verdicts and state are those of admit() one by one.
 void Ingest::admit_burst(std::span<const Datagram> in, uint64_t now_ns, std::span<FrameView> out,
@@ -253,17 +248,12 @@ void Ingest::admit_burst(std::span<const Datagram> in, uint64_t now_ns, std::spa
   std::array<TokenBucketTable::Slot, kPass> sources;
   for (size_t off = 0; off < n; off += kPass) {
     const size_t m = std::min(kPass, n - off);
-    for (size_t i = 0; i < m; ++i) prefetch_datagram(in[off + i].bytes);
     for (size_t i = 0; i < m; ++i) prefetch_token(in[off + i].bytes);
     for (size_t i = 0; i < m; ++i) {
       bytes[i] = in[off + i].bytes;
-      const uint32_t source =
-          prove_source(bytes[i], in[off + i].src_addr, now_ns, verdicts[off + i]);
-      sources[i] = {source, 0};
-      if (config_.rate_limits && source != kUnprovenSource) {
-        sources[i] = by_source_.slot(source);
-        by_source_.prefetch(sources[i]);
-      }
+      sources[i] =
+          source_slot(prove_source(bytes[i], in[off + i].src_addr, now_ns, verdicts[off + i]));
+      if (config_.rate_limits && sources[i].key != kUnprovenSource) by_source_.prefetch(sources[i]);
     }
     for (size_t i = 0; i < m; ++i)
       if (verdicts[off + i] == VIGIL_OK)

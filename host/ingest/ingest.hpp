@@ -193,6 +193,8 @@ class Ingest {
   vigil_error admit_frame(std::span<const uint8_t> bytes, TokenBucketTable::Slot source,
                           uint64_t now_ns, FrameView& out);
   void prefetch_token(std::span<const uint8_t> bytes) const;
+  // The source's budget slot admit_frame takes (hashed only when it is looked up).
+  TokenBucketTable::Slot source_slot(uint32_t source) const;
   vigil_error admit_back(FrameView& frame, uint64_t now_ns);
   vigil_error drop(Drop d) {
     ++counters_.dropped[size_t(d)];

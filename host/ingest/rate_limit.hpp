@@ -54,8 +54,8 @@ class TokenBucketTable {
  public:
   TokenBucketTable(const RateLimitConfig& config, const HashKey& key);
 
-  // A key with its set picked: hashed once, for a prefetch and a call soon
-  // after (every call below also takes the plain key).
+  // A key with its set picked: hashed once, for a prefetch and an allow()
+  // soon after.
   struct Slot {
     uint64_t key;
     size_t set;  // index of the set's first entry
