@@ -1,9 +1,6 @@
 #include "host/mempool/mempool.hpp"
 
-#include <sys/random.h>
-
 #include <algorithm>
-#include <chrono>
 
 #include "host/ingest/keyed_hash.hpp"
 
@@ -33,20 +30,8 @@ std::string_view add_result_name(AddResult r) {
   return "unknown";
 }
 
-SigHash::SigHash() {
-  uint64_t k[2] = {0, 0};
-  if (getrandom(k, sizeof k, 0) != ssize_t(sizeof k)) {
-    // No entropy source: a key from the clock and an address still differs
-    // per process, and only bucket spread (never an outcome) depends on it.
-    k[0] = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
-    k[1] = uint64_t(reinterpret_cast<uintptr_t>(this)) * 0x9E3779B97F4A7C15ull;
-  }
-  k0 = k[0];
-  k1 = k[1];
-}
-
 size_t SigHash::operator()(const Sig& s) const {
-  return size_t(ingest::siphash::hash<1, 3>(k0, k1, s.data(), 16));
+  return size_t(key.table(s.data(), 16));
 }
 
 Mempool::Mempool(const MempoolConfig& config) : config_(config) {

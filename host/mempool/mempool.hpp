@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "host/ingest/keyed_hash.hpp"
 #include "host/mempool/transfer.hpp"
 
 namespace vigil::mempool {
@@ -61,9 +62,8 @@ using NonceMap = std::map<Key, uint64_t, KeyLess>;  // sender -> next nonce
 // aim frames at one bucket. Lookups only: the index is never iterated, so
 // nothing the pool decides depends on the key.
 struct SigHash {
-  SigHash();
   size_t operator()(const Sig& s) const;
-  uint64_t k0, k1;
+  ingest::HashKey key = ingest::HashKey::secret();
 };
 
 enum class AddResult : uint8_t {
