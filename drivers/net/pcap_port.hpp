@@ -56,6 +56,7 @@ class PcapPort final : public PacketPort {
   void flush();
 
  private:
+  void prefetch_record(size_t i) const;  // starts loading record i mod count
   struct Record {
     uint64_t offset;  // into bytes_
     uint64_t ts_ns;

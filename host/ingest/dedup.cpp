@@ -69,17 +69,25 @@ void SignatureDedup::map_remove(uint64_t t) {
   map_[hole] = 0;
 }
 
-bool SignatureDedup::insert(uint64_t t) {
+void SignatureDedup::forget_oldest() {
   // The tag evicted a few inserts from now: its slot loads meanwhile.
-  if (count_ == ring_.size()) {
-    size_t ahead = head_ + 8;
-    if (ahead >= ring_.size()) ahead %= ring_.size();
-    prefetch(ring_[ahead]);
-    map_remove(ring_[head_]);
-    ring_[head_] = 0;
-    --count_;
-    ++evicted_;
-  }
+  size_t ahead = head_ + 8;
+  if (ahead >= ring_.size()) ahead %= ring_.size();
+  prefetch(ring_[ahead]);
+  map_remove(ring_[head_]);
+  ring_[head_] = 0;
+  --count_;
+  ++evicted_;
+}
+
+void SignatureDedup::ring_push(uint64_t t) {
+  ring_[head_] = t;
+  head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+  ++count_;
+}
+
+bool SignatureDedup::insert(uint64_t t) {
+  if (count_ == ring_.size()) forget_oldest();
   size_t i = slot_of(t);
   size_t n = 1;
   for (; map_[i] != 0; ++n, i = (i + 1) & mask_) {
@@ -91,15 +99,30 @@ bool SignatureDedup::insert(uint64_t t) {
   }
   saw_probe(n);
   map_[i] = t;
-  ring_[head_] = t;
-  head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
-  ++count_;
+  ring_push(t);
   return true;
 }
 
 bool SignatureDedup::check_and_insert(uint64_t t) {
-  if (contains(t)) return true;
-  insert(t);
+  // One probe answers both: the tag, or the first free slot of its chain,
+  // where it goes. The oldest tag is forgotten after the tag is placed (the
+  // map holds depth + 1 tags for that moment, far under its capacity):
+  // backward-shift deletion keeps the new tag's chain unbroken.
+  size_t i = slot_of(t);
+  size_t n = 1;
+  for (; map_[i] != 0; ++n, i = (i + 1) & mask_) {
+    if (map_[i] == t) return saw_probe(n), true;
+    if (n == kMaxProbe) {
+      saw_probe(n);
+      ++refused_;
+      return false;
+    }
+  }
+  saw_probe(n);
+  map_[i] = t;
+  // Never t itself (t was not in the map); the shift may move t nearer home.
+  if (count_ == ring_.size()) forget_oldest();
+  ring_push(t);
   return false;
 }
 

@@ -46,7 +46,8 @@ class SignatureDedup {
   // tag when `depth` are remembered. False when refused (no slot near its
   // home).
   bool insert(uint64_t tag);
-  // contains + insert: true when `tag` was already present.
+  // contains + insert in one probe: true when `tag` was already present
+  // (nothing changes then).
   bool check_and_insert(uint64_t tag);
   // Starts loading `tag`'s home slot, for a contains() or insert() soon
   // after (a cache miss overlapped with other work).
@@ -63,6 +64,8 @@ class SignatureDedup {
  private:
   size_t slot_of(uint64_t tag) const { return size_t(tag * kSlotMix) & mask_; }
   void map_remove(uint64_t tag);
+  void forget_oldest();          // the ring is full: the oldest tag goes
+  void ring_push(uint64_t tag);  // the ring's newest entry
   void saw_probe(size_t n) const {
     if (n > max_probe_) max_probe_ = n;
   }

@@ -38,7 +38,8 @@ TEST(Crc32c, AgreesWithBitwiseReference) {
   std::mt19937_64 rng(7);
   std::vector<uint8_t> buf(3000);
   for (auto& b : buf) b = uint8_t(rng());
-  for (size_t len : {1, 3, 7, 8, 15, 16, 63, 64, 65, 127, 255, 256, 1000, 1232, 3000})
+  for (size_t len :
+       {1, 3, 7, 8, 15, 16, 63, 64, 65, 127, 255, 256, 511, 512, 513, 1000, 1232, 3000})
     EXPECT_EQ(crc32c({buf.data(), len}), crc32c_bitwise({buf.data(), len})) << len;
 }
 
