@@ -106,8 +106,9 @@ void PcapPort::prefetch_record(size_t i) const {
   // check) would otherwise wait on every line.
   if (i >= records_.size()) i %= records_.size();
   const Packet& p = records_[i].pkt;
-  for (uint32_t off = 0; off < p.len; off += 64) __builtin_prefetch(p.data + off);
-  __builtin_prefetch(p.data + p.len - 1);
+  const uint8_t* end = p.data + p.len;
+  for (const uint8_t* a = p.data; a < end; a += 64) __builtin_prefetch(a);
+  if (p.len) __builtin_prefetch(end - 1);  // the line the last byte starts, when unaligned
 }
 
 size_t PcapPort::rx_burst(std::span<Packet> out) {

@@ -17,7 +17,7 @@ namespace vigil::ingest {
 namespace {
 #if defined(__x86_64__)
 constexpr size_t kShort = 512;  // the folding kernel wins from about here
-const bool kHaveSse42 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
+const bool kHaveSse42Pclmul = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
 #endif
 }  // namespace
 
@@ -27,7 +27,7 @@ uint32_t crc32c(std::span<const uint8_t> bytes) {
   auto* p = const_cast<unsigned char*>(bytes.data());
   const int n = int(bytes.size());
 #if defined(__x86_64__)
-  if (bytes.size() < kShort && kHaveSse42) return ~crc32_iscsi_01(p, n, 0xFFFFFFFFu);
+  if (bytes.size() < kShort && kHaveSse42Pclmul) return ~crc32_iscsi_01(p, n, 0xFFFFFFFFu);
 #endif
   return ~crc32_iscsi(p, n, 0xFFFFFFFFu);
 }

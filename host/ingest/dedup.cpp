@@ -37,14 +37,17 @@ uint64_t SignatureDedup::tag(const uint8_t* signature64, const uint8_t* public_k
   return h ? h : 1;
 }
 
-bool SignatureDedup::contains(uint64_t t) const {
+size_t SignatureDedup::probe(uint64_t t) const {
   size_t i = slot_of(t);
-  for (size_t n = 1; n <= kMaxProbe; ++n, i = (i + 1) & mask_) {
-    if (map_[i] == t) return saw_probe(n), true;
-    if (map_[i] == 0) return saw_probe(n), false;
+  for (size_t n = 1;; ++n, i = (i + 1) & mask_) {
+    if (map_[i] == t || map_[i] == 0) return saw_probe(n), i;
+    if (n == kMaxProbe) return saw_probe(n), kNoSlot;
   }
-  saw_probe(kMaxProbe);
-  return false;
+}
+
+bool SignatureDedup::contains(uint64_t t) const {
+  const size_t i = probe(t);
+  return i != kNoSlot && map_[i] == t;
 }
 
 void SignatureDedup::map_remove(uint64_t t) {
@@ -88,16 +91,11 @@ void SignatureDedup::ring_push(uint64_t t) {
 
 bool SignatureDedup::insert(uint64_t t) {
   if (count_ == ring_.size()) forget_oldest();
-  size_t i = slot_of(t);
-  size_t n = 1;
-  for (; map_[i] != 0; ++n, i = (i + 1) & mask_) {
-    if (n == kMaxProbe) {
-      saw_probe(n);
-      ++refused_;
-      return false;  // ring_[head_] stays free for the next insert
-    }
+  const size_t i = probe(t);  // the caller checked: a free slot, if any
+  if (i == kNoSlot) {
+    ++refused_;
+    return false;  // ring_[head_] stays free for the next insert
   }
-  saw_probe(n);
   map_[i] = t;
   ring_push(t);
   return true;
@@ -108,17 +106,12 @@ bool SignatureDedup::check_and_insert(uint64_t t) {
   // where it goes. The oldest tag is forgotten after the tag is placed (the
   // map holds depth + 1 tags for that moment, far under its capacity):
   // backward-shift deletion keeps the new tag's chain unbroken.
-  size_t i = slot_of(t);
-  size_t n = 1;
-  for (; map_[i] != 0; ++n, i = (i + 1) & mask_) {
-    if (map_[i] == t) return saw_probe(n), true;
-    if (n == kMaxProbe) {
-      saw_probe(n);
-      ++refused_;
-      return false;
-    }
+  const size_t i = probe(t);
+  if (i == kNoSlot) {
+    ++refused_;
+    return false;
   }
-  saw_probe(n);
+  if (map_[i] == t) return true;
   map_[i] = t;
   // Never t itself (t was not in the map); the shift may move t nearer home.
   if (count_ == ring_.size()) forget_oldest();

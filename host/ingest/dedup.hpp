@@ -63,6 +63,10 @@ class SignatureDedup {
 
  private:
   size_t slot_of(uint64_t tag) const { return size_t(tag * kSlotMix) & mask_; }
+  // The slot holding `tag`, else the first free slot of its chain;
+  // kNoSlot when neither lies within kMaxProbe of its home.
+  static constexpr size_t kNoSlot = ~size_t(0);
+  size_t probe(uint64_t tag) const;
   void map_remove(uint64_t tag);
   void forget_oldest();          // the ring is full: the oldest tag goes
   void ring_push(uint64_t tag);  // the ring's newest entry
