@@ -19,9 +19,12 @@ namespace {
 
 const char* const kFamilies[] = {"default",  "blocks", "block_ids", "qcs",    "receipts", "txs",
                                  "accounts", "state",  "stale",     "safety", "meta"};
-// 2: the state tree stored a page (4 levels) to a record, one stale list per
-// version. 1 (a record per node) is refused: re-create the store.
-constexpr char kFormat[] = "vigil-ledger/2";
+// 3: the state tree stored a page (4 levels) to a record, one stale list per
+// version, each page holding only its leaves and the hashes and versions of
+// the pages below it (smt.hpp, encode_page). 2 (the same pages node by node,
+// every hash and version stored) and 1 (a record per node) are refused:
+// re-create the store.
+constexpr char kFormat[] = "vigil-ledger/3";
 
 uint64_t now_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -162,7 +165,7 @@ void Ledger::warm_caches() {
     std::optional<state::Node> top = get(it.at);  // reads and caches the page
     const state::Bytes* record = top ? cached_page(state::page_of(it.at)) : nullptr;
     std::optional<state::PageNodes> page;
-    if (record) page = state::decode_page(state::page_of(it.at), *record);
+    if (record) page = state::unpack_page(state::page_of(it.at), *record);
     if (!page) return;
     for (const auto& [k, n] : *page) {
       if (n.kind != state::ChildKind::internal || k.depth % state::kPageLevels != 3) continue;
@@ -209,10 +212,11 @@ std::optional<std::string> Ledger::read(const std::string& family, const std::st
 std::string Ledger::load() {
   auto format = read("meta", "format");
   if (!format) return opt_.read_only ? "no ledger here (no format record)" : "";
-  if (*format == "vigil-ledger/1")
-    return "ledger format 'vigil-ledger/1' (a record per state node) is not readable by this "
-           "build, which writes '" +
-           std::string(kFormat) + "': re-create the store and replay the chain into it";
+  if (*format == "vigil-ledger/1" || *format == "vigil-ledger/2")
+    return "ledger format '" + *format + "' (" +
+           (*format == "vigil-ledger/1" ? "a record per state node" : "state pages node by node") +
+           ") is not readable by this build, which writes '" + std::string(kFormat) +
+           "': re-create the store and replay the chain into it";
   if (*format != kFormat) return "unknown ledger format '" + *format + "'";
   auto g = read("meta", "genesis");
   if (!g || !(genesis_ = execution::decode_genesis(as_bytes(*g)))) return "genesis record corrupt";
@@ -260,8 +264,11 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   batch.Put(cf("block_ids"), id_key(b.id), height_key(0));
   batch.Put(cf("receipts"), height_key(0), "");
   for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes)))
-    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(state::encode_page(nodes)));
+  state::Bytes record;
+  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes))) {
+    if (!state::encode_page_into(nodes, record)) return "genesis state page not encodable";
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(record));
+  }
   batch.Put(cf("meta"), root_key(0), as_sv(state::encode_ref(tree->root)));
   batch.Put(cf("meta"), "tip", tip_value(0, b.id));
   batch.Put(cf("meta"), "epoch", encode_epoch(epoch));
@@ -332,18 +339,16 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
 // heights (proofs) do not, so that it only ever holds the tip's pages.
 std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
   const state::NodeKey pk = state::page_of(k);
-  if (const state::Bytes* record = cached_page(pk)) return state::node_in_page(pk, *record, k);
+  if (const state::Bytes* packed = cached_page(pk))
+    return state::node_in_packed_page(pk, *packed, k);
   auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
   if (!v) return std::nullopt;
-  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, once
+  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, hashes derived
   if (!nodes) return std::nullopt;
   const state::Node* n = state::find_in_page(*nodes, k);
   if (!n) return std::nullopt;
   state::Node out = *n;
-  if (fill_cache) {
-    ByteView b = as_bytes(*v);
-    cache_page(pk, state::Bytes(b.begin(), b.end()));
-  }
+  if (fill_cache) cache_page(pk, state::pack_page(*nodes));
   return out;
 }
 
@@ -603,10 +608,11 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
   put_tx_index(batch, b, hk);
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  std::vector<state::Bytes> records(ex->pages.size());  // then the cache's
-  for (size_t i = 0; i < ex->pages.size(); ++i) {       // in key order, as the insert hint wants
-    state::encode_page_into(ex->pages[i].second, records[i]);
-    batch.Put(cf("state"), as_sv(state::encode_node_key(ex->pages[i].first)), as_sv(records[i]));
+  // The batch copies each record: one buffer, reused, encodes them all.
+  for (const auto& [pk, nodes] : ex->pages) {  // in key order, as the insert hint wants
+    if (!state::encode_page_into(nodes, page_record_))
+      return r.error = "state page not encodable (the tree update broke a page)", r;
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page_record_));
   }
   if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
   if (prune_keep_ && h.height >= prune_keep_) {
@@ -635,8 +641,7 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
 
   // Each new page takes its position's old one's place in the cache; stale
   // pages stay readable for older heights from the store only.
-  for (size_t i = 0; i < ex->pages.size(); ++i)
-    cache_page(ex->pages[i].first, std::move(records[i]));
+  for (const auto& [pk, nodes] : ex->pages) cache_page(pk, state::pack_page(nodes));
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;

@@ -25,7 +25,8 @@
 //   commit batch; blocks and receipts are kept for good. Proofs work for the
 //   last prune_keep heights.
 // - The state tree is stored a page (4 levels, up to 15 nodes) to a record
-//   (host/state/smt.hpp); decoded pages of the tip's tree and the latest
+//   (host/state/smt.hpp, encode_page: the hashes inside a page are not
+//   stored but recomputed when it is read); decoded pages of the tip's tree and the latest
 //   account records are cached, bounded by LedgerOptions, and warmed at a
 //   read-write open so that a restarted validator's first commits do not
 //   read them back one Get at a time. Caching never changes a result.
@@ -211,7 +212,7 @@ class Ledger final : public consensus::Storage,
   // tree holds there: a commit's new page takes its old one's place.
   struct CachedPage {
     uint64_t version = 0;
-    state::Bytes page;  // the record, which decode_page accepted (or encode_page wrote)
+    state::Bytes page;  // packed (smt.hpp, pack_page): read a node with no hashing
   };
   using PageCache = std::unordered_map<state::NodeKey, CachedPage, NodeKeyHash>;
   using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
@@ -275,6 +276,7 @@ class Ledger final : public consensus::Storage,
   mutable PageCache pages_now_, pages_old_;
   mutable AccountCache accounts_now_, accounts_old_;
   rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
+  state::Bytes page_record_;   // reused: each page's record, copied into the batch
   std::map<BlockId, std::shared_ptr<Overlay>> spec_;
 };
 

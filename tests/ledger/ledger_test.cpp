@@ -231,23 +231,26 @@ TEST(Ledger, StateRootIsTheSameAsBeforePages) {
   EXPECT_EQ(got, want);
 }
 
-// A store of the old layout (a record per state node, format 1) is refused
-// with the reason, read-only (audit) and read-write alike, never misread.
+// A store of an old layout (a record per state node, format 1; pages node
+// by node, format 2) is refused with the reason, read-only (audit) and
+// read-write alike, never misread.
 TEST(Ledger, OldFormatStoreIsRefusedByName) {
   TempDir t;
   ASSERT_TRUE(test::make_chain(t.sub("a"), 2, 5));
   {
     test::RawDb db(t.sub("a"));
-    EXPECT_EQ(db.get("meta", "format"), "vigil-ledger/2");
-    db.put("meta", "format", "vigil-ledger/1");
+    EXPECT_EQ(db.get("meta", "format"), "vigil-ledger/3");
   }
-  for (bool read_only : {true, false}) {
-    LedgerOptions o;
-    o.read_only = read_only;
-    std::string err;
-    EXPECT_FALSE(Ledger::open(t.sub("a"), o, &err));
-    EXPECT_NE(err.find("vigil-ledger/1"), std::string::npos) << err;
-    EXPECT_NE(err.find("re-create"), std::string::npos) << err;
+  for (const char* old : {"vigil-ledger/1", "vigil-ledger/2"}) {
+    test::RawDb(t.sub("a")).put("meta", "format", old);
+    for (bool read_only : {true, false}) {
+      LedgerOptions o;
+      o.read_only = read_only;
+      std::string err;
+      EXPECT_FALSE(Ledger::open(t.sub("a"), o, &err));
+      EXPECT_NE(err.find(old), std::string::npos) << err;
+      EXPECT_NE(err.find("re-create"), std::string::npos) << err;
+    }
   }
 }
 
