@@ -280,6 +280,7 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   tip_height_ = 0;
   tip_id_ = b.id;
   tip_root_ = tree->root;
+  warm_caches();  // as a reopen would: the first commits find the genesis state in memory
   return "";
 }
 
@@ -339,8 +340,14 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
 // heights (proofs) do not, so that it only ever holds the tip's pages.
 std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
   const state::NodeKey pk = state::page_of(k);
-  if (const state::Bytes* packed = cached_page(pk))
+  // A tree update reads a page's nodes one after another: the last page
+  // found spares the position's hash lookup (cache_page forgets it).
+  const state::Bytes* packed = memo_packed_ && memo_page_ == pk ? memo_packed_ : cached_page(pk);
+  if (packed) {
+    memo_page_ = pk;
+    memo_packed_ = packed;
     return state::node_in_packed_page(pk, *packed, k);
+  }
   auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
   if (!v) return std::nullopt;
   auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, hashes derived
@@ -348,7 +355,7 @@ std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache
   const state::Node* n = state::find_in_page(*nodes, k);
   if (!n) return std::nullopt;
   state::Node out = *n;
-  if (fill_cache) cache_page(pk, state::pack_page(*nodes));
+  if (fill_cache) cache_packed(pk, *nodes);
   return out;
 }
 
@@ -374,18 +381,32 @@ const state::Bytes* Ledger::cached_page(const state::NodeKey& page) const {
   return now == pages_now_.end() ? nullptr : &now->second.page;
 }
 
-void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
-  if (opt_.page_cache_entries < 2) return;
+// The cache's entry for `page`, its version set, or nullptr when the cache
+// is off or holds a newer page there. Every change to the cache passes here,
+// so the node() memo is forgotten here.
+Ledger::CachedPage* Ledger::cache_slot(const state::NodeKey& page) const {
+  memo_packed_ = nullptr;
+  if (opt_.page_cache_entries < 2) return nullptr;
   const state::NodeKey pos = position(page);
   auto it = pages_now_.find(pos);
-  if (it != pages_now_.end() && it->second.version > page.version) return;  // never back
+  if (it != pages_now_.end() && it->second.version > page.version) return nullptr;  // never back
   if (it == pages_now_.end() && pages_now_.size() >= opt_.page_cache_entries / 2) {
     pages_old_ = std::move(pages_now_);
     pages_now_.clear();
   }
-  CachedPage& c = pages_now_[pos];
+  CachedPage& c = it != pages_now_.end() ? it->second : pages_now_[pos];
   c.version = page.version;
-  c.page = std::move(record);
+  return &c;
+}
+
+void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
+  if (CachedPage* c = cache_slot(page)) c->page = std::move(record);
+}
+
+// Packs into the entry's own buffer: a commit's page replaces its position's
+// older one, whose allocation it reuses.
+void Ledger::cache_packed(const state::NodeKey& page, const state::PageNodes& nodes) const {
+  if (CachedPage* c = cache_slot(page)) state::pack_page_into(nodes, c->page);
 }
 
 class Ledger::Uncached final : public state::NodeReader {
@@ -641,7 +662,7 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
 
   // Each new page takes its position's old one's place in the cache; stale
   // pages stay readable for older heights from the store only.
-  for (const auto& [pk, nodes] : ex->pages) cache_page(pk, state::pack_page(nodes));
+  for (const auto& [pk, nodes] : ex->pages) cache_packed(pk, nodes);
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;

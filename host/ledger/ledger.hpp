@@ -247,7 +247,9 @@ class Ledger final : public consensus::Storage,
   std::optional<uint64_t> height_of(const BlockId& id) const;
   std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
   const state::Bytes* cached_page(const state::NodeKey& page) const;
+  CachedPage* cache_slot(const state::NodeKey& page) const;
   void cache_page(const state::NodeKey& page, state::Bytes record) const;
+  void cache_packed(const state::NodeKey& page, const state::PageNodes& nodes) const;
   void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
   void warm_caches();
   void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);
@@ -274,6 +276,10 @@ class Ledger final : public consensus::Storage,
   mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
   // Two generations each: the older goes when the newer fills its half.
   mutable PageCache pages_now_, pages_old_;
+  // node()'s last page found in the cache (entries of an unordered_map stay
+  // put until erased, and only cache_slot changes the cache; it clears this).
+  mutable state::NodeKey memo_page_;
+  mutable const state::Bytes* memo_packed_ = nullptr;
   mutable AccountCache accounts_now_, accounts_old_;
   rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
   state::Bytes page_record_;   // reused: each page's record, copied into the batch
