@@ -113,11 +113,18 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   // Hashes and keys do not compress: the state, stale lists and accounts are
   // stored as they are, sparing the flushes' CPU.
   by_version.compression = in_order.compression = rocksdb::kNoCompression;
+  // Most payees' first reads find no record: a whole-key Bloom filter in
+  // the accounts' memtables (5% of their size) answers those without a
+  // skiplist search.
+  rocksdb::ColumnFamilyOptions accounts = in_order;
+  accounts.memtable_prefix_bloom_size_ratio = 0.05;
+  accounts.memtable_whole_key_filtering = true;
   for (const char* name : kFamilies) {
     const std::string n = name;
-    descs.emplace_back(name, n == "state" || n == "stale"    ? by_version
-                             : n == "accounts" || n == "txs" ? in_order
-                                                             : cfo);
+    descs.emplace_back(name, n == "state" || n == "stale" ? by_version
+                             : n == "accounts"            ? accounts
+                             : n == "txs"                 ? in_order
+                                                          : cfo);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;

@@ -608,15 +608,25 @@ PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
     const NodeKey pk = w.first;
     size_t from = pending.size();
     while (from > 0 && pending[from - 1].first.depth > pk.depth) --from;
+    // A node's slot is its rank in the page, so the nodes are put in order
+    // by slot rather than sorted (they are large to move and slow to compare).
+    std::array<size_t, kPageMaxNodes> at;
+    at.fill(pending.size());
+    for (size_t i = from; ordered && i < pending.size(); ++i) {
+      const size_t slot = slot_of(pk, pending[i].first);
+      ordered = slot != 0 && slot < kPageMaxNodes && at[slot] == pending.size();
+      if (ordered) at[slot] = i;
+    }
     PageNodes nodes;
     nodes.reserve(pending.size() - from + 1);
     nodes.push_back(std::move(w));
-    for (size_t i = from; i < pending.size(); ++i) {
-      ordered = ordered && page_of(pending[i].first) == pk;
-      nodes.push_back(std::move(pending[i]));
+    if (ordered) {
+      for (size_t slot = 1; slot < kPageMaxNodes; ++slot)
+        if (at[slot] != pending.size()) nodes.push_back(std::move(pending[at[slot]]));
+    } else {  // regrouped the slow way below
+      for (size_t i = from; i < pending.size(); ++i) nodes.push_back(std::move(pending[i]));
     }
     pending.resize(from);
-    std::sort(nodes.begin() + 1, nodes.end(), by_key);
     out.emplace_back(pk, std::move(nodes));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

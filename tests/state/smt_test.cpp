@@ -129,6 +129,35 @@ TEST(Smt, PagesAreWrittenAndReplacedWhole) {
   }
 }
 
+// group_pages puts each new node in its page, in key order, in one pass as
+// apply_updates lists them, and the slow way in any other order.
+TEST(Smt, NewNodesAreGroupedByPageInKeyOrder) {
+  Tree t;
+  std::mt19937_64 rng(5);
+  for (int batch = 0; batch < 6; ++batch) {
+    std::map<Hash, Bytes> ups;
+    for (int i = 0; i < 400; ++i) {
+      uint64_t k = rng() % 5000;
+      ups[key_of(k)] = value_of(k, rng());
+    }
+    TreeUpdate u = t.put(ups);
+    std::map<NodeKey, std::map<NodeKey, Node>> want;
+    for (const auto& [k, n] : u.writes) want[page_of(k)][k] = n;
+    auto reversed = u.writes;
+    std::reverse(reversed.begin(), reversed.end());
+    for (const auto& writes : {u.writes, reversed}) {
+      PageList got = group_pages(writes);
+      ASSERT_EQ(got.size(), want.size());
+      auto w = want.begin();
+      for (const auto& [pk, nodes] : got) {
+        ASSERT_EQ(pk, w->first);
+        ASSERT_EQ(nodes, PageNodes(w->second.begin(), w->second.end()));
+        ++w;
+      }
+    }
+  }
+}
+
 TEST(Smt, PageCodecIsCanonical) {
   Tree t;
   std::map<Hash, Bytes> ups;
