@@ -281,6 +281,9 @@ class Ledger final : public consensus::Storage,
   mutable state::NodeKey memo_page_;
   mutable const state::Bytes* memo_packed_ = nullptr;
   mutable AccountCache accounts_now_, accounts_old_;
+  // Set when warm_caches read every account record into the cache; cleared
+  // when it first turns a generation over. While set, a miss is an absence.
+  mutable bool accounts_complete_ = false;
   rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
   state::Bytes page_record_;   // reused: each page's record, copied into the batch
   std::map<BlockId, std::shared_ptr<Overlay>> spec_;
