@@ -19,9 +19,12 @@ namespace {
 
 const char* const kFamilies[] = {"default",  "blocks", "block_ids", "qcs",    "receipts", "txs",
                                  "accounts", "state",  "stale",     "safety", "meta"};
-// 2: the state tree stored a page (4 levels) to a record, one stale list per
-// version. 1 (a record per node) is refused: re-create the store.
-constexpr char kFormat[] = "vigil-ledger/2";
+// 3: the state tree stored a page (4 levels) to a record, one stale list per
+// version, each page holding only its leaves and the hashes and versions of
+// the pages below it (smt.hpp, encode_page). 2 (the same pages node by node,
+// every hash and version stored) and 1 (a record per node) are refused:
+// re-create the store.
+constexpr char kFormat[] = "vigil-ledger/3";
 
 uint64_t now_ns() {
   return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -110,11 +113,18 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& dir, const LedgerOptions
   // Hashes and keys do not compress: the state, stale lists and accounts are
   // stored as they are, sparing the flushes' CPU.
   by_version.compression = in_order.compression = rocksdb::kNoCompression;
+  // Most payees' first reads find no record: a whole-key Bloom filter in
+  // the accounts' memtables (5% of their size) answers those without a
+  // skiplist search.
+  rocksdb::ColumnFamilyOptions accounts = in_order;
+  accounts.memtable_prefix_bloom_size_ratio = 0.05;
+  accounts.memtable_whole_key_filtering = true;
   for (const char* name : kFamilies) {
     const std::string n = name;
-    descs.emplace_back(name, n == "state" || n == "stale"    ? by_version
-                             : n == "accounts" || n == "txs" ? in_order
-                                                             : cfo);
+    descs.emplace_back(name, n == "state" || n == "stale" ? by_version
+                             : n == "accounts"            ? accounts
+                             : n == "txs"                 ? in_order
+                                                          : cfo);
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -162,7 +172,7 @@ void Ledger::warm_caches() {
     std::optional<state::Node> top = get(it.at);  // reads and caches the page
     const state::Bytes* record = top ? cached_page(state::page_of(it.at)) : nullptr;
     std::optional<state::PageNodes> page;
-    if (record) page = state::decode_page(state::page_of(it.at), *record);
+    if (record) page = state::unpack_page(state::page_of(it.at), *record);
     if (!page) return;
     for (const auto& [k, n] : *page) {
       if (n.kind != state::ChildKind::internal || k.depth % state::kPageLevels != 3) continue;
@@ -184,6 +194,10 @@ void Ledger::warm_caches() {
     ByteView v = as_bytes(it->value().ToStringView());
     cache_account(k, execution::Bytes(v.begin(), v.end()));
   }
+  // Every record is in the cache now, and every write passes cache_account:
+  // until the cache first turns a generation over, a key it lacks has no
+  // record (the payees' first reads, most of a block's, need no Get).
+  accounts_complete_ = opt_.account_cache_entries >= 2 && !it->Valid() && it->status().ok();
 }
 
 Ledger::~Ledger() {
@@ -209,10 +223,11 @@ std::optional<std::string> Ledger::read(const std::string& family, const std::st
 std::string Ledger::load() {
   auto format = read("meta", "format");
   if (!format) return opt_.read_only ? "no ledger here (no format record)" : "";
-  if (*format == "vigil-ledger/1")
-    return "ledger format 'vigil-ledger/1' (a record per state node) is not readable by this "
-           "build, which writes '" +
-           std::string(kFormat) + "': re-create the store and replay the chain into it";
+  if (*format == "vigil-ledger/1" || *format == "vigil-ledger/2")
+    return "ledger format '" + *format + "' (" +
+           (*format == "vigil-ledger/1" ? "a record per state node" : "state pages node by node") +
+           ") is not readable by this build, which writes '" + std::string(kFormat) +
+           "': re-create the store and replay the chain into it";
   if (*format != kFormat) return "unknown ledger format '" + *format + "'";
   auto g = read("meta", "genesis");
   if (!g || !(genesis_ = execution::decode_genesis(as_bytes(*g)))) return "genesis record corrupt";
@@ -260,8 +275,11 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   batch.Put(cf("block_ids"), id_key(b.id), height_key(0));
   batch.Put(cf("receipts"), height_key(0), "");
   for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes)))
-    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(state::encode_page(nodes)));
+  state::Bytes record;
+  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes))) {
+    if (!state::encode_page_into(nodes, record)) return "genesis state page not encodable";
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(record));
+  }
   batch.Put(cf("meta"), root_key(0), as_sv(state::encode_ref(tree->root)));
   batch.Put(cf("meta"), "tip", tip_value(0, b.id));
   batch.Put(cf("meta"), "epoch", encode_epoch(epoch));
@@ -273,6 +291,7 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   tip_height_ = 0;
   tip_id_ = b.id;
   tip_root_ = tree->root;
+  warm_caches();  // as a reopen would: the first commits find the genesis state in memory
   return "";
 }
 
@@ -302,6 +321,7 @@ std::optional<execution::Bytes> Ledger::get(const Hash& key_hash) const {
     cache_account(key_hash, v);
     return v;
   }
+  if (accounts_complete_) return std::nullopt;
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf("accounts"), as_sv(key_hash), &v);
   std::optional<execution::Bytes> out;
@@ -318,6 +338,7 @@ std::optional<execution::Bytes> Ledger::get(const Hash& key_hash) const {
 
 void Ledger::cache_account(const Hash& k, std::optional<execution::Bytes> v) const {
   if (accounts_now_.size() >= opt_.account_cache_entries / 2) {
+    accounts_complete_ = false;
     accounts_old_ = std::move(accounts_now_);
     accounts_now_.clear();
   }
@@ -332,18 +353,22 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
 // heights (proofs) do not, so that it only ever holds the tip's pages.
 std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
   const state::NodeKey pk = state::page_of(k);
-  if (const state::Bytes* record = cached_page(pk)) return state::node_in_page(pk, *record, k);
+  // A tree update reads a page's nodes one after another: the last page
+  // found spares the position's hash lookup (cache_page forgets it).
+  const state::Bytes* packed = memo_packed_ && memo_page_ == pk ? memo_packed_ : cached_page(pk);
+  if (packed) {
+    memo_page_ = pk;
+    memo_packed_ = packed;
+    return state::node_in_packed_page(pk, *packed, k);
+  }
   auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
   if (!v) return std::nullopt;
-  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, once
+  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, hashes derived
   if (!nodes) return std::nullopt;
   const state::Node* n = state::find_in_page(*nodes, k);
   if (!n) return std::nullopt;
   state::Node out = *n;
-  if (fill_cache) {
-    ByteView b = as_bytes(*v);
-    cache_page(pk, state::Bytes(b.begin(), b.end()));
-  }
+  if (fill_cache) cache_packed(pk, *nodes);
   return out;
 }
 
@@ -369,18 +394,32 @@ const state::Bytes* Ledger::cached_page(const state::NodeKey& page) const {
   return now == pages_now_.end() ? nullptr : &now->second.page;
 }
 
-void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
-  if (opt_.page_cache_entries < 2) return;
+// The cache's entry for `page`, its version set, or nullptr when the cache
+// is off or holds a newer page there. Every change to the cache passes here,
+// so the node() memo is forgotten here.
+Ledger::CachedPage* Ledger::cache_slot(const state::NodeKey& page) const {
+  memo_packed_ = nullptr;
+  if (opt_.page_cache_entries < 2) return nullptr;
   const state::NodeKey pos = position(page);
   auto it = pages_now_.find(pos);
-  if (it != pages_now_.end() && it->second.version > page.version) return;  // never back
+  if (it != pages_now_.end() && it->second.version > page.version) return nullptr;  // never back
   if (it == pages_now_.end() && pages_now_.size() >= opt_.page_cache_entries / 2) {
     pages_old_ = std::move(pages_now_);
     pages_now_.clear();
   }
-  CachedPage& c = pages_now_[pos];
+  CachedPage& c = it != pages_now_.end() ? it->second : pages_now_[pos];
   c.version = page.version;
-  c.page = std::move(record);
+  return &c;
+}
+
+void Ledger::cache_page(const state::NodeKey& page, state::Bytes record) const {
+  if (CachedPage* c = cache_slot(page)) c->page = std::move(record);
+}
+
+// Packs into the entry's own buffer: a commit's page replaces its position's
+// older one, whose allocation it reuses.
+void Ledger::cache_packed(const state::NodeKey& page, const state::PageNodes& nodes) const {
+  if (CachedPage* c = cache_slot(page)) state::pack_page_into(nodes, c->page);
 }
 
 class Ledger::Uncached final : public state::NodeReader {
@@ -603,10 +642,11 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
   batch.Put(cf("receipts"), hk, encode_receipts(ex->receipts));
   put_tx_index(batch, b, hk);
   for (auto& [k, v] : ex->writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
-  std::vector<state::Bytes> records(ex->pages.size());  // then the cache's
-  for (size_t i = 0; i < ex->pages.size(); ++i) {       // in key order, as the insert hint wants
-    state::encode_page_into(ex->pages[i].second, records[i]);
-    batch.Put(cf("state"), as_sv(state::encode_node_key(ex->pages[i].first)), as_sv(records[i]));
+  // The batch copies each record: one buffer, reused, encodes them all.
+  for (const auto& [pk, nodes] : ex->pages) {  // in key order, as the insert hint wants
+    if (!state::encode_page_into(nodes, page_record_))
+      return r.error = "state page not encodable (the tree update broke a page)", r;
+    batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(page_record_));
   }
   if (!ex->stale.empty()) batch.Put(cf("stale"), hk, encode_stale(ex->stale));
   if (prune_keep_ && h.height >= prune_keep_) {
@@ -635,8 +675,7 @@ CommitResult Ledger::commit(const Block& b, const QuorumCert& qc,
 
   // Each new page takes its position's old one's place in the cache; stale
   // pages stay readable for older heights from the store only.
-  for (size_t i = 0; i < ex->pages.size(); ++i)
-    cache_page(ex->pages[i].first, std::move(records[i]));
+  for (const auto& [pk, nodes] : ex->pages) cache_packed(pk, nodes);
   for (auto& [k, v] : ex->writes) cache_account(k, std::move(v));
   tip_height_ = h.height;
   tip_id_ = b.id;

@@ -25,7 +25,8 @@
 //   commit batch; blocks and receipts are kept for good. Proofs work for the
 //   last prune_keep heights.
 // - The state tree is stored a page (4 levels, up to 15 nodes) to a record
-//   (host/state/smt.hpp); decoded pages of the tip's tree and the latest
+//   (host/state/smt.hpp, encode_page: the hashes inside a page are not
+//   stored but recomputed when it is read); decoded pages of the tip's tree and the latest
 //   account records are cached, bounded by LedgerOptions, and warmed at a
 //   read-write open so that a restarted validator's first commits do not
 //   read them back one Get at a time. Caching never changes a result.
@@ -211,7 +212,7 @@ class Ledger final : public consensus::Storage,
   // tree holds there: a commit's new page takes its old one's place.
   struct CachedPage {
     uint64_t version = 0;
-    state::Bytes page;  // the record, which decode_page accepted (or encode_page wrote)
+    state::Bytes page;  // packed (smt.hpp, pack_page): read a node with no hashing
   };
   using PageCache = std::unordered_map<state::NodeKey, CachedPage, NodeKeyHash>;
   using AccountCache = std::unordered_map<Hash, std::optional<execution::Bytes>, KeyHash>;
@@ -246,7 +247,9 @@ class Ledger final : public consensus::Storage,
   std::optional<uint64_t> height_of(const BlockId& id) const;
   std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
   const state::Bytes* cached_page(const state::NodeKey& page) const;
+  CachedPage* cache_slot(const state::NodeKey& page) const;
   void cache_page(const state::NodeKey& page, state::Bytes record) const;
+  void cache_packed(const state::NodeKey& page, const state::PageNodes& nodes) const;
   void cache_account(const Hash& k, std::optional<execution::Bytes> v) const;
   void warm_caches();
   void put_tx_index(rocksdb::WriteBatch& batch, const Block& b, const std::string& hk);
@@ -273,8 +276,16 @@ class Ledger final : public consensus::Storage,
   mutable std::map<consensus::Epoch, QuorumCert> epoch_end_cache_;
   // Two generations each: the older goes when the newer fills its half.
   mutable PageCache pages_now_, pages_old_;
+  // node()'s last page found in the cache (entries of an unordered_map stay
+  // put until erased, and only cache_slot changes the cache; it clears this).
+  mutable state::NodeKey memo_page_;
+  mutable const state::Bytes* memo_packed_ = nullptr;
   mutable AccountCache accounts_now_, accounts_old_;
+  // Set when warm_caches read every account record into the cache; cleared
+  // when it first turns a generation over. While set, a miss is an absence.
+  mutable bool accounts_complete_ = false;
   rocksdb::WriteBatch batch_;  // reused: its buffer stays allocated between commits
+  state::Bytes page_record_;   // reused: each page's record, copied into the batch
   std::map<BlockId, std::shared_ptr<Overlay>> spec_;
 };
 

@@ -297,7 +297,214 @@ NodeKey page_of(const NodeKey& k) {
   return {k.version, d, mask_path(k.path, d)};
 }
 
-void encode_page_into(const PageNodes& nodes, Bytes& out) {
+namespace {
+
+// Page records, format /3 (smt.hpp, encode_page). Nodes sit in slots
+// numbered breadth first from the page's own node (0): slot i has depth
+// floor(log2(i + 1)) below the page and children 2i + 1 and 2i + 2, so slot
+// order is NodeKey order.
+constexpr size_t kLastLevelSlot = (1u << (kPageLevels - 1)) - 1;  // 7: slots 7..14 have exits
+enum ChildCode : uint8_t { kNoChild = 0, kInPage = 1, kOutInternal = 2, kOutLeaf = 3 };
+
+void put_varint(Bytes& out, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(uint8_t(v | 0x80));
+  out.push_back(uint8_t(v));
+}
+
+// A minimal LEB128 at b[at]; false when cut short, over 64 bits or padded.
+bool get_varint(ByteView b, size_t& at, uint64_t& v) {
+  v = 0;
+  for (unsigned shift = 0; shift < 64; shift += 7) {
+    if (at >= b.size()) return false;
+    const uint8_t byte = b[at++];
+    if (shift == 63 && byte > 1) return false;
+    v |= uint64_t(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return byte != 0 || shift == 0;
+  }
+  return false;
+}
+
+uint16_t slot_level(size_t slot) {
+  uint16_t level = 0;
+  while ((size_t(2) << level) <= slot + 1) ++level;
+  return level;
+}
+
+// The slot of node `k` of page `top`, or kPageMaxNodes when it is not one.
+size_t slot_of(const NodeKey& top, const NodeKey& k) {
+  if (k.version != top.version || k.depth < top.depth || k.depth >= top.depth + kPageLevels ||
+      mask_path(k.path, top.depth) != top.path || mask_path(k.path, k.depth) != k.path)
+    return kPageMaxNodes;
+  size_t bits = 0;
+  for (uint16_t i = top.depth; i < k.depth; ++i) bits = bits << 1 | size_t(key_bit(k.path, i));
+  return (size_t(1) << (k.depth - top.depth)) - 1 + bits;
+}
+
+NodeKey key_of_slot(const NodeKey& top, size_t slot) {
+  const uint16_t level = slot_level(slot);
+  const size_t bits = slot + 1 - (size_t(1) << level);
+  NodeKey k = top;
+  k.depth = uint16_t(top.depth + level);
+  for (uint16_t i = 0; i < level; ++i)
+    if ((bits >> (level - 1 - i)) & 1) set_bit(k.path, uint16_t(top.depth + i));
+  return k;
+}
+
+using Slots = std::array<const Node*, kPageMaxNodes>;
+
+class PageWriter {
+ public:
+  PageWriter(const Slots& slots, uint64_t version, Bytes& out)
+      : slots_(slots), version_(version), out_(out) {}
+
+  // Writes the node of `slot` and the page's nodes under it, pre-order.
+  bool node(size_t slot) {
+    const Node* n = slots_[slot];
+    if (!n) return false;
+    ++written_;
+    if (n->kind == ChildKind::leaf) {
+      out_.push_back(uint8_t(ChildKind::leaf));
+      out_.insert(out_.end(), n->key_hash.begin(), n->key_hash.end());
+      put_varint(out_, n->value.size());
+      out_.insert(out_.end(), n->value.begin(), n->value.end());
+      return true;
+    }
+    if (n->kind != ChildKind::internal) return false;
+    const ChildRef* kids[2] = {&n->left, &n->right};
+    uint8_t head = uint8_t(ChildKind::internal);
+    for (int c = 0; c < 2; ++c) head = uint8_t(head | (code(*kids[c], slot) << (2 + 2 * c)));
+    out_.push_back(head);
+    for (int c = 0; c < 2; ++c) {
+      const ChildRef& r = *kids[c];
+      if (r.kind == ChildKind::empty) continue;
+      if (slot >= kLastLevelSlot) {  // a deeper page's node: its hash and version
+        if (r.version > version_) return false;
+        out_.insert(out_.end(), r.hash.begin(), r.hash.end());
+        put_varint(out_, version_ - r.version);
+        continue;
+      }
+      const size_t child = 2 * slot + 1 + size_t(c);
+      if (r.version != version_ || !slots_[child] || slots_[child]->kind != r.kind || !node(child))
+        return false;
+    }
+    return true;
+  }
+  size_t written() const { return written_; }
+
+ private:
+  static uint8_t code(const ChildRef& r, size_t slot) {
+    if (r.kind == ChildKind::empty) return kNoChild;
+    if (slot < kLastLevelSlot) return kInPage;
+    return r.kind == ChildKind::leaf ? kOutLeaf : kOutInternal;
+  }
+
+  const Slots& slots_;
+  uint64_t version_;
+  Bytes& out_;
+  size_t written_ = 0;
+};
+
+class PageReader {
+ public:
+  PageReader(const NodeKey& page, ByteView b) : page_(page), b_(b) {}
+
+  // Reads the node of `slot` and those under it; `self` is the reference to
+  // it (its hash recomputed).
+  bool node(size_t slot, ChildRef& self) {
+    if (at_ >= b_.size()) return false;
+    const uint8_t head = b_[at_++];
+    Node& n = nodes_[slot];
+    present_[slot] = true;
+    self = ChildRef{ChildKind::leaf, page_.version, {}};
+    if (head == uint8_t(ChildKind::leaf)) {
+      n.kind = ChildKind::leaf;
+      uint64_t len = 0;
+      if (b_.size() - at_ < 32) return false;
+      std::memcpy(n.key_hash.data(), b_.data() + at_, 32);
+      at_ += 32;
+      if (!get_varint(b_, at_, len) || len > b_.size() - at_) return false;
+      n.value.assign(b_.begin() + ptrdiff_t(at_), b_.begin() + ptrdiff_t(at_ + len));
+      at_ += size_t(len);
+      self.hash = leaf_hash(n.key_hash, n.value);
+      return true;
+    }
+    if ((head & 3) != uint8_t(ChildKind::internal) || head >> 6 ||
+        page_.depth + slot_level(slot) >= kKeyBits)
+      return false;
+    n.kind = ChildKind::internal;
+    ChildRef* kids[2] = {&n.left, &n.right};
+    for (int c = 0; c < 2; ++c) {
+      const uint8_t code = uint8_t((head >> (2 + 2 * c)) & 3);
+      *kids[c] = ChildRef{};
+      if (code == kNoChild) continue;
+      if ((code == kInPage) == (slot >= kLastLevelSlot)) return false;
+      if (code == kInPage) {
+        if (!node(2 * slot + 1 + size_t(c), *kids[c])) return false;
+        continue;
+      }
+      uint64_t back = 0;
+      if (b_.size() - at_ < 32) return false;
+      kids[c]->kind = code == kOutLeaf ? ChildKind::leaf : ChildKind::internal;
+      std::memcpy(kids[c]->hash.data(), b_.data() + at_, 32);
+      at_ += 32;
+      if (!get_varint(b_, at_, back) || back > page_.version) return false;
+      kids[c]->version = page_.version - back;
+    }
+    self.kind = ChildKind::internal;
+    self.hash = internal_hash(n.left.hash, n.right.hash);
+    return true;
+  }
+
+  std::optional<PageNodes> take() {
+    if (at_ != b_.size()) return std::nullopt;
+    PageNodes out;
+    out.reserve(kPageMaxNodes);
+    for (size_t i = 0; i < kPageMaxNodes; ++i)
+      if (present_[i]) out.emplace_back(key_of_slot(page_, i), std::move(nodes_[i]));
+    return out;
+  }
+
+ private:
+  const NodeKey& page_;
+  ByteView b_;
+  size_t at_ = 0;
+  std::array<Node, kPageMaxNodes> nodes_{};
+  std::array<bool, kPageMaxNodes> present_{};
+};
+
+}  // namespace
+
+bool encode_page_into(const PageNodes& nodes, Bytes& out) {
+  out.clear();
+  if (nodes.empty() || nodes.front().first.depth % kPageLevels) return false;
+  const NodeKey& top = nodes.front().first;
+  Slots slots{};
+  for (const auto& [k, n] : nodes) {
+    const size_t slot = slot_of(top, k);
+    if (slot == kPageMaxNodes || slots[slot]) return false;
+    slots[slot] = &n;
+  }
+  PageWriter w(slots, top.version, out);
+  if (w.node(0) && w.written() == nodes.size()) return true;
+  out.clear();
+  return false;
+}
+
+Bytes encode_page(const PageNodes& nodes) {
+  Bytes out;
+  encode_page_into(nodes, out);
+  return out;
+}
+
+std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
+  if (page.depth % kPageLevels || page_of(page) != page) return std::nullopt;
+  PageReader r(page, b);
+  ChildRef top;
+  if (!r.node(0, top)) return std::nullopt;
+  return r.take();
+}
+
+void pack_page_into(const PageNodes& nodes, Bytes& out) {
   out.clear();
   if (nodes.empty()) return;
   const uint16_t base = nodes.front().first.depth;
@@ -314,13 +521,13 @@ void encode_page_into(const PageNodes& nodes, Bytes& out) {
   }
 }
 
-Bytes encode_page(const PageNodes& nodes) {
+Bytes pack_page(const PageNodes& nodes) {
   Bytes out;
-  encode_page_into(nodes, out);
+  pack_page_into(nodes, out);
   return out;
 }
 
-std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
+std::optional<PageNodes> unpack_page(const NodeKey& page, ByteView b) {
   if (page.depth % kPageLevels || page_of(page) != page) return std::nullopt;
   PageNodes out;
   size_t at = 0;
@@ -346,7 +553,7 @@ std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b) {
   return out;
 }
 
-std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k) {
+std::optional<Node> node_in_packed_page(const NodeKey& page, ByteView b, const NodeKey& k) {
   if (k.version != page.version || k.depth < page.depth || k.depth >= page.depth + kPageLevels ||
       page_of(k) != page)
     return std::nullopt;
@@ -401,15 +608,25 @@ PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
     const NodeKey pk = w.first;
     size_t from = pending.size();
     while (from > 0 && pending[from - 1].first.depth > pk.depth) --from;
+    // A node's slot is its rank in the page, so the nodes are put in order
+    // by slot rather than sorted (they are large to move and slow to compare).
+    std::array<size_t, kPageMaxNodes> at;
+    at.fill(pending.size());
+    for (size_t i = from; ordered && i < pending.size(); ++i) {
+      const size_t slot = slot_of(pk, pending[i].first);
+      ordered = slot != 0 && slot < kPageMaxNodes && at[slot] == pending.size();
+      if (ordered) at[slot] = i;
+    }
     PageNodes nodes;
     nodes.reserve(pending.size() - from + 1);
     nodes.push_back(std::move(w));
-    for (size_t i = from; i < pending.size(); ++i) {
-      ordered = ordered && page_of(pending[i].first) == pk;
-      nodes.push_back(std::move(pending[i]));
+    if (ordered) {
+      for (size_t slot = 1; slot < kPageMaxNodes; ++slot)
+        if (at[slot] != pending.size()) nodes.push_back(std::move(pending[at[slot]]));
+    } else {  // regrouped the slow way below
+      for (size_t i = from; i < pending.size(); ++i) nodes.push_back(std::move(pending[i]));
     }
     pending.resize(from);
-    std::sort(nodes.begin() + 1, nodes.end(), by_key);
     out.emplace_back(pk, std::move(nodes));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

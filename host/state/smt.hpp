@@ -19,8 +19,11 @@
 // puts and prunes a quarter of the records it would node by node. For that
 // an update rewrites whole pages: a node it replaces takes its untouched
 // page-mates along to the new version (same hashes), so every node of a page
-// carries the page's version and a replaced page is stale as a whole. The
-// hashes, hence roots and proofs, do not depend on it.
+// carries the page's version and a replaced page is stale as a whole. A page
+// record stores, as Jellyfish's node stores its children's hashes and
+// versions, only the hashes and versions of the subtrees below the page and
+// its leaves (encode_page); the hashes inside it are recomputed when it is
+// read. The hashes, hence roots and proofs, do not depend on it.
 //
 // Promise: deterministic (ordered input, no floating point, no clock); the
 // same updates on the same tree give the same nodes and root on any machine.
@@ -85,16 +88,38 @@ NodeKey page_of(const NodeKey& k);
 // A page's nodes, in NodeKey order (the page's own node first).
 using PageNodes = std::vector<std::pair<NodeKey, Node>>;
 
-// Page record: per node, one byte (depth below the page << 4 | the path bits
-// below the page), its encoded length (u32 LE), encode_node. decode_page
-// accepts exactly that, nodes in strictly ascending order starting with the
-// page's own node, and nothing else.
+// Page record (format vigil-ledger/3): the page's nodes in pre-order from
+// its own node, each
+//   leaf      0x02, key_hash (32), value length (LEB128), value
+//   internal  0x01 | left code << 2 | right code << 4, then per child
+// with child codes 0 empty, 1 the child is the next node of the record
+// (depths above the page's last level), 2 internal / 3 leaf in a deeper
+// page (from the page's last level): that child's hash (32) and its version
+// as LEB128 of (page version - its version). A node's version is the page's
+// and the hashes of nodes inside the page are not stored: decode_page
+// recomputes them (at most 15 SHA-256 of 65 bytes and the leaves'), which
+// halves the bytes of the upper pages against the node-by-node layout of /2.
+// decode_page accepts exactly what encode_page writes (minimal LEB128, no
+// unused bits, every node reached from the page's own node, nothing after)
+// and nothing else (fuzzed). encode_page fails (false, or an empty record)
+// on nodes that are not one page as apply_updates writes them: a node
+// outside the page, a child of the page's version missing or of another
+// kind, or an in-page child of another version.
+bool encode_page_into(const PageNodes& nodes, Bytes& out);  // into a reused buffer
 Bytes encode_page(const PageNodes& nodes);
-void encode_page_into(const PageNodes& nodes, Bytes& out);  // the same, into a reused buffer
 std::optional<PageNodes> decode_page(const NodeKey& page, ByteView b);
-// The node `k` read straight from a page record that decode_page accepted
-// (a cache keeps pages encoded: one allocation each), or nullopt.
-std::optional<Node> node_in_page(const NodeKey& page, ByteView b, const NodeKey& k);
+
+// The packed form a page cache keeps in memory (one allocation a page, no
+// hashing to read a node): per node, one byte (depth below the page << 4 |
+// the path bits below the page), its encoded length (u32 LE), encode_node.
+// unpack_page accepts exactly that, nodes in strictly ascending order
+// starting with the page's own node, and nothing else.
+void pack_page_into(const PageNodes& nodes, Bytes& out);
+Bytes pack_page(const PageNodes& nodes);
+std::optional<PageNodes> unpack_page(const NodeKey& page, ByteView b);
+// The node `k` read straight from a packed page that unpack_page accepts
+// (or pack_page wrote), or nullopt.
+std::optional<Node> node_in_packed_page(const NodeKey& page, ByteView b, const NodeKey& k);
 // The node `k` of a decoded page, or nullptr.
 const Node* find_in_page(const PageNodes& nodes, const NodeKey& k);
 // Pages by key, ascending.

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "host/consensus/wire.hpp"
+#include "host/ledger/audit.hpp"
 #include "tests/ledger/ledger_util.hpp"
 
 namespace vigil::ledger {
@@ -115,6 +116,48 @@ TEST(Ledger, SameBlocksOnTwoStoresGiveSameRootsAndReceipts) {
                           ra->receipts.size() * sizeof(vigil_receipt)),
               0);
   }
+}
+
+// The state roots of 6 blocks committed with the given cache sizes, the
+// store reopened after the third.
+std::vector<Hash> roots_with_caches(const std::string& dir, size_t accounts, size_t pages) {
+  Workload w(test::small_config());
+  std::vector<Hash> roots;
+  for (int part = 0; part < 2; ++part) {
+    LedgerOptions o;
+    o.account_cache_entries = accounts;
+    o.page_cache_entries = pages;
+    std::string err;
+    auto l = Ledger::open(dir, o, &err);
+    if (!l) {
+      ADD_FAILURE() << err;
+      return roots;
+    }
+    if (part == 0) EXPECT_EQ(l->init_genesis(w.genesis()), "");
+    w.load_nonces(*l);
+    for (int i = 0; i < 3; ++i) {
+      auto [b, qc] = w.next_block(*l, w.transfers(l->height() + 1, 30));
+      CommitResult r = l->commit(b, qc);
+      EXPECT_TRUE(r.ok()) << r.error;
+      roots.push_back(r.state_root);
+    }
+  }
+  return roots;
+}
+
+// Caches never change a result: a cache that holds every account record
+// answers an absent key itself, one that turned over or was never filled
+// asks the store, and none gives another state.
+TEST(Ledger, CacheSizesNeverChangeTheState) {
+  TempDir t;
+  const LedgerOptions d;
+  const std::vector<Hash> want =
+      roots_with_caches(t.sub("a"), d.account_cache_entries, d.page_cache_entries);
+  EXPECT_EQ(want.size(), 6u);
+  EXPECT_EQ(roots_with_caches(t.sub("b"), 20, 20), want);  // generations turn over
+  EXPECT_EQ(roots_with_caches(t.sub("c"), 4, 4), want);    // warming stops early
+  EXPECT_EQ(roots_with_caches(t.sub("d"), 0, 0), want);    // no caches
+  for (const char* dir : {"a", "b", "c", "d"}) EXPECT_TRUE(audit_store(t.sub(dir)).ok) << dir;
 }
 
 TEST(Ledger, CatchUpReplaysCertifiedBlocksAndRefusesAForgedQc) {
@@ -231,23 +274,26 @@ TEST(Ledger, StateRootIsTheSameAsBeforePages) {
   EXPECT_EQ(got, want);
 }
 
-// A store of the old layout (a record per state node, format 1) is refused
-// with the reason, read-only (audit) and read-write alike, never misread.
+// A store of an old layout (a record per state node, format 1; pages node
+// by node, format 2) is refused with the reason, read-only (audit) and
+// read-write alike, never misread.
 TEST(Ledger, OldFormatStoreIsRefusedByName) {
   TempDir t;
   ASSERT_TRUE(test::make_chain(t.sub("a"), 2, 5));
   {
     test::RawDb db(t.sub("a"));
-    EXPECT_EQ(db.get("meta", "format"), "vigil-ledger/2");
-    db.put("meta", "format", "vigil-ledger/1");
+    EXPECT_EQ(db.get("meta", "format"), "vigil-ledger/3");
   }
-  for (bool read_only : {true, false}) {
-    LedgerOptions o;
-    o.read_only = read_only;
-    std::string err;
-    EXPECT_FALSE(Ledger::open(t.sub("a"), o, &err));
-    EXPECT_NE(err.find("vigil-ledger/1"), std::string::npos) << err;
-    EXPECT_NE(err.find("re-create"), std::string::npos) << err;
+  for (const char* old : {"vigil-ledger/1", "vigil-ledger/2"}) {
+    test::RawDb(t.sub("a")).put("meta", "format", old);
+    for (bool read_only : {true, false}) {
+      LedgerOptions o;
+      o.read_only = read_only;
+      std::string err;
+      EXPECT_FALSE(Ledger::open(t.sub("a"), o, &err));
+      EXPECT_NE(err.find(old), std::string::npos) << err;
+      EXPECT_NE(err.find("re-create"), std::string::npos) << err;
+    }
   }
 }
 

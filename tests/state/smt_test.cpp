@@ -129,38 +129,140 @@ TEST(Smt, PagesAreWrittenAndReplacedWhole) {
   }
 }
 
+// group_pages puts each new node in its page, in key order, in one pass as
+// apply_updates lists them, and the slow way in any other order.
+TEST(Smt, NewNodesAreGroupedByPageInKeyOrder) {
+  Tree t;
+  std::mt19937_64 rng(5);
+  for (int batch = 0; batch < 6; ++batch) {
+    std::map<Hash, Bytes> ups;
+    for (int i = 0; i < 400; ++i) {
+      uint64_t k = rng() % 5000;
+      ups[key_of(k)] = value_of(k, rng());
+    }
+    TreeUpdate u = t.put(ups);
+    std::map<NodeKey, std::map<NodeKey, Node>> want;
+    for (const auto& [k, n] : u.writes) want[page_of(k)][k] = n;
+    auto reversed = u.writes;
+    std::reverse(reversed.begin(), reversed.end());
+    for (const auto& writes : {u.writes, reversed}) {
+      PageList got = group_pages(writes);
+      ASSERT_EQ(got.size(), want.size());
+      auto w = want.begin();
+      for (const auto& [pk, nodes] : got) {
+        ASSERT_EQ(pk, w->first);
+        ASSERT_EQ(nodes, PageNodes(w->second.begin(), w->second.end()));
+        ++w;
+      }
+    }
+  }
+}
+
 TEST(Smt, PageCodecIsCanonical) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 500; ++i) ups[key_of(i)] = value_of(i, i);
+  t.put(ups);
+  std::map<Hash, Bytes> more;  // a second version: pages whose exits are older
+  for (uint64_t i = 0; i < 500; i += 7) more[key_of(i)] = value_of(i, i + 1);
+  TreeUpdate u = t.put(more);
+  size_t checked = 0;
+  for (const auto& [pk, nodes] : group_pages(u.writes)) {
+    Bytes enc = encode_page(nodes);
+    ASSERT_FALSE(enc.empty());
+    auto back = decode_page(pk, enc);  // the hashes inside the page recomputed
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, nodes);
+    EXPECT_FALSE(decode_page({pk.version + 1, pk.depth, pk.path}, enc) == back);
+    EXPECT_FALSE(decode_page({pk.version, uint16_t(pk.depth + 1), pk.path}, enc));
+    Bytes longer = enc;
+    longer.push_back(0);
+    EXPECT_FALSE(decode_page(pk, longer));
+    for (size_t cut = 0; cut < enc.size(); ++cut)
+      EXPECT_FALSE(decode_page(pk, ByteView(enc).first(cut))) << cut;
+    if (nodes.size() >= 2) {  // nodes out of order, or a node missing: not a page
+      PageNodes swapped = nodes;
+      std::swap(swapped[0], swapped[1]);
+      EXPECT_TRUE(encode_page(swapped).empty());
+      EXPECT_TRUE(encode_page(PageNodes(nodes.begin(), nodes.end() - 1)).empty());
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10u);
+}
+
+// A changed byte of a record is refused or decodes to other nodes (other
+// hashes), never to the same page: the audit's byte comparison and the
+// recomputed hashes both see it.
+TEST(Smt, PageRecordBytesAllMatter) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 300; ++i) ups[key_of(i)] = value_of(i, i);
+  TreeUpdate u = t.put(ups);
+  for (const auto& [pk, nodes] : group_pages(u.writes)) {
+    const Bytes enc = encode_page(nodes);
+    for (size_t i = 0; i < enc.size(); ++i) {
+      Bytes bad = enc;
+      bad[i] ^= 0x01;
+      auto back = decode_page(pk, bad);
+      if (back) {
+        EXPECT_NE(*back, nodes) << i;
+        EXPECT_EQ(encode_page(*back), bad) << i;  // whatever it accepts is canonical
+      }
+    }
+  }
+}
+
+// The packed form the ledger's page cache keeps: every node read straight
+// from it, nothing else.
+TEST(Smt, PackedPagesAreExact) {
   Tree t;
   std::map<Hash, Bytes> ups;
   for (uint64_t i = 0; i < 500; ++i) ups[key_of(i)] = value_of(i, i);
   TreeUpdate u = t.put(ups);
   size_t checked = 0;
   for (const auto& [pk, nodes] : group_pages(u.writes)) {
-    Bytes enc = encode_page(nodes);
-    auto back = decode_page(pk, enc);
+    Bytes packed = pack_page(nodes);
+    auto back = unpack_page(pk, packed);
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, nodes);
-    for (const auto& [k, n] : nodes) {  // each node read straight from the record
-      EXPECT_EQ(node_in_page(pk, enc, k), n);
+    for (const auto& [k, n] : nodes) {
+      EXPECT_EQ(node_in_packed_page(pk, packed, k), n);
       NodeKey other_version = k;
       other_version.version += 1;
-      EXPECT_FALSE(node_in_page(pk, enc, other_version));
+      EXPECT_FALSE(node_in_packed_page(pk, packed, other_version));
     }
-    EXPECT_FALSE(node_in_page(pk, enc, {pk.version, uint16_t(pk.depth + kPageLevels), pk.path}));
-    EXPECT_FALSE(decode_page({pk.version, uint16_t(pk.depth + 1), pk.path}, enc));
-    Bytes longer = enc;
+    EXPECT_FALSE(
+        node_in_packed_page(pk, packed, {pk.version, uint16_t(pk.depth + kPageLevels), pk.path}));
+    EXPECT_FALSE(unpack_page({pk.version, uint16_t(pk.depth + 1), pk.path}, packed));
+    Bytes longer = packed;
     longer.push_back(0);
-    EXPECT_FALSE(decode_page(pk, longer));
-    EXPECT_FALSE(decode_page(pk, ByteView(enc).first(enc.size() - 1)));
-    EXPECT_FALSE(decode_page(pk, {}));
-    if (nodes.size() >= 2) {  // nodes out of order
+    EXPECT_FALSE(unpack_page(pk, longer));
+    EXPECT_FALSE(unpack_page(pk, ByteView(packed).first(packed.size() - 1)));
+    EXPECT_FALSE(unpack_page(pk, {}));
+    if (nodes.size() >= 2) {
       PageNodes swapped = nodes;
       std::swap(swapped[0], swapped[1]);
-      EXPECT_FALSE(decode_page(pk, encode_page(swapped)));
+      EXPECT_FALSE(unpack_page(pk, pack_page(swapped)));
       ++checked;
     }
   }
   EXPECT_GT(checked, 10u);
+}
+
+// The stored records are much smaller than the packed node-by-node layout
+// (format /2 stored that): full upper pages keep 16 hashes, not 30.
+TEST(Smt, PageRecordsAreCompact) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 20000; ++i) ups[key_of(i)] = value_of(i, i);
+  TreeUpdate u = t.put(ups);
+  size_t stored = 0, packed = 0;
+  for (const auto& [pk, nodes] : group_pages(u.writes)) {
+    stored += encode_page(nodes).size();
+    packed += pack_page(nodes).size();
+  }
+  EXPECT_LT(stored * 10, packed * 7) << stored << " against " << packed;
 }
 
 TEST(Smt, ProofsOfPresenceAndAbsence) {
