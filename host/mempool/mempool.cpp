@@ -54,12 +54,9 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   auto it = senders_.find(sender);
   const uint64_t next =
       it == senders_.end() ? committed_nonce : std::max(committed_nonce, it->second.next_nonce);
-  if (*nonce < next) return count(AddResult::stale_nonce);
-  if (*nonce - next > config_.max_nonce_gap) return count(AddResult::nonce_gap);
-  if (it != senders_.end()) {
-    if (it->second.by_nonce.count(*nonce)) return count(AddResult::nonce_taken);
-    if (it->second.by_nonce.size() >= config_.max_per_sender) return count(AddResult::sender_full);
-  }
+  const AddResult refused =
+      nonce_refusal(it == senders_.end() ? nullptr : &it->second, next, *nonce);
+  if (refused != AddResult::added) return count(refused);
   if (by_sig_.size() >= config_.capacity) {
     // A frame a block could carry next (it follows its sender's committed
     // nonce or a frame held here) is worth more than any behind a gap: those
@@ -80,6 +77,20 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   e.added_at = commits_;
   by_sig_.emplace(sig, std::make_pair(sender, *nonce));
   return count(AddResult::added);
+}
+
+AddResult Mempool::nonce_refusal(const Sender* s, uint64_t next, uint64_t nonce) const {
+  if (nonce < next) return AddResult::stale_nonce;
+  if (nonce - next > config_.max_nonce_gap) return AddResult::nonce_gap;
+  if (s && s->by_nonce.count(nonce)) return AddResult::nonce_taken;
+  if (s && s->by_nonce.size() >= config_.max_per_sender) return AddResult::sender_full;
+  return AddResult::added;
+}
+
+AddResult Mempool::screen(const Key& sender, uint64_t nonce) const {
+  const auto it = senders_.find(sender);
+  if (it == senders_.end()) return AddResult::added;  // its committed nonce is the ledger's
+  return nonce_refusal(&it->second, it->second.next_nonce, nonce);
 }
 
 std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,

@@ -110,6 +110,12 @@ class Mempool {
   // `committed_nonce` is the sender's next nonce in the committed state.
   AddResult add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                 std::span<const uint8_t> payload, uint64_t committed_nonce);
+  // What add() would refuse a transfer of a sender held here for, judged on
+  // its nonce alone (stale_nonce, nonce_gap, nonce_taken, sender_full), or
+  // `added` when that cannot be told without the ledger: the verify tile
+  // asks before it spends a signature check on a frame the pool refuses.
+  // Nothing is counted or kept.
+  AddResult screen(const Key& sender, uint64_t nonce) const;
   // Frames for a new block, back to back, at most max_txs and max_bytes: per
   // sender in key order, consecutive nonces from its committed one. They
   // stay here, marked proposed, until committed.
@@ -151,6 +157,8 @@ class Mempool {
     ++counters_.add[size_t(r)];
     return r;
   }
+  // The refusal add() makes on the nonce, or `added`; `s` may be null.
+  AddResult nonce_refusal(const Sender* s, uint64_t next, uint64_t nonce) const;
   void erase(const Key& sender, uint64_t nonce);
   // Drops frames behind a nonce gap added at least min_age commits ago.
   void expire_gapped(uint64_t min_age);

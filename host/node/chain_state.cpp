@@ -105,15 +105,41 @@ std::optional<std::vector<consensus::PublicKey>> ChainState::next_validators(
   }
   if (!governance) return std::nullopt;
   std::lock_guard lk(mu_);
+  // The core committed b's ancestors just before b; a node catching up may
+  // hold them far above the ledger's tip, past what speculation reaches.
+  std::string why = commit_ancestors(b);
   ledger::Speculation s = ledger_->speculate(b, verdicts(b));
   if (!s.ok() && !s.refused) {
     // The answer decides the epoch: guessing could fork this node.
-    std::fprintf(stderr, "vigild: cannot execute committed block %llu ahead (%s); stopping\n",
-                 (unsigned long long)b.hdr.height, s.error.c_str());
+    std::fprintf(stderr, "vigild: cannot execute committed block %llu ahead (%s%s%s); stopping\n",
+                 (unsigned long long)b.hdr.height, s.error.c_str(), why.empty() ? "" : "; ",
+                 why.c_str());
     std::_Exit(1);
   }
   if (!s.ok() || !s.next_epoch) return std::nullopt;
   return s.next_epoch->validators;
+}
+
+std::string ChainState::commit_ancestors(const consensus::Block& b) {
+  if (b.hdr.height <= ledger_->height() + 1) return "";
+  // Copies: a commit drops the ledger's pending blocks at or below its tip.
+  std::vector<consensus::Block> chain;
+  consensus::BlockId id = consensus::to_id(b.hdr.parent_id);
+  for (uint64_t h = b.hdr.height - 1; h > ledger_->height(); --h) {
+    const consensus::Block* p = ledger_->block(id);
+    if (!p || p->hdr.height != h) return "ancestor at height " + std::to_string(h) + " not here";
+    chain.push_back(*p);
+    id = consensus::to_id(p->hdr.parent_id);
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const consensus::QuorumCert* qc = ledger_->qc_for(it->id);
+    if (!qc) return "no QC for height " + std::to_string(it->hdr.height);
+    std::string error;
+    std::optional<Applied> a = apply(*it, *qc, &error);
+    if (!a) return error;
+    early_.push_back(std::move(*a));
+  }
+  return "";
 }
 
 void ChainState::note_verified(const consensus::BlockId& tx_root) {
@@ -143,42 +169,51 @@ std::vector<Applied> ChainState::commit(const std::vector<consensus::Block>& blo
 
 std::vector<Applied> ChainState::drain(std::string* error) {
   std::lock_guard lk(mu_);
-  std::vector<Applied> out;
+  std::vector<Applied> out = std::move(early_);
+  early_.clear();
   while (!waiting_.empty()) {
     const consensus::Block& b = waiting_.front();
-    if (b.hdr.height <= ledger_->height()) {  // committed before a restart
+    if (b.hdr.height <=
+        ledger_->height()) {  // committed before a restart, or ahead of a governance block
       waiting_.pop_front();
       continue;
     }
     const consensus::QuorumCert* qc = ledger_->qc_for(b.id);
     if (!qc) break;
-    ledger::CommitResult r = ledger_->commit(b, *qc, verdicts(b));
-    if (!r.ok()) {
-      *error = "ledger refused committed block " + std::to_string(b.hdr.height) + ": " + r.error;
-      return out;
-    }
-    Applied a;
-    a.ok = uint32_t(r.applied);
-    a.rejected = uint32_t(r.receipts.size() - r.applied);
-    for (auto f : consensus::split_frames(b.txs)) {
-      ingest::FrameView v;
-      if (ingest::parse_frame(f, v) != VIGIL_OK) continue;
-      Sig sig;
-      Key from;
-      std::memcpy(sig.data(), v.signature, 64);
-      std::memcpy(from.data(), v.public_key, 32);
-      a.sigs.push_back(sig);
-      if (!a.next_nonces.count(from)) {
-        auto acct = ledger_->account(from);
-        a.next_nonces[from] = acct ? acct->nonce : 0;
-      }
-    }
-    committed_txs_ += a.ok;
-    a.block = std::move(waiting_.front());
+    std::optional<Applied> a = apply(b, *qc, error);
+    if (!a) return out;
     waiting_.pop_front();
-    out.push_back(std::move(a));
+    out.push_back(std::move(*a));
   }
   return out;
+}
+
+std::optional<Applied> ChainState::apply(const consensus::Block& b, const consensus::QuorumCert& qc,
+                                         std::string* error) {
+  ledger::CommitResult r = ledger_->commit(b, qc, verdicts(b));
+  if (!r.ok()) {
+    *error = "ledger refused committed block " + std::to_string(b.hdr.height) + ": " + r.error;
+    return std::nullopt;
+  }
+  Applied a;
+  a.ok = uint32_t(r.applied);
+  a.rejected = uint32_t(r.receipts.size() - r.applied);
+  for (auto f : consensus::split_frames(b.txs)) {
+    ingest::FrameView v;
+    if (ingest::parse_frame(f, v) != VIGIL_OK) continue;
+    Sig sig;
+    Key from;
+    std::memcpy(sig.data(), v.signature, 64);
+    std::memcpy(from.data(), v.public_key, 32);
+    a.sigs.push_back(sig);
+    if (!a.next_nonces.count(from)) {
+      auto acct = ledger_->account(from);
+      a.next_nonces[from] = acct ? acct->nonce : 0;
+    }
+  }
+  committed_txs_ += a.ok;
+  a.block = b;
+  return a;
 }
 
 // --- reads -------------------------------------------------------------------------

@@ -112,10 +112,17 @@ class ChainState final : public consensus::Storage {
  private:
   ChainState() = default;
   std::vector<uint8_t> verdicts(const consensus::Block& b) const;
+  // Writes one committed block (its QC here) and says what it did.
+  std::optional<Applied> apply(const consensus::Block& b, const consensus::QuorumCert& qc,
+                               std::string* error);
+  // Writes the blocks between the ledger's tip and a committed block `b`,
+  // which the core committed before it; "" or why not.
+  std::string commit_ancestors(const consensus::Block& b);
 
   mutable std::mutex mu_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::deque<consensus::Block> waiting_;  // committed by the core, QC not here yet
+  std::vector<Applied> early_;            // written by commit_ancestors, for the next drain()
   std::deque<consensus::BlockId> verified_order_;
   std::map<consensus::BlockId, bool> verified_;  // tx roots of verified frames
   uint64_t committed_txs_ = 0;

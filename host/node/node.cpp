@@ -203,6 +203,9 @@ struct Node::Impl {
   BoundedQueue<PeerMessage> forwarded{1024};        // peers' forwarded frames -> verify tile
   std::deque<PeerMessage> forward_in;               // the verify tile's, drained from forwarded
   uint64_t forward_malformed = 0;
+  // Frames the verify tile dropped unverified, by the refusal the pool
+  // would have made (its thread only).
+  std::array<uint64_t, mempool::kAddResults> screened{};
   uint64_t verify_published_valid = 0, verify_published_invalid = 0;  // the verify tile's
   BoundedQueue<PeerMessage> events;                                   // p2p -> consensus
   std::mutex pool_mu;
@@ -274,6 +277,8 @@ struct Node::Impl {
   void register_metrics();
   void verify_tile();
   bool take_forwarded(uint64_t now_ns);
+  // False when the pool would refuse the frame on its nonce (verify tile).
+  bool screen_for_pool(const ingest::FrameView& f);
   void publish_verify(metrics::TileMetrics& tile);
   void remember_rejected(const Sig& sig);
   void mempool_tile();
@@ -353,6 +358,11 @@ bool Node::Impl::start(std::string* error) {
   // the verify tile drops new ones before verifying them (counted).
   vc.shed_above = c.queue_verified / 2;
   vc.invalid_capacity = 4096;
+  // A sender far ahead of what commits (a flood, or a client past its
+  // nonce window) would otherwise cost a signature check per frame only
+  // for the pool to refuse it: under long overload that work crowded out
+  // every frame a block could carry.
+  vc.screen = [this](const ingest::FrameView& f) { return screen_for_pool(f); };
   vc.idle_sleep = std::chrono::microseconds(c.idle == config::Idle::busy ? 0 : 1000);
   vc.on_batch = [this](uint32_t items, uint64_t latency_ns) {
     h_batch_size->Observe(double(items));
@@ -662,6 +672,21 @@ bool Node::Impl::take_forwarded(uint64_t now_ns) {
   return !forward_in.empty();
 }
 
+bool Node::Impl::screen_for_pool(const ingest::FrameView& f) {
+  const auto nonce = mempool::payload_nonce(f.payload);  // a transfer's or an approval's
+  if (!nonce) return true;                               // the pool decides after verification
+  mempool::Key key;
+  std::memcpy(key.data(), f.public_key, key.size());
+  mempool::AddResult r;
+  {
+    std::lock_guard lk(pool_mu);
+    r = pool.screen(key, *nonce);
+  }
+  if (r == mempool::AddResult::added) return true;
+  ++screened[size_t(r)];
+  return false;
+}
+
 void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   const auto& ic = sv->ingest().counters();
   const auto& vc = sv->counters();
@@ -682,6 +707,15 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   tile.dropped("shed_mempool_full", vc.shed);
   tile.dropped("intake_queue_full", posted.dropped() + forwarded.dropped());
   tile.dropped("forward_malformed", forward_malformed);
+  for (size_t r = 1; r < mempool::kAddResults; ++r) {
+    if (!screened[r]) continue;
+    const std::string reason =
+        "mempool_" + std::string(mempool::add_result_name(mempool::AddResult(r)));
+    tile.dropped(reason, screened[r]);
+    Metrics::set_total(
+        m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest", {{"reason", reason}}),
+        screened[r]);
+  }
   // the names the status page and the dashboard read
   Metrics::set_total(m.counter("vigil_ingest_received_total", "Datagrams received"), ic.received);
   Metrics::set_total(m.counter("vigil_ingest_accepted_total", "Frames admitted to a batch"),

@@ -37,8 +37,15 @@ void Sigverify::push(std::span<const uint8_t> datagram, uint32_t src_addr, uint6
     return;
   }
   ingest::FrameView v;
-  if (ingest_.admit(datagram, src_addr, now_ns, v) == VIGIL_OK)
-    batcher_.add(v, v.source, now_ns / 1000);
+  if (ingest_.admit(datagram, src_addr, now_ns, v) == VIGIL_OK) batch_admitted(v, now_ns);
+}
+
+void Sigverify::batch_admitted(const ingest::FrameView& v, uint64_t now_ns) {
+  if (config_.screen && !config_.screen(v)) {
+    ++counters_.screened;
+    return;
+  }
+  batcher_.add(v, v.source, now_ns / 1000);
 }
 
 void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
@@ -53,7 +60,7 @@ void Sigverify::push(std::span<const net::Packet> burst, uint64_t now_ns,
   auto admit = [&] {
     ingest_.admit_burst({in.data(), n}, now_ns, views, verdicts);
     for (size_t i = 0; i < n; ++i)
-      if (verdicts[i] == VIGIL_OK) batcher_.add(views[i], views[i].source, now_ns / 1000);
+      if (verdicts[i] == VIGIL_OK) batch_admitted(views[i], now_ns);
     n = 0;
   };
   for (const net::Packet& p : burst) {

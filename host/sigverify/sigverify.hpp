@@ -17,12 +17,11 @@
 // the ring, or a counter with its reason (ingest's drops, batcher
 // backpressure, refused batches, invalid signatures, duplicates found after
 // verification, a full output ring, frames shed unverified while the output
-// ring is over its mark). Memory is fixed at construction: the
-// output ring has `out_capacity` slots and counts what does not fit, the
-// batches come from the batcher's pool, at most that many are in flight.
-// run() sleeps when there is nothing to do (never a busy loop): on the
-// oldest batch in flight, or for at most `idle_sleep`, never past the open
-// batch's deadline.
+// ring is over its mark, frames the consumer's screen refused unverified). Memory is fixed at
+// construction: the output ring has `out_capacity` slots and counts what does not fit, the batches
+// come from the batcher's pool, at most that many are in flight. run() sleeps when there is nothing
+// to do (never a busy loop): on the oldest batch in flight, or for at most `idle_sleep`, never past
+// the open batch's deadline.
 #pragma once
 
 #include <array>
@@ -67,6 +66,12 @@ struct SigverifyConfig {
   // only to be refused downstream (the work an overloaded node can least
   // afford). Token requests are still answered. 0: never.
   size_t shed_above = 0;
+  // Called on this thread for each frame ingest admitted, before it is
+  // batched: false drops it unverified, counted `screened` (the consumer
+  // would refuse it on fields its signature covers, e.g. a nonce its
+  // sender has passed or is too far ahead of). It must not keep anything
+  // of the frame: the signature is not checked yet. Optional.
+  std::function<bool(const ingest::FrameView&)> screen;
   // Called on this thread as each batch completes: its items and the time
   // from submit to completion seen (metrics). Optional.
   std::function<void(uint32_t items, uint64_t latency_ns)> on_batch;
@@ -82,6 +87,7 @@ struct SigverifyCounters {
   uint64_t duplicates_after_verify = 0;
   uint64_t out_dropped = 0;         // verified, but the output ring was full
   uint64_t shed = 0;                // dropped unverified: the output ring was over shed_above
+  uint64_t screened = 0;            // dropped unverified: the screen refused them
   uint64_t invalid_unreported = 0;  // the invalid() ring was full
   uint64_t token_replies = 0;
   uint64_t token_replies_unsent = 0;  // the port did not take the grant
@@ -138,6 +144,8 @@ class Sigverify {
   // Sleeps until there may be work: on the oldest flight, or idle_sleep.
   void idle_wait(uint64_t now_ns);
   bool shedding() const { return config_.shed_above && out_.size() >= config_.shed_above; }
+  // Batches an admitted frame unless the screen refuses it.
+  void batch_admitted(const ingest::FrameView& v, uint64_t now_ns);
 
   SigverifyConfig config_;
   accel::Accelerator& engine_;

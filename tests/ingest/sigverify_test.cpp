@@ -140,6 +140,30 @@ TEST(Sigverify, ShedsUnverifiedWhileTheOutputRingIsOverItsMark) {
   EXPECT_EQ(sv.ingest().counters().dropped[size_t(ingest::Drop::duplicate)], 0u);
 }
 
+// The consumer's screen drops frames before they are batched, counted;
+// they reach neither the engine nor the dedup, so the same frame verifies
+// once the screen lets it through.
+TEST(Sigverify, ScreenedFramesAreDroppedUnverifiedAndCounted) {
+  auto engine = cpu_engine();
+  SigverifyConfig c = test_config();
+  bool refuse = true;
+  c.screen = [&](const FrameView& v) { return !refuse || v.payload[0] % 2 == 0; };
+  Sigverify sv(c, *engine);
+  const crypto::Keypair key = ingest::sender_keypair(7, 0);
+  auto send = [&](uint64_t i) {
+    sv.push(with_token(sv.ingest(), kHonestBase, 0, signed_frame(key, i)), kHonestBase, 0);
+    sv.drain(0);
+  };
+  for (uint64_t i = 0; i < 10; ++i) send(i);
+  EXPECT_EQ(sv.counters().verified, 5u);
+  EXPECT_EQ(sv.counters().screened, 5u);
+  EXPECT_EQ(sv.batcher().counters().items, 5u);
+  refuse = false;
+  send(1);
+  EXPECT_EQ(sv.counters().verified, 6u);
+  EXPECT_EQ(sv.counters().duplicates_after_verify, 0u);
+}
+
 // ---- the flood ---------------------------------------------------------
 
 enum class Attack {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "host/crypto/sig_jsonl.hpp"
 #include "host/execution/transaction.hpp"
 #include "host/ingest/frame.hpp"
+#include "host/ledger/workload.hpp"
 #include "host/mempool/mempool.hpp"
 #include "host/node/chain_state.hpp"
 
@@ -258,6 +260,35 @@ TEST(Mempool, AFullPoolDropsGappedFramesForOneThatFollows) {
   EXPECT_EQ(n, 4u);
 }
 
+// The verify tile's screen refuses, before a signature check, exactly what
+// add() would refuse on the nonce of a sender the pool holds, and nothing
+// of a sender it does not know (its committed nonce is the ledger's).
+TEST(Mempool, ScreenRefusesWhatAddWouldRefuseOnTheNonce) {
+  const auto a = crypto::generate_keypair(), b = crypto::generate_keypair();
+  mempool::Mempool p({.max_per_sender = 3, .max_nonce_gap = 8});
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 5), 5), mempool::AddResult::added);
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 6), 5), mempool::AddResult::added);
+  const auto before = p.counters().add;
+  using R = mempool::AddResult;
+  EXPECT_EQ(p.screen(a.public_key, 4), R::stale_nonce);
+  EXPECT_EQ(p.screen(a.public_key, 6), R::nonce_taken);
+  EXPECT_EQ(p.screen(a.public_key, 14), R::nonce_gap);
+  EXPECT_EQ(p.screen(a.public_key, 13), R::added);
+  EXPECT_EQ(p.screen(b.public_key, 1000000), R::added);  // unknown here: add() decides
+  EXPECT_EQ(p.counters().add, before);                   // nothing counted
+  for (uint64_t nonce : {4, 6, 14}) {
+    const R screened = p.screen(a.public_key, nonce);
+    EXPECT_EQ(add(p, make_tx(a, a.public_key, nonce, 2), 5), screened) << nonce;
+  }
+  ASSERT_EQ(add(p, make_tx(a, a.public_key, 7), 5), R::added);
+  EXPECT_EQ(p.screen(a.public_key, 8), R::sender_full);
+  EXPECT_EQ(add(p, make_tx(a, a.public_key, 8), 5), R::sender_full);
+  // A commit moves the sender's next nonce, and the screen with it.
+  p.committed({}, {{a.public_key, 7}});
+  EXPECT_EQ(p.screen(a.public_key, 6), R::stale_nonce);
+  EXPECT_EQ(p.screen(a.public_key, 8), R::added);
+}
+
 // vigild's state is the ledger: a store of another genesis is refused, an
 // account is served with a proof a light client checks, and the core's
 // hooks refuse a block whose state root is not the state after its parent.
@@ -309,6 +340,56 @@ TEST(ChainState, LedgerGenesisProofsAndStateRootCheck) {
   g.accounts[0].balance = 101;
   EXPECT_FALSE(node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err));
   EXPECT_NE(err.find("another genesis"), std::string::npos) << err;
+  std::filesystem::remove_all(dir);
+}
+
+// A node catching up commits a long chain at once: the core asks for the
+// next validators of a governance block far above the ledger's tip, past
+// what speculation reaches; the block's ancestors are written first (and
+// reported by the next drain), then the block is executed on its parent.
+TEST(ChainState, GovernanceFarAboveTheTipCommitsItsAncestorsFirst) {
+  char tmpl[] = "/tmp/vigil-chainstate-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const auto v = crypto::generate_keypair(), w = crypto::generate_keypair();
+  config::GenesisFile g;
+  g.validators.push_back({v.public_key, "127.0.0.1:1"});
+  g.accounts.push_back({v.public_key, 100});
+  std::string err;
+  auto st = node::ChainState::open(dir, g, ledger::LedgerOptions{}, &err);
+  ASSERT_TRUE(st) << err;
+  const auto root = st->state_after(st->tip());
+  ASSERT_TRUE(root);
+  const std::vector<crypto::Keypair> quorum{v};
+  constexpr uint64_t kBehind = 100;  // above LedgerOptions::max_speculative
+  std::vector<consensus::Block> chain;
+  consensus::BlockId parent = st->tip();
+  for (uint64_t h = 1; h <= kBehind + 1; ++h) {
+    ledger::Bytes frames;
+    if (h == kBehind + 1) {
+      execution::GovernanceTx tx;
+      tx.epoch = 1;
+      tx.keys = {v.public_key, w.public_key};
+      std::sort(tx.keys.begin(), tx.keys.end());
+      frames = execution::make_frame(v, execution::encode_governance(tx));
+    }
+    chain.push_back(ledger::make_block(parent, h, 1, 0, *root, std::move(frames)));
+    st->put_block(chain.back());
+    st->put_qc(ledger::sign_qc(chain.back(), quorum, 1));
+    parent = chain.back().id;
+  }
+  EXPECT_FALSE(st->next_validators(chain.front()));  // not governance: nothing executed
+  EXPECT_EQ(st->height(), 0u);
+  const auto next = st->next_validators(chain.back());
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->size(), 2u);
+  EXPECT_EQ(st->height(), kBehind);
+  // The core's CommitAction follows: every block is reported once, in order.
+  const auto applied = st->commit(chain, &err);
+  ASSERT_TRUE(err.empty()) << err;
+  ASSERT_EQ(applied.size(), kBehind + 1);
+  for (size_t i = 0; i < applied.size(); ++i) EXPECT_EQ(applied[i].block.hdr.height, i + 1);
+  EXPECT_EQ(applied.back().ok, 1u);
+  EXPECT_EQ(st->height(), kBehind + 1);
   std::filesystem::remove_all(dir);
 }
 
