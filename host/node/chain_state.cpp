@@ -16,6 +16,8 @@ namespace {
 constexpr size_t kMaxWaiting = 1024;
 // Tx roots of blocks whose frames this node verified, remembered.
 constexpr size_t kMaxVerified = 256;
+// Epoch-end blocks kept for block sync (the latest epochs').
+constexpr size_t kMaxEpochEndBlocks = 8;
 
 }  // namespace
 
@@ -278,7 +280,10 @@ void ChainState::put_block(const consensus::Block& b) {
 }
 const consensus::Block* ChainState::block(const consensus::BlockId& id) const {
   std::lock_guard lk(mu_);
-  return ledger_->block(id);
+  if (const consensus::Block* b = ledger_->block(id)) return b;
+  for (const auto& [e, b] : epoch_end_blocks_)
+    if (b.id == id) return &b;
+  return nullptr;
 }
 void ChainState::put_qc(const consensus::QuorumCert& qc) {
   std::lock_guard lk(mu_);
@@ -323,6 +328,9 @@ std::optional<consensus::EpochRecord> ChainState::epoch() const {
 void ChainState::put_epoch_end_qc(consensus::Epoch e, const consensus::QuorumCert& qc) {
   std::lock_guard lk(mu_);
   ledger_->put_epoch_end_qc(e, qc);
+  if (const consensus::Block* b = ledger_->block(qc.block_id())) epoch_end_blocks_[e] = *b;
+  while (epoch_end_blocks_.size() > kMaxEpochEndBlocks)
+    epoch_end_blocks_.erase(epoch_end_blocks_.begin());
 }
 const consensus::QuorumCert* ChainState::epoch_end_qc(consensus::Epoch e) const {
   std::lock_guard lk(mu_);
