@@ -605,6 +605,20 @@ void Node::Impl::publish_consensus() {
   drop("bad_proposal", cc.bad_proposal);
   drop("stale", cc.stale);
   drop("verify_queue_full", cc.verify_queue_full);
+  drop("old_epoch", cc.old_epoch);
+  drop("future_epoch", cc.future_epoch);
+  drop("persist_queue_full", cc.persist_queue_full);
+  drop("sync_rate_limited", cc.sync_rate_limited);
+  drop("sync_too_large", cc.sync_too_large);
+  drop("proposal_unchecked", cc.proposal_unchecked);
+  Metrics::set_total(
+      m.counter("vigil_consensus_sync_total", "Block sync messages", {{"kind", "requests_sent"}}),
+      cc.sync_requests);
+  Metrics::set_total(m.counter("vigil_consensus_sync_total", "Block sync messages",
+                               {{"kind", "responses_served"}}),
+                     cc.sync_served);
+  Metrics::set_total(m.counter("vigil_consensus_epochs_total", "Epochs this node entered"),
+                     cc.epochs);
   publish_tiles();
   const auto& nc = network->counters();
   for (size_t r = 1; r < p2p::kRefusalReasons; ++r) {
