@@ -182,6 +182,26 @@ bool is_peer_source(uint32_t src) {
   return (src & 0xff000000u) == kPeerSourceBase;
 }
 
+// At debug level, one line per block sync message in or out (a node that
+// catches up shows what it asked and what came back).
+void log_sync(const char* dir, uint32_t peer, const std::vector<uint8_t>& bytes) {
+  if (!spdlog::should_log(spdlog::level::debug) || bytes.size() < 2 ||
+      (bytes[1] != VIGIL_MSG_SYNC_REQUEST && bytes[1] != VIGIL_MSG_SYNC_RESPONSE))
+    return;
+  consensus::Message m;
+  if (consensus::decode(bytes, m) != consensus::ParseError::ok) return;
+  if (m.type == VIGIL_MSG_SYNC_REQUEST) {
+    spdlog::debug("sync request {} peer {}: epoch {} block {} from height {}", dir, peer, m.epoch,
+                  hex(m.sync_request.block_id.data(), 4), m.sync_request.from_height);
+    return;
+  }
+  const auto& blocks = m.sync_response.blocks;
+  spdlog::debug("sync response {} peer {}: epoch {} {} blocks, heights {}..{}{}", dir, peer,
+                m.epoch, blocks.size(), blocks.empty() ? 0 : blocks.front().block.hdr.height,
+                blocks.empty() ? 0 : blocks.back().block.hdr.height,
+                m.sync_response.qc ? ", with a QC" : "");
+}
+
 uint64_t elapsed_ns(Clock::time_point since) {
   return uint64_t(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
@@ -1051,6 +1071,7 @@ void Node::Impl::run_actions(size_t max_rounds) {
           std::holds_alternative<consensus::BroadcastAction>(a))
         follow_validator_set();  // before the first message of a new epoch leaves
       if (auto* send = std::get_if<consensus::SendAction>(&a)) {
+        log_sync("out to", send->to, *send->bytes);
         network->send(send->to, send->bytes);
         ++consensus_out;
       } else if (auto* bcast = std::get_if<consensus::BroadcastAction>(&a)) {
@@ -1125,6 +1146,7 @@ void Node::Impl::consensus_tile() {
     const bool work = !batch.empty() || !backlog.empty() || (timer && t >= *timer);
     for (auto& pm : batch) {
       ++consensus_in;
+      log_sync("in from", pm.from, pm.bytes);
       if (!check_proposal_frames(pm.bytes)) continue;
       core->on_message(pm.from, pm.bytes, backlog);
       run_actions(kRoundsPerTurn);
