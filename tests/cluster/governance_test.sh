@@ -26,6 +26,7 @@ fail() {
     echo "--- $f"
     tail -15 "$f"
   done
+  [[ -n ${VIGIL_GOV_DEBUG:-} ]] && grep -E "sync|epoch|commit" "$work/vigild-4.log" | head -80
   exit 1
 }
 cleanup() {
@@ -83,6 +84,7 @@ in_epoch() { [[ $(q "$1" /status 'j["epoch"]') == "$2" ]]; }
 for i in 0 1 2; do wait_for 20 "validator $i is in epoch 2" in_epoch "$i" 2; done
 
 # The standby starts from genesis now, behind the whole chain and the epoch change.
+[[ -n ${VIGIL_GOV_DEBUG:-} ]] && sed -i 's/^log_level = .*/log_level = "debug"/' "$work/node-4/vigild.toml"
 start_node 4
 standby_joined() {
   [[ $(q 4 /status 'str(j["validator"]) + " " + str(j["epoch"])') == "True 2" ]]
