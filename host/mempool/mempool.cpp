@@ -88,9 +88,24 @@ AddResult Mempool::nonce_refusal(const Sender* s, uint64_t next, uint64_t nonce)
 }
 
 AddResult Mempool::screen(const Key& sender, uint64_t nonce) const {
-  const auto it = senders_.find(sender);
-  if (it == senders_.end()) return AddResult::added;  // its committed nonce is the ledger's
-  return nonce_refusal(&it->second, it->second.next_nonce, nonce);
+  if (const auto it = senders_.find(sender); it != senders_.end())
+    return nonce_refusal(&it->second, it->second.next_nonce, nonce);
+  if (const auto next = recent_next(sender)) return nonce_refusal(nullptr, *next, nonce);
+  return AddResult::added;  // its committed nonce is the ledger's
+}
+
+void Mempool::remember_next(const Key& sender, uint64_t nonce) {
+  if (recent_now_.size() >= kRecentSenders && !recent_now_.count(sender)) {
+    recent_old_ = std::move(recent_now_);
+    recent_now_.clear();
+  }
+  recent_now_[sender] = nonce;
+}
+
+std::optional<uint64_t> Mempool::recent_next(const Key& sender) const {
+  if (const auto it = recent_now_.find(sender); it != recent_now_.end()) return it->second;
+  if (const auto it = recent_old_.find(sender); it != recent_old_.end()) return it->second;
+  return std::nullopt;
 }
 
 std::vector<uint8_t> Mempool::take(uint32_t max_txs, size_t max_bytes, uint32_t* n,
@@ -146,6 +161,7 @@ void Mempool::committed(std::span<const Sig> sigs, const NonceMap& next) {
     ++counters_.committed;
   }
   for (const auto& [key, nonce] : next) {
+    remember_next(key, nonce);
     auto it = senders_.find(key);
     if (it == senders_.end()) continue;
     Sender& s = it->second;

@@ -13,7 +13,8 @@
 //
 // Promise: deterministic: ordered containers wherever the pool iterates, a
 // keyed hash index for lookups by signature; memory bounded by capacity x
-// the largest frame. Not thread-safe (the node holds a lock).
+// the largest frame, plus the recent senders' nonces (2 x kRecentSenders
+// entries). Not thread-safe (the node holds a lock).
 #pragma once
 
 #include <array>
@@ -110,11 +111,13 @@ class Mempool {
   // `committed_nonce` is the sender's next nonce in the committed state.
   AddResult add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                 std::span<const uint8_t> payload, uint64_t committed_nonce);
-  // What add() would refuse a transfer of a sender held here for, judged on
-  // its nonce alone (stale_nonce, nonce_gap, nonce_taken, sender_full), or
-  // `added` when that cannot be told without the ledger: the verify tile
-  // asks before it spends a signature check on a frame the pool refuses.
-  // Nothing is counted or kept.
+  // What add() would refuse a transfer for, judged on its nonce alone
+  // (stale_nonce, nonce_gap, nonce_taken, sender_full), or `added` when that
+  // cannot be told without the ledger: the verify tile asks before it
+  // spends a signature check on a frame the pool refuses. A sender is judged
+  // when it has frames here, or when a recent commit carried it (its next
+  // nonce then is that commit's, nonces only grow). Nothing is counted or
+  // kept.
   AddResult screen(const Key& sender, uint64_t nonce) const;
   // Frames for a new block, back to back, at most max_txs and max_bytes: per
   // sender in key order, consecutive nonces from its committed one. They
@@ -163,8 +166,16 @@ class Mempool {
   // Drops frames behind a nonce gap added at least min_age commits ago.
   void expire_gapped(uint64_t min_age);
 
+  // The next nonce of senders recent commits carried (committed()'s
+  // `next`), kept after their frames leave, for screen(): two generations,
+  // the older dropped when the newer holds kRecentSenders.
+  static constexpr size_t kRecentSenders = 1 << 15;
+  void remember_next(const Key& sender, uint64_t nonce);
+  std::optional<uint64_t> recent_next(const Key& sender) const;
+
   MempoolConfig config_;
   std::map<Key, Sender, KeyLess> senders_;
+  NonceMap recent_now_, recent_old_;
   // sender and nonce of each frame: one or two cache misses a lookup where
   // an ordered map of 32k signatures took fifteen (5% of a node's CPU)
   std::unordered_map<Sig, std::pair<Key, uint64_t>, SigHash> by_sig_;

@@ -744,7 +744,7 @@ void Node::Impl::publish_verify(metrics::TileMetrics& tile) {
   for (size_t r = 1; r < mempool::kAddResults; ++r) {
     if (!screened[r]) continue;
     const std::string reason =
-        "mempool_" + std::string(mempool::add_result_name(mempool::AddResult(r)));
+        "screened_" + std::string(mempool::add_result_name(mempool::AddResult(r)));
     tile.dropped(reason, screened[r]);
     Metrics::set_total(
         m.counter("vigil_ingest_dropped_total", "Frames dropped by ingest", {{"reason", reason}}),

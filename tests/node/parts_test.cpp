@@ -287,6 +287,15 @@ TEST(Mempool, ScreenRefusesWhatAddWouldRefuseOnTheNonce) {
   p.committed({}, {{a.public_key, 7}});
   EXPECT_EQ(p.screen(a.public_key, 6), R::stale_nonce);
   EXPECT_EQ(p.screen(a.public_key, 8), R::added);
+  // A sender whose frames all left is still judged on the nonce its last
+  // commit gave, a sender no commit carried is not.
+  p.committed({}, {{a.public_key, 100}, {b.public_key, 3}});
+  EXPECT_FALSE(p.next_nonce(a.public_key));
+  EXPECT_EQ(p.screen(a.public_key, 99), R::stale_nonce);
+  EXPECT_EQ(p.screen(a.public_key, 109), R::nonce_gap);
+  EXPECT_EQ(p.screen(a.public_key, 100), R::added);
+  EXPECT_EQ(p.screen(b.public_key, 2), R::stale_nonce);
+  EXPECT_EQ(p.screen(crypto::generate_keypair().public_key, 0), R::added);
 }
 
 // vigild's state is the ledger: a store of another genesis is refused, an
