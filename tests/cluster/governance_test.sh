@@ -5,20 +5,38 @@
 # changes; the standby, started from genesis after it, catches up and takes
 # part (its /status says validator, epoch 2, its height rises, it proposes
 # blocks); validator 3's handshakes are refused as removed_key (another
-# node's /metrics counts them); every node stops cleanly, every ledger
+# node's /metrics counts them); a validator restarted in epoch 2 rejoins
+# its set; every node stops cleanly, every ledger
 # passes `vigil audit`, and all agree on every committed height they share.
 #   governance_test.sh BIN_DIR
 set -euo pipefail
 bin=$1
 work=$(mktemp -d /tmp/vigil-gov.XXXXXX)
-base=$((33000 + ($$ % 300) * 16))
+# 15 loopback ports (3 per node) that are free now, from a range derived
+# from this process's id (other suites run beside this one).
+base=$(python3 - $$ <<'PY'
+import socket, sys
+for k in range(300):
+    base = 33000 + ((int(sys.argv[1]) + k) % 300) * 16
+    try:
+        for p in range(base, base + 15):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                s = socket.socket(socket.AF_INET, kind)
+                s.bind(("127.0.0.1", p))
+                s.close()
+    except OSError:
+        continue
+    print(base)
+    break
+PY
+)
 pids=()
 fail() {
   echo "FAIL $*"
   for i in 0 1 2 3 4; do echo "node $i /status: $(q "$i" /status 'json.dumps(j)')"; done
   if [[ -n ${VIGIL_GOV_DEBUG:-} ]]; then
     for i in 0 1 2 3 4; do echo "== node $i";
-      curl -s "http://$(http "$i")/metrics" | grep -E "consensus|p2p|proposals_refused|committed_blocks|committed_height|verif" | grep -v " 0$" | grep -v "^#\|bucket"
+      curl -s "http://$(http "$i")/metrics" | grep -E "consensus|p2p|proposals_refused|committed_blocks|committed_height|verif" | grep -v " 0$" | grep -v "^#\|bucket" || true
       for h in 109 110 111 112 150; do echo "node $i block $h: $(curl -s "http://$(http "$i")/block/$h")"; done
     done
   fi
@@ -26,7 +44,7 @@ fail() {
     echo "--- $f"
     tail -15 "$f"
   done
-  [[ -n ${VIGIL_GOV_DEBUG:-} ]] && grep -E "sync|epoch|commit" "$work/vigild-4.log" | head -80
+  [[ -z ${VIGIL_GOV_DEBUG:-} ]] || grep -E "sync|epoch|commit" "$work/vigild-4.log" | head -80 || true
   exit 1
 }
 cleanup() {
@@ -110,6 +128,19 @@ wait_for 20 "a block proposed by the standby is committed" proposed_by_standby
 removed_refused() { (($(metric 0 'vigil_p2p_handshake_refusals_total{reason="removed_key"}') >= 1)); }
 wait_for 15 "validator 3's handshakes are refused as removed_key" removed_refused
 [[ $(q 0 /status 'j["validator"]') == "True" ]] || fail "validator 0 says it is not in the set"
+
+# A validator restarted in epoch 2 admits that epoch's set from its store
+# (not the genesis one): it reconnects to the other three, standby included.
+kill -TERM "${pids[1]}"
+wait "${pids[1]}" || fail "node 1 exited $? after SIGTERM"
+start_node 1
+back_in_set() {
+  [[ $(q 1 /status 'str(j["epoch"]) + " " + str(j["validator"]) + " " + str(j["peers"])') == "2 True 3" ]]
+}
+wait_for 20 "validator 1, restarted, is back in epoch 2 with its 3 peers" back_in_set
+h1=$(q 1 /status 'j["height"]')
+rising1() { local h; h=$(q 1 /status 'j["height"]'); [[ -n $h ]] && ((h > h1 + 3)); }
+wait_for 15 "validator 1 commits again" rising1
 
 # Every committed height the nodes share has one block id.
 python3 - "$(http 0)" "$(http 1)" "$(http 2)" "$(http 3)" "$(http 4)" <<'PY' || fail "the nodes disagree"
