@@ -12,12 +12,13 @@
 set -euo pipefail
 bin=$1
 work=$(mktemp -d /tmp/vigil-gov.XXXXXX)
-# 15 loopback ports (3 per node) that are free now, from a range derived
-# from this process's id (other suites run beside this one).
+# 15 loopback ports (3 per node) that are free now, below the kernel's
+# ephemeral range (outgoing connections take ports there), from a place
+# derived from this process's id (other suites run beside this one).
 base=$(python3 - $$ <<'PY'
 import socket, sys
-for k in range(300):
-    base = 33000 + ((int(sys.argv[1]) + k) % 300) * 16
+for k in range(480):
+    base = 24000 + ((int(sys.argv[1]) + k) % 480) * 16
     try:
         for p in range(base, base + 15):
             for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
