@@ -1,5 +1,6 @@
 #include "host/config/config.hpp"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 #include <vigil/fi/consensus.h>
 
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "host/affinity/tile_plan.hpp"
+#include "host/crypto/sig_jsonl.hpp"
 #include "host/p2p/network.hpp"
 
 namespace vigil::config {
@@ -49,6 +51,12 @@ Handler path(std::string* out, const fs::path& base) {
     const fs::path p(s->get());
     *out = (p.is_absolute() ? p : base / p).lexically_normal().string();
   };
+}
+
+bool numeric_ip(const std::string& host) {
+  in_addr a4{};
+  in6_addr a6{};
+  return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
 }
 
 Handler address(std::string* out) {
@@ -106,6 +114,30 @@ void walk(const toml::table& t, const std::string& prefix,
     }
     seen.insert(key);
     it->second(v, key, c);
+  }
+}
+
+// [peers]: each key a validator's public key (64 hex digits), each value
+// the numeric "IP:PORT" it listens on for peers (dialed as given, never
+// resolved).
+void peers(const toml::table& t, Config& o, const Ctx& c) {
+  for (const auto& [k, v] : t) {
+    const std::string key = "peers." + std::string(k.str());
+    std::vector<uint8_t> pk;
+    if (!crypto::from_hex(std::string(k.str()), pk) || pk.size() != 32) {
+      c.error(key, "the key must be a validator's public key (64 hex digits)");
+      continue;
+    }
+    const auto* s = v.as_string();
+    std::string host;
+    uint16_t port = 0;
+    if (!s || !p2p::split_host_port(s->get(), &host, &port) || !numeric_ip(host)) {
+      c.error(key, "must be \"IP:PORT\" with a numeric address and a port 1..65535");
+      continue;
+    }
+    std::array<uint8_t, 32> a;
+    std::copy(pk.begin(), pk.end(), a.begin());
+    o.peers.emplace_back(a, s->get());
   }
 }
 
@@ -168,6 +200,9 @@ bool parse(const std::string& text, const std::string& file, Config* out,
   if (const auto* t = root["tiles"].as_table()) tiles = *t;
   if (root.contains("tiles") && !tiles) c.error("tiles", "must be a table");
   root.erase("tiles");
+  if (root.contains("peers") && !root["peers"].as_table()) c.error("peers", "must be a table");
+  if (const auto* t = root["peers"].as_table()) peers(*t, o, c);
+  root.erase("peers");
   std::set<std::string> seen;
   walk(root, "", spec, seen, c);
   for (const char* required :

@@ -19,13 +19,17 @@
 //   [consensus] round_timeout_ms, block_max_txs, log_every
 //   [ledger]  write_buffer_mb, block_cache_mb, page_cache_entries,
 //             account_cache_entries (memory bounds)
+//   [peers]   "<64 hex key>" = "IP:PORT"   the address book beside the genesis
+//             file's: where to dial validators that governance adds
 //   [tiles]   net = 2, verify = [3, 4], consensus = 5   cores (host/affinity);
 //             checked against this machine; two tiles on one core are refused
 //             when idle = "busy"
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/affinity/tile_pin.hpp"
@@ -66,6 +70,8 @@ struct Config {
   uint32_t ledger_page_cache_entries = 1 << 15;
   uint32_t ledger_account_cache_entries = 1 << 16;
   affinity::TilePlan tiles;  // empty: the kernel places every tile
+  // [peers]: validator key -> "IP:PORT", in key order.
+  std::vector<std::pair<std::array<uint8_t, 32>, std::string>> peers;
 };
 
 // The ethdev a dpdk port opens: packet.device, else the first device the

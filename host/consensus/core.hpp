@@ -182,6 +182,7 @@ class Core {
   void on_persisted(uint64_t request, Actions& out);
 
   Epoch epoch() const { return epoch_.validators.epoch; }
+  const ValidatorSet& validators() const { return epoch_.validators; }
   Round round() const { return round_; }
   const QuorumCert& high_qc() const { return high_qc_; }
   const CommittedTip& committed() const { return committed_; }

@@ -48,20 +48,21 @@ bool Mempool::holds(const Sig& sig, std::span<const uint8_t> frame) const {
 AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const Sig& sig,
                        std::span<const uint8_t> payload, uint64_t committed_nonce) {
   if (by_sig_.count(sig)) return count(AddResult::duplicate);
-  const auto t = decode_transfer(payload);
-  if (!t) return count(AddResult::malformed);
+  // Transfers and governance approvals both spend the sender's nonce.
+  const std::optional<uint64_t> nonce = payload_nonce(payload);
+  if (!nonce) return count(AddResult::malformed);
   auto it = senders_.find(sender);
   const uint64_t next =
       it == senders_.end() ? committed_nonce : std::max(committed_nonce, it->second.next_nonce);
   const AddResult refused =
-      nonce_refusal(it == senders_.end() ? nullptr : &it->second, next, t->nonce);
+      nonce_refusal(it == senders_.end() ? nullptr : &it->second, next, *nonce);
   if (refused != AddResult::added) return count(refused);
   if (by_sig_.size() >= config_.capacity) {
     // A frame a block could carry next (it follows its sender's committed
     // nonce or a frame held here) is worth more than any behind a gap: those
     // make room, whatever their age (one sweep per commit at most).
     const bool follows =
-        t->nonce == next || (it != senders_.end() && it->second.by_nonce.count(t->nonce - 1));
+        *nonce == next || (it != senders_.end() && it->second.by_nonce.count(*nonce - 1));
     if (!follows || swept_full_at_ == commits_) return count(AddResult::full);
     swept_full_at_ = commits_;
     expire_gapped(0);
@@ -70,11 +71,11 @@ AddResult Mempool::add(std::span<const uint8_t> frame, const Key& sender, const 
   }
   Sender& s = senders_[sender];
   s.next_nonce = next;
-  Entry& e = s.by_nonce[t->nonce];
+  Entry& e = s.by_nonce[*nonce];
   e.frame.assign(frame.begin(), frame.end());
   e.sig = sig;
   e.added_at = commits_;
-  by_sig_.emplace(sig, std::make_pair(sender, t->nonce));
+  by_sig_.emplace(sig, std::make_pair(sender, *nonce));
   return count(AddResult::added);
 }
 

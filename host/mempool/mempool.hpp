@@ -70,7 +70,7 @@ struct SigHash {
 enum class AddResult : uint8_t {
   added,
   duplicate,    // same signature already here
-  malformed,    // payload is not a transfer
+  malformed,    // payload is neither a transfer nor a governance approval
   stale_nonce,  // below the sender's committed nonce
   nonce_gap,    // too far ahead of the sender's committed nonce
   nonce_taken,  // another frame holds this sender's nonce

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "host/execution/transaction.hpp"
+
 namespace vigil::mempool {
 namespace {
 
@@ -40,6 +42,12 @@ std::optional<Transfer> decode_transfer(std::span<const uint8_t> p) {
   t.fee = get_u64(p.data() + 48);
   t.nonce = get_u64(p.data() + 56);
   return t;
+}
+
+std::optional<uint64_t> payload_nonce(std::span<const uint8_t> payload) {
+  if (auto t = decode_transfer(payload)) return t->nonce;
+  if (auto g = execution::decode_governance(payload)) return g->nonce;
+  return std::nullopt;
 }
 
 }  // namespace vigil::mempool

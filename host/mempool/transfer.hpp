@@ -22,4 +22,10 @@ struct Transfer {
 std::array<uint8_t, kTransferBytes> encode_transfer(const Transfer& t);
 std::optional<Transfer> decode_transfer(std::span<const uint8_t> payload);
 
+// The signer's nonce a payload uses: a transfer's, or a governance
+// approval's (host/execution's exact decoder: a validator's approval takes
+// its account's next nonce as a transfer does, so it waits its turn here).
+// nullopt for anything else (the pool calls it malformed).
+std::optional<uint64_t> payload_nonce(std::span<const uint8_t> payload);
+
 }  // namespace vigil::mempool

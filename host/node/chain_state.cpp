@@ -16,6 +16,8 @@ namespace {
 constexpr size_t kMaxWaiting = 1024;
 // Tx roots of blocks whose frames this node verified, remembered.
 constexpr size_t kMaxVerified = 256;
+// Epoch-end blocks kept for block sync: of the latest epochs, a few each.
+constexpr size_t kMaxEpochEnds = 8, kMaxEpochEndBlocks = 8;
 
 }  // namespace
 
@@ -278,7 +280,11 @@ void ChainState::put_block(const consensus::Block& b) {
 }
 const consensus::Block* ChainState::block(const consensus::BlockId& id) const {
   std::lock_guard lk(mu_);
-  return ledger_->block(id);
+  if (const consensus::Block* b = ledger_->block(id)) return b;
+  for (const auto& [e, blocks] : epoch_end_blocks_)
+    for (const auto& b : blocks)
+      if (b.id == id) return &b;
+  return nullptr;
 }
 void ChainState::put_qc(const consensus::QuorumCert& qc) {
   std::lock_guard lk(mu_);
@@ -323,6 +329,19 @@ std::optional<consensus::EpochRecord> ChainState::epoch() const {
 void ChainState::put_epoch_end_qc(consensus::Epoch e, const consensus::QuorumCert& qc) {
   std::lock_guard lk(mu_);
   ledger_->put_epoch_end_qc(e, qc);
+  // The core stored the epoch's last commit just before: keep what is above it.
+  const auto tip = ledger_->committed();
+  std::vector<consensus::Block>& kept = epoch_end_blocks_[e];
+  kept.clear();
+  consensus::BlockId id = qc.block_id();
+  for (const consensus::Block* b = ledger_->block(id);
+       b && tip && b->hdr.height > tip->height && kept.size() < kMaxEpochEndBlocks;
+       b = ledger_->block(id)) {
+    kept.push_back(*b);
+    id = consensus::to_id(b->hdr.parent_id);
+  }
+  while (epoch_end_blocks_.size() > kMaxEpochEnds)
+    epoch_end_blocks_.erase(epoch_end_blocks_.begin());
 }
 const consensus::QuorumCert* ChainState::epoch_end_qc(consensus::Epoch e) const {
   std::lock_guard lk(mu_);

@@ -123,6 +123,13 @@ class ChainState final : public consensus::Storage {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::deque<consensus::Block> waiting_;  // committed by the core, QC not here yet
   std::vector<Applied> early_;            // written by commit_ancestors, for the next drain()
+  // The blocks between each recent epoch's last committed block and the
+  // block its epoch-end QC certifies (the ended epoch's blocks past its end,
+  // one or a few, which the ledger drops once the next epoch commits at
+  // their heights). Block sync serves them to nodes still in that epoch (a
+  // standby joining late): the lowest carries the QC of the epoch's last
+  // block, the one the ledger writes with it, and nothing else does.
+  std::map<consensus::Epoch, std::vector<consensus::Block>> epoch_end_blocks_;
   std::deque<consensus::BlockId> verified_order_;
   std::map<consensus::BlockId, bool> verified_;  // tx roots of verified frames
   uint64_t committed_txs_ = 0;

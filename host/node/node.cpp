@@ -182,6 +182,26 @@ bool is_peer_source(uint32_t src) {
   return (src & 0xff000000u) == kPeerSourceBase;
 }
 
+// At debug level, one line per block sync message in or out (a node that
+// catches up shows what it asked and what came back).
+void log_sync(const char* dir, uint32_t peer, const std::vector<uint8_t>& bytes) {
+  if (!spdlog::should_log(spdlog::level::debug) || bytes.size() < 2 ||
+      (bytes[1] != VIGIL_MSG_SYNC_REQUEST && bytes[1] != VIGIL_MSG_SYNC_RESPONSE))
+    return;
+  consensus::Message m;
+  if (consensus::decode(bytes, m) != consensus::ParseError::ok) return;
+  if (m.type == VIGIL_MSG_SYNC_REQUEST) {
+    spdlog::debug("sync request {} peer {}: epoch {} block {} from height {}", dir, peer, m.epoch,
+                  hex(m.sync_request.block_id.data(), 4), m.sync_request.from_height);
+    return;
+  }
+  const auto& blocks = m.sync_response.blocks;
+  spdlog::debug("sync response {} peer {}: epoch {} {} blocks, heights {}..{}{}", dir, peer,
+                m.epoch, blocks.size(), blocks.empty() ? 0 : blocks.front().block.hdr.height,
+                blocks.empty() ? 0 : blocks.back().block.hdr.height,
+                m.sync_response.qc ? ", with a QC" : "");
+}
+
 uint64_t elapsed_ns(Clock::time_point since) {
   return uint64_t(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
@@ -191,7 +211,7 @@ uint64_t elapsed_ns(Clock::time_point since) {
 
 struct Node::Impl {
   NodeSetup s;
-  uint32_t self = 0;
+  uint32_t self = 0;  // the genesis index, or ~0u for a standby (not a genesis validator)
   Clock::time_point t0 = Clock::now();
   std::atomic<bool> verify_stop{false}, mempool_stop{false}, running{true}, stopped{false};
 
@@ -218,6 +238,12 @@ struct Node::Impl {
   std::unique_ptr<EdSigner> signer;
   std::unique_ptr<consensus::Core> core;
   std::unique_ptr<p2p::Network> network;
+  // The peers' addresses: the genesis file's validators, then [peers] of the
+  // config (which wins: the operator's word for this machine).
+  std::map<Key, std::string> address_book;
+  consensus::Epoch network_epoch = 0;  // the epoch whose set the network admits
+  std::atomic<uint32_t> set_size{0};   // validators in the current set
+  std::atomic<bool> in_set{false};     // this node is one of them
   std::unique_ptr<rpc::HttpServer> http;
   Metrics m;
   std::string engine_name;
@@ -265,6 +291,9 @@ struct Node::Impl {
 
   bool start(std::string* error);
   void stop();
+  void fill_address_book();
+  std::vector<std::string> addresses(const std::vector<consensus::PublicKey>& keys) const;
+  void follow_validator_set();
   void register_metrics();
   void verify_tile();
   bool take_forwarded(uint64_t now_ns);
@@ -299,12 +328,15 @@ struct Node::Impl {
 
 bool Node::Impl::start(std::string* error) {
   const auto& c = s.cfg;
+  self = ~0u;
   for (uint32_t i = 0; i < s.genesis.validators.size(); ++i)
     if (s.genesis.validators[i].key == s.key.public_key) self = i;
-  if (s.genesis.validators[self].key != s.key.public_key) {
-    *error = c.key_file + ": this key is not one of the genesis validators";
-    return false;
-  }
+  // A key outside the genesis set is a standby: it follows the chain from
+  // genesis and takes part once committed governance adds it.
+  if (self == ~0u)
+    spdlog::warn("{}: this key is not one of the genesis validators: starting as a standby",
+                 c.key_file);
+  fill_address_book();
   ledger::LedgerOptions lo;
   lo.write_buffer_bytes = size_t(c.ledger_write_buffer_mb) << 20;
   lo.block_cache_bytes = size_t(c.ledger_block_cache_mb) << 20;
@@ -386,12 +418,18 @@ bool Node::Impl::start(std::string* error) {
   cc.next_validators = [this](const consensus::Block& b) { return state->next_validators(b); };
   core = std::make_unique<consensus::Core>(cc, g, *state, *signer);
 
+  // The network admits the set of the epoch the core starts in (a restart
+  // may be past genesis); follow_validator_set() keeps it current.
   p2p::NetworkConfig nc;
   nc.identity.chain_id = s.genesis.chain_id;
   nc.identity.key = s.key;
-  nc.identity.validators = g.validators.keys;
+  nc.identity.validators = core->validators().keys;
   nc.listen = c.listen_p2p;
-  for (const auto& v : s.genesis.validators) nc.peers.push_back(v.p2p);
+  nc.peers = addresses(core->validators().keys);
+  network_epoch = core->epoch();
+  set_size = core->validators().size();
+  in_set = std::find(nc.identity.validators.begin(), nc.identity.validators.end(),
+                     s.key.public_key) != nc.identity.validators.end();
   nc.send_queue_messages = c.queue_peer_send;
   network = std::make_unique<p2p::Network>(
       nc,
@@ -411,9 +449,12 @@ bool Node::Impl::start(std::string* error) {
                                            [this](const rpc::Request& r) { return handle(r); });
   if (!http->start(error)) return false;
 
-  spdlog::info("vigild node {} of {} starting: engine {}, rules {}, p2p {}, udp {}, http {}", self,
-               s.genesis.validators.size(), engine_name, c.rules, c.listen_p2p, c.listen_udp,
-               c.listen_http);
+  spdlog::info(
+      "vigild node {} of {} starting in epoch {} ({}): engine {}, rules {}, p2p {}, udp {}, http "
+      "{}",
+      self == ~0u ? std::string("standby") : std::to_string(self), s.genesis.validators.size(),
+      core->epoch(), in_set ? "a validator" : "not a validator", engine_name, c.rules, c.listen_p2p,
+      c.listen_udp, c.listen_http);
   verify_thread = std::thread([this] { verify_tile(); });
   mempool_thread = std::thread([this] { mempool_tile(); });
   consensus_thread = std::thread([this] { consensus_tile(); });
@@ -424,6 +465,40 @@ bool Node::Impl::start(std::string* error) {
   const bool pinned = affinity::apply_plan(c.tiles, tiles, &notes, error);
   for (const auto& n : notes) spdlog::info("{}", n);
   return pinned;
+}
+
+void Node::Impl::fill_address_book() {
+  for (const auto& v : s.genesis.validators) address_book[v.key] = v.p2p;
+  for (const auto& [k, a] : s.cfg.peers) address_book[k] = a;
+}
+
+std::vector<std::string> Node::Impl::addresses(
+    const std::vector<consensus::PublicKey>& keys) const {
+  std::vector<std::string> out;
+  for (const auto& k : keys) {
+    auto it = address_book.find(k);
+    out.push_back(it == address_book.end() ? std::string() : it->second);
+  }
+  return out;
+}
+
+// Consensus thread: once the core is in a new epoch, the network admits
+// exactly that epoch's set (its indices are the core's from then on).
+void Node::Impl::follow_validator_set() {
+  if (core->epoch() == network_epoch) return;
+  network_epoch = core->epoch();
+  const auto& keys = core->validators().keys;
+  const bool member = std::find(keys.begin(), keys.end(), s.key.public_key) != keys.end();
+  std::vector<std::string> addrs = addresses(keys);
+  uint32_t unknown = 0;
+  for (const auto& a : addrs) unknown += a.empty();
+  spdlog::info(
+      "epoch {}: the peer network follows its {} validators ({} without an address); "
+      "this node is {}",
+      network_epoch, keys.size(), unknown, member ? "one of them" : "not one of them");
+  network->set_validators(keys, std::move(addrs));
+  set_size = uint32_t(keys.size());
+  in_set = member;
 }
 
 void Node::Impl::stop() {
@@ -437,7 +512,9 @@ void Node::Impl::stop() {
   if (consensus_thread.joinable()) consensus_thread.join();
   if (network) network->stop();
   if (http) http->stop();
-  spdlog::info("vigild node {} stopped at height {}", self, state ? state->height() : 0);
+  spdlog::info("vigild node {} stopped at height {}",
+               self == ~0u ? std::string("standby") : std::to_string(self),
+               state ? state->height() : 0);
 }
 
 // --- metrics -------------------------------------------------------------------
@@ -548,6 +625,20 @@ void Node::Impl::publish_consensus() {
   drop("bad_proposal", cc.bad_proposal);
   drop("stale", cc.stale);
   drop("verify_queue_full", cc.verify_queue_full);
+  drop("old_epoch", cc.old_epoch);
+  drop("future_epoch", cc.future_epoch);
+  drop("persist_queue_full", cc.persist_queue_full);
+  drop("sync_rate_limited", cc.sync_rate_limited);
+  drop("sync_too_large", cc.sync_too_large);
+  drop("proposal_unchecked", cc.proposal_unchecked);
+  Metrics::set_total(
+      m.counter("vigil_consensus_sync_total", "Block sync messages", {{"kind", "requests_sent"}}),
+      cc.sync_requests);
+  Metrics::set_total(m.counter("vigil_consensus_sync_total", "Block sync messages",
+                               {{"kind", "responses_served"}}),
+                     cc.sync_served);
+  Metrics::set_total(m.counter("vigil_consensus_epochs_total", "Epochs this node entered"),
+                     cc.epochs);
   publish_tiles();
   const auto& nc = network->counters();
   for (size_t r = 1; r < p2p::kRefusalReasons; ++r) {
@@ -567,6 +658,7 @@ void Node::Impl::publish_consensus() {
   pdrop("send_queue_full", nc.send_queue_full.load());
   pdrop("no_session", nc.no_session.load());
   pdrop("inbound_full", nc.inbound_full.load());
+  pdrop("removed_key", nc.removed_closed.load());
   Metrics::set_total(m.counter("vigil_p2p_messages_total", "Peer messages", {{"dir", "in"}}),
                      nc.messages_in.load());
   Metrics::set_total(m.counter("vigil_p2p_messages_total", "Peer messages", {{"dir", "out"}}),
@@ -615,14 +707,14 @@ bool Node::Impl::take_forwarded(uint64_t now_ns) {
 }
 
 bool Node::Impl::screen_for_pool(const ingest::FrameView& f) {
-  const auto t = mempool::decode_transfer(f.payload);
-  if (!t) return true;  // the pool decides after verification
+  const auto nonce = mempool::payload_nonce(f.payload);  // a transfer's or an approval's
+  if (!nonce) return true;                               // the pool decides after verification
   mempool::Key key;
   std::memcpy(key.data(), f.public_key, key.size());
   mempool::AddResult r;
   {
     std::lock_guard lk(pool_mu);
-    r = pool.screen(key, t->nonce);
+    r = pool.screen(key, *nonce);
   }
   if (r == mempool::AddResult::added) return true;
   ++screened[size_t(r)];
@@ -791,7 +883,7 @@ void Node::Impl::mempool_tile() {
       ++added;
       // A client's frame goes on to the peers (so it reaches the leaders);
       // a peer's frame is never forwarded again.
-      if (is_peer_source(f.source) || s.genesis.validators.size() < 2) continue;
+      if (is_peer_source(f.source) || set_size.load() < 2) continue;
       if (fwd_count == 0) {
         fwd.resize(sizeof(vigil_p2p_tx_forward_hdr));
         fwd_since = t;
@@ -975,7 +1067,11 @@ void Node::Impl::run_actions(size_t max_rounds) {
     now.swap(backlog);
     std::vector<const consensus::PersistAction*> persists;
     for (auto& a : now) {
+      if (std::holds_alternative<consensus::SendAction>(a) ||
+          std::holds_alternative<consensus::BroadcastAction>(a))
+        follow_validator_set();  // before the first message of a new epoch leaves
       if (auto* send = std::get_if<consensus::SendAction>(&a)) {
+        log_sync("out to", send->to, *send->bytes);
         network->send(send->to, send->bytes);
         ++consensus_out;
       } else if (auto* bcast = std::get_if<consensus::BroadcastAction>(&a)) {
@@ -1010,6 +1106,7 @@ void Node::Impl::run_actions(size_t max_rounds) {
     }
   }
   run_commits();
+  follow_validator_set();
   std::lock_guard lk(status_mu);
   status.epoch = core->epoch();
   status.round = core->round();
@@ -1049,6 +1146,7 @@ void Node::Impl::consensus_tile() {
     const bool work = !batch.empty() || !backlog.empty() || (timer && t >= *timer);
     for (auto& pm : batch) {
       ++consensus_in;
+      log_sync("in from", pm.from, pm.bytes);
       if (!check_proposal_frames(pm.bytes)) continue;
       core->on_message(pm.from, pm.bytes, backlog);
       run_actions(kRoundsPerTurn);
@@ -1113,7 +1211,9 @@ rpc::Response Node::Impl::status_json() {
     std::lock_guard lk(pool_mu);
     pending = pool.size();
   }
-  json j{{"node", self},
+  json j{{"node", self == ~0u ? json(nullptr) : json(self)},
+         {"key", hex(s.key.public_key.data(), 32)},
+         {"validator", in_set.load()},
          {"epoch", st.epoch},
          {"round", st.round},
          {"height", st.height},

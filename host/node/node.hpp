@@ -11,7 +11,13 @@
 //                 commits (execution, then the mempool forgets them);
 //                 a proposal's frames are verified as one batch before the
 //                 core sees it, except those the mempool holds byte for byte
-//   p2p, rpc      Boost.Asio threads (host/p2p, host/rpc)
+//   p2p, rpc      Boost.Asio threads (host/p2p, host/rpc); the network admits
+//                 the validator set of the core's epoch (set when an epoch
+//                 starts) and dials added validators from an address book:
+//                 the genesis file's addresses and the config's [peers]
+//
+// A key outside the genesis set starts as a standby: it follows the chain
+// from genesis and takes part once committed governance adds it.
 //
 // Each tile exports its `vigil monitor` row (host/metrics/tile_metrics.hpp).
 // The node holds no component's logic; it moves data between them, counts

@@ -33,6 +33,8 @@ std::string_view refusal_name(Refusal r) {
       return "self";
     case Refusal::timeout:
       return "timeout";
+    case Refusal::removed_key:
+      return "removed_key";
     case Refusal::count_:
       break;
   }
@@ -64,9 +66,26 @@ Refusal check_hello(const Identity& me, const Hello& peer, uint32_t* index) {
   if (peer.chain_id != me.chain_id) return Refusal::chain;
   if (peer.public_key == me.key.public_key) return Refusal::self;
   auto it = std::find(me.validators.begin(), me.validators.end(), peer.public_key);
-  if (it == me.validators.end()) return Refusal::unknown_key;
+  if (it == me.validators.end()) {
+    const bool removed =
+        std::find(me.removed.begin(), me.removed.end(), peer.public_key) != me.removed.end();
+    return removed ? Refusal::removed_key : Refusal::unknown_key;
+  }
   *index = uint32_t(it - me.validators.begin());
   return Refusal::none;
+}
+
+void replace_validators(Identity& id, std::vector<Key> next) {
+  auto in = [](const std::vector<Key>& v, const Key& k) {
+    return std::find(v.begin(), v.end(), k) != v.end();
+  };
+  for (const Key& k : id.validators)
+    if (!in(next, k) && !in(id.removed, k)) id.removed.push_back(k);
+  std::erase_if(id.removed, [&](const Key& k) { return in(next, k); });
+  if (id.removed.size() > kMaxRemovedKeys)
+    id.removed.erase(id.removed.begin(),
+                     id.removed.begin() + ptrdiff_t(id.removed.size() - kMaxRemovedKeys));
+  id.validators = std::move(next);
 }
 
 std::vector<uint8_t> proof_message(const ChainId& chain, const Key& signer, const Key& peer,

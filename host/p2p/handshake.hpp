@@ -30,6 +30,7 @@ enum class Refusal : uint8_t {
   bad_proof = VIGIL_P2P_REFUSE_BAD_PROOF,
   self = VIGIL_P2P_REFUSE_SELF,
   timeout = VIGIL_P2P_REFUSE_TIMEOUT,
+  removed_key = VIGIL_P2P_REFUSE_REMOVED_KEY,
   count_
 };
 inline constexpr size_t kRefusalReasons = size_t(Refusal::count_);
@@ -49,14 +50,24 @@ std::array<uint8_t, kHelloBytes> encode_hello(const Hello& h);
 Refusal decode_hello(std::span<const uint8_t> bytes, Hello& out);
 
 // Who may connect: the current validator set (ascending index) and us.
+// `removed` holds keys of earlier sets that the current one dropped, so a
+// refusal can tell a removed validator from a stranger (at most
+// kMaxRemovedKeys, the oldest forgotten first).
 struct Identity {
   ChainId chain_id{};
   crypto::Keypair key{};
   std::vector<Key> validators;
+  std::vector<Key> removed;
 };
+inline constexpr size_t kMaxRemovedKeys = 1024;
+
+// The current set becomes `next`: keys of the old set that `next` lacks
+// join `removed`, keys `next` names leave it.
+void replace_validators(Identity& id, std::vector<Key> next);
 
 // Checks a decoded hello against `me`; on success `*index` is the peer's
-// validator index.
+// validator index. A key outside the set is removed_key when an earlier set
+// had it, else unknown_key.
 Refusal check_hello(const Identity& me, const Hello& peer, uint32_t* index);
 
 // What a proof signs: domain || chain id || signer key || peer key || peer challenge.

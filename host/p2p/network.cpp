@@ -50,14 +50,20 @@ struct Network::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::mt19937_64 jitter{std::random_device{}()};
+  // One validator of the current set. Sessions and dial timers hold it by
+  // pointer, not by index: a new set renumbers peers under them.
   struct Peer {
+    Key key{};
+    uint32_t index = 0;   // in the current set
+    bool current = true;  // false once a set dropped it: no more dials
     std::shared_ptr<Session> out, in;
     std::chrono::milliseconds backoff{0};
     std::unique_ptr<asio::steady_timer> redial;
     tcp::endpoint endpoint;
     bool dialable = false;
   };
-  std::vector<Peer> peers;
+  using PeerPtr = std::shared_ptr<Peer>;
+  std::vector<PeerPtr> peers;  // by current validator index
   uint32_t inbound = 0;
   bool stopping = false;
 
@@ -65,27 +71,33 @@ struct Network::Impl {
       : net(n), cfg(std::move(c)), on_message(std::move(m)), on_peer(std::move(p)) {}
 
   void accept();
-  void dial(uint32_t i);
-  void schedule_dial(uint32_t i);
+  void dial(const PeerPtr& p);
+  void schedule_dial(const PeerPtr& p);
   void established(const std::shared_ptr<Session>& s);
   void closed(Session* s, const std::string& why);
   NetworkCounters& counters() { return net.counters_; }
   void refused(Refusal r) { ++net.counters_.refused[size_t(r)]; }
   void recount();
   void send(uint32_t to, const SharedBytes& b);
+  PeerPtr find(const Key& k) const;
+  void set_endpoint(Peer& p, const std::string& address);
+  void drop(Peer& p);
+  void apply_set(std::vector<Key> keys, const std::vector<std::string>& addresses);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Network::Impl& impl, tcp::socket sock, bool outbound, uint32_t dialed)
+  // dialed: the peer an outbound session dialed; null for an accepted one
+  // until its handshake names it.
+  Session(Network::Impl& impl, tcp::socket sock, bool outbound, Network::Impl::PeerPtr dialed)
       : impl_(impl),
         sock_(std::move(sock)),
         timer_(sock_.get_executor()),
         outbound_(outbound),
-        peer_(dialed) {}
+        peer_(std::move(dialed)) {}
 
   bool outbound() const { return outbound_; }
-  uint32_t peer() const { return peer_; }
+  const Network::Impl::PeerPtr& peer() const { return peer_; }
   bool up() const { return up_; }
 
   void start() {
@@ -146,14 +158,21 @@ class Session : public std::enable_shared_from_this<Session> {
                      });
   }
 
+  // The hello's key against the set current now (it may have changed since
+  // the session started); a dialed address must answer with the key of the
+  // validator we dialed.
+  Refusal admit() {
+    uint32_t index = 0;
+    Refusal r = check_hello(impl_.cfg.identity, peer_hello_, &index);
+    if (r == Refusal::none && outbound_ && peer_hello_.public_key != peer_->key)
+      r = Refusal::unknown_key;
+    return r;
+  }
+
   void on_hello() {
     Refusal r = decode_hello(hello_in_, peer_hello_);
-    uint32_t index = 0;
-    if (r == Refusal::none) r = check_hello(impl_.cfg.identity, peer_hello_, &index);
-    // A dialed address must answer with the key of the validator we dialed.
-    if (r == Refusal::none && outbound_ && index != peer_) r = Refusal::unknown_key;
+    if (r == Refusal::none) r = admit();
     if (r != Refusal::none) return refuse(r);
-    peer_ = index;
     proof_out_ = make_proof(impl_.cfg.identity, peer_hello_);
     asio::async_write(sock_, asio::buffer(proof_out_),
                       [self = shared_from_this()](error_code ec, size_t) {
@@ -169,6 +188,11 @@ class Session : public std::enable_shared_from_this<Session> {
                        const Refusal r = check_proof(self->impl_.cfg.identity, self->my_challenge_,
                                                      self->peer_hello_, self->proof_in_);
                        if (r != Refusal::none) return self->refuse(r);
+                       // The set may have changed while the proofs crossed.
+                       if (const Refusal now = self->admit(); now != Refusal::none)
+                         return self->refuse(now);
+                       if (!self->outbound_)
+                         self->peer_ = self->impl_.find(self->peer_hello_.public_key);
                        self->up_ = true;
                        self->timer_.cancel();
                        self->impl_.established(self);
@@ -199,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
                        c.bytes_in += n;
                        std::vector<uint8_t> msg;
                        msg.swap(self->body_);
-                       self->impl_.on_message(self->peer_, std::move(msg));
+                       self->impl_.on_message(self->peer_->index, std::move(msg));
                        self->read_length();
                      });
   }
@@ -229,7 +253,7 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket sock_;
   asio::steady_timer timer_;
   bool outbound_;
-  uint32_t peer_;
+  Network::Impl::PeerPtr peer_;
   bool up_ = false, closed_ = false, writing_ = false;
   Challenge my_challenge_{};
   std::array<uint8_t, kHelloBytes> hello_out_{}, hello_in_{};
@@ -251,82 +275,140 @@ void Network::Impl::accept() {
         ++inbound;
         error_code ignored;
         sock.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(*this, std::move(sock), false, ~0u)->start();
+        std::make_shared<Session>(*this, std::move(sock), false, nullptr)->start();
       }
     }
     accept();
   });
 }
 
-void Network::Impl::dial(uint32_t i) {
-  if (stopping) return;
+void Network::Impl::dial(const PeerPtr& p) {
+  if (stopping || !p->current || !p->dialable) return;
   auto sock = std::make_shared<tcp::socket>(io);
-  sock->async_connect(peers[i].endpoint, [this, i, sock](error_code ec) {
-    if (stopping) return;
-    if (ec) return schedule_dial(i);
+  sock->async_connect(p->endpoint, [this, p, sock](error_code ec) {
+    if (stopping || !p->current) return;
+    if (ec) return schedule_dial(p);
     error_code ignored;
     sock->set_option(tcp::no_delay(true), ignored);
-    auto s = std::make_shared<Session>(*this, std::move(*sock), true, i);
-    peers[i].out = s;
+    auto s = std::make_shared<Session>(*this, std::move(*sock), true, p);
+    p->out = s;
     s->start();
   });
 }
 
-void Network::Impl::schedule_dial(uint32_t i) {
-  Peer& p = peers[i];
-  p.backoff = std::min(cfg.max_backoff, std::max(cfg.min_backoff, p.backoff * 2));
+void Network::Impl::schedule_dial(const PeerPtr& p) {
+  if (stopping || !p->current) return;
+  p->backoff = std::min(cfg.max_backoff, std::max(cfg.min_backoff, p->backoff * 2));
   // Jitter in [backoff/2, backoff]: peers that lost each other together do
   // not redial in lockstep.
-  const auto half = p.backoff.count() / 2;
+  const auto half = p->backoff.count() / 2;
   const auto delay = std::chrono::milliseconds(half + int64_t(jitter() % uint64_t(half + 1)));
-  p.redial->expires_after(delay);
-  p.redial->async_wait([this, i](error_code ec) {
-    if (!ec) dial(i);
+  p->redial->expires_after(delay);
+  p->redial->async_wait([this, p](error_code ec) {
+    if (!ec) dial(p);
   });
 }
 
 void Network::Impl::established(const std::shared_ptr<Session>& s) {
-  Peer& p = peers[s->peer()];
+  Peer& p = *s->peer();
   auto& slot = s->outbound() ? p.out : p.in;
   if (slot && slot != s) slot->close("replaced by a newer session");
   slot = s;
   if (s->outbound()) p.backoff = std::chrono::milliseconds(0);
   ++net.counters_.sessions_up;
   recount();
-  on_peer(s->peer(), true, s->outbound() ? "dialed" : "accepted");
+  on_peer(p.index, true, s->outbound() ? "dialed" : "accepted");
 }
 
 void Network::Impl::closed(Session* s, const std::string& why) {
   if (!s->outbound()) --inbound;
-  const uint32_t i = s->peer();
-  if (i >= peers.size()) return;  // refused before we knew who it was
-  Peer& p = peers[i];
-  auto& slot = s->outbound() ? p.out : p.in;
+  const PeerPtr p = s->peer();
+  if (!p) return;  // refused before we knew who it was
+  auto& slot = s->outbound() ? p->out : p->in;
   const bool was_up = s->up();
   if (slot.get() == s) slot.reset();
   if (was_up) {
     ++net.counters_.sessions_down;
     recount();
-    on_peer(i, false, why);
+    on_peer(p->index, false, why);
   }
-  if (s->outbound() && !stopping) schedule_dial(i);
+  if (s->outbound()) schedule_dial(p);
 }
 
 void Network::Impl::recount() {
   uint32_t n = 0;
-  for (const Peer& p : peers) n += (p.out && p.out->up()) || (p.in && p.in->up());
+  for (const PeerPtr& p : peers) n += (p->out && p->out->up()) || (p->in && p->in->up());
   net.connected_.store(n);
 }
 
 void Network::Impl::send(uint32_t to, const SharedBytes& b) {
   if (to >= peers.size()) return;
-  Peer& p = peers[to];
+  Peer& p = *peers[to];
   Session* s = p.out && p.out->up() ? p.out.get() : p.in && p.in->up() ? p.in.get() : nullptr;
   if (!s) {
     ++net.counters_.no_session;
     return;
   }
   s->enqueue(b);
+}
+
+Network::Impl::PeerPtr Network::Impl::find(const Key& k) const {
+  for (const PeerPtr& p : peers)
+    if (p->key == k) return p;
+  return nullptr;
+}
+
+// This node's own entry and an address that does not parse are never dialed
+// (the peer may still dial us).
+void Network::Impl::set_endpoint(Peer& p, const std::string& address) {
+  std::string h;
+  uint16_t port = 0;
+  error_code ec;
+  p.dialable = false;
+  if (p.key == cfg.identity.key.public_key || !split_host_port(address, &h, &port)) return;
+  const auto a = asio::ip::make_address(h, ec);
+  if (ec) return;
+  p.endpoint = tcp::endpoint(a, port);
+  p.dialable = true;
+}
+
+// A key the set dropped: its sessions close and its dials stop.
+void Network::Impl::drop(Peer& p) {
+  p.current = false;
+  if (p.redial) p.redial->cancel();
+  for (auto* slot : {&p.out, &p.in}) {
+    if (!*slot) continue;
+    if ((*slot)->up()) ++net.counters_.removed_closed;
+    const auto s = *slot;  // close() resets the slot
+    s->close("removed from the validator set");
+  }
+}
+
+void Network::Impl::apply_set(std::vector<Key> keys, const std::vector<std::string>& addresses) {
+  std::vector<PeerPtr> next, to_dial;
+  next.reserve(keys.size());
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    PeerPtr p = find(keys[i]);
+    const bool dialing = p && p->dialable;  // a kept peer goes on dialing on its own
+    if (!p) {
+      p = std::make_shared<Peer>();
+      p->key = keys[i];
+      p->redial = std::make_unique<asio::steady_timer>(io);
+    }
+    p->index = i;
+    set_endpoint(*p, i < addresses.size() ? addresses[i] : std::string());
+    if (!dialing && p->dialable) to_dial.push_back(p);
+    next.push_back(std::move(p));
+  }
+  std::vector<PeerPtr> old;
+  old.swap(peers);
+  peers = std::move(next);
+  replace_validators(cfg.identity, std::move(keys));
+  cfg.peers = addresses;
+  for (const PeerPtr& p : old)
+    if (!find(p->key)) drop(*p);
+  recount();
+  for (const PeerPtr& p : to_dial) dial(p);
 }
 
 Network::Network(NetworkConfig config, OnMessage on_message, OnPeer on_peer)
@@ -361,23 +443,10 @@ bool Network::start(std::string* error) {
     return false;
   }
   listen_port_ = m.acceptor.local_endpoint().port();
-  const auto& vals = m.cfg.identity.validators;
-  m.peers.resize(vals.size());
-  for (uint32_t i = 0; i < vals.size(); ++i) {
-    auto& p = m.peers[i];
-    p.redial = std::make_unique<asio::steady_timer>(m.io);
-    if (i >= m.cfg.peers.size() || vals[i] == m.cfg.identity.key.public_key) continue;
-    std::string h;
-    uint16_t pp = 0;
-    if (!split_host_port(m.cfg.peers[i], &h, &pp)) continue;
-    const auto a = asio::ip::make_address(h, ec);
-    if (ec) continue;
-    p.endpoint = tcp::endpoint(a, pp);
-    p.dialable = true;
-  }
   m.accept();
-  for (uint32_t i = 0; i < m.peers.size(); ++i)
-    if (m.peers[i].dialable) m.dial(i);
+  std::vector<Key> keys;
+  keys.swap(m.cfg.identity.validators);  // apply_set starts from no peers
+  m.apply_set(std::move(keys), std::vector<std::string>(m.cfg.peers));
   thread_ = std::thread([this] { impl_->io.run(); });
   return true;
 }
@@ -390,9 +459,9 @@ void Network::stop() {
     error_code ec;
     m.acceptor.close(ec);
     for (auto& p : m.peers) {
-      if (p.redial) p.redial->cancel();
-      if (p.out) p.out->close("stopping");
-      if (p.in) p.in->close("stopping");
+      if (p->redial) p->redial->cancel();
+      if (const auto s = p->out) s->close("stopping");
+      if (const auto s = p->in) s->close("stopping");
     }
     m.io.stop();
   });
@@ -406,8 +475,13 @@ void Network::send(uint32_t to, SharedBytes bytes) {
 void Network::broadcast(SharedBytes bytes) {
   asio::post(impl_->io, [this, b = std::move(bytes)] {
     for (uint32_t i = 0; i < impl_->peers.size(); ++i)
-      if (impl_->cfg.identity.validators[i] != impl_->cfg.identity.key.public_key)
-        impl_->send(i, b);
+      if (impl_->peers[i]->key != impl_->cfg.identity.key.public_key) impl_->send(i, b);
+  });
+}
+
+void Network::set_validators(std::vector<Key> keys, std::vector<std::string> addresses) {
+  asio::post(impl_->io, [this, k = std::move(keys), a = std::move(addresses)]() mutable {
+    if (!impl_->stopping) impl_->apply_set(std::move(k), a);
   });
 }
 

@@ -12,6 +12,11 @@
 // each peer has a bounded send queue (messages and bytes), and a full queue
 // drops the message, counted, so a slow or dead peer never holds up the
 // others. Dials back off exponentially with jitter up to max_backoff.
+//
+// The set follows the chain: set_validators() (when an epoch starts) makes
+// the handshake admit exactly the new set, closes the sessions of keys it
+// dropped (their later handshakes are refused as removed_key), renumbers the
+// peers it kept without dropping their sessions, and dials the ones it added.
 #pragma once
 
 #include <array>
@@ -51,12 +56,14 @@ struct NetworkCounters {
   std::atomic<uint64_t> send_queue_full{0};  // messages dropped: the peer's queue was full
   std::atomic<uint64_t> no_session{0};       // messages dropped: the peer is not connected
   std::atomic<uint64_t> sessions_up{0}, sessions_down{0};
-  std::atomic<int64_t> queued{0};  // messages waiting in the send queues of open sessions
+  std::atomic<uint64_t> removed_closed{0};  // sessions closed: their key left the set
+  std::atomic<int64_t> queued{0};           // messages waiting in the send queues of open sessions
 };
 
 class Network {
  public:
-  // from: the authenticated peer's validator index.
+  // from: the authenticated peer's validator index (in the set current when
+  // the message arrived).
   using OnMessage = std::function<void(uint32_t from, std::vector<uint8_t>&& bytes)>;
   using OnPeer = std::function<void(uint32_t peer, bool up, const std::string& why)>;
 
@@ -72,6 +79,11 @@ class Network {
 
   void send(uint32_t to, SharedBytes bytes);
   void broadcast(SharedBytes bytes);  // every peer but this node
+
+  // The validator set changed: `keys` by index, `addresses` ("HOST:PORT" or
+  // "" where unknown) beside them. Safe from any thread; messages sent after
+  // it use the new indices.
+  void set_validators(std::vector<Key> keys, std::vector<std::string> addresses);
 
   uint32_t peers_connected() const { return connected_.load(); }
   uint16_t listen_port() const { return listen_port_; }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -104,6 +105,40 @@ TEST(Config, DpdkDeviceDefaultsToTheFirstTheEalArgumentsName) {
   EXPECT_EQ(vigil::config::dpdk_device(c), "");
   c.dpdk_device = "net_null0";
   EXPECT_EQ(vigil::config::dpdk_device(c), "net_null0");
+}
+
+// [peers]: the address book of validators that governance may add.
+TEST(Config, PeersTableMapsKeysToAddresses) {
+  const std::string k1(64, 'a'), k2(64, '0');
+  Config c;
+  std::vector<std::string> e;
+  ASSERT_TRUE(vigil::config::parse(
+      kGood + "[peers]\n\"" + k1 + "\" = \"10.0.0.1:7000\"\n\"" + k2 + "\" = \"127.0.0.1:7003\"\n",
+      "/etc/vigil/node.toml", &c, &e))
+      << e[0];
+  ASSERT_EQ(c.peers.size(), 2u);
+  std::vector<std::string> got;
+  for (const auto& [k, a] : c.peers) got.push_back(vigil::crypto::to_hex(k.data(), 32) + "=" + a);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got[0], k2 + "=127.0.0.1:7003");
+  EXPECT_EQ(got[1], k1 + "=10.0.0.1:7000");
+  EXPECT_TRUE(errors_of(kGood).empty());  // no [peers]: none
+}
+
+TEST(Config, EachBadPeerNamesItsKeyAndFile) {
+  const std::string k(64, 'b');
+  auto peers = [&](const std::string& entry) { return kGood + "[peers]\n" + entry + "\n"; };
+  expect_one(peers("\"" + k + "\" = \"10.0.0.1\""), "peers." + k);             // no port
+  expect_one(peers("\"" + k + "\" = \"10.0.0.1:0\""), "peers." + k);           // port 0
+  expect_one(peers("\"" + k + "\" = \"node-1.example:7000\""), "peers." + k);  // a name
+  expect_one(peers("\"" + k + "\" = 7000"), "peers." + k);                     // not a string
+  expect_one(peers("\"abcd\" = \"10.0.0.1:7000\""), "peers.abcd");             // short key
+  const std::string zz = std::string(62, 'a') + "zz";
+  expect_one(peers("\"" + zz + "\" = \"10.0.0.1:7000\""), "peers." + zz);  // not hex
+  expect_one("peers = 3\n" + kGood, "peers");                              // not a table
+  // Two bad entries: two errors, one each.
+  const auto e = errors_of(peers("x = \"1.2.3.4:5\"\n\"" + k + "\" = \"\""));
+  EXPECT_EQ(e.size(), 2u);
 }
 
 TEST(Config, EveryProblemIsReportedNotOnlyTheFirst) {

@@ -13,6 +13,7 @@
 #include "host/consensus/wire.hpp"
 #include "host/crypto/ed25519.hpp"
 #include "host/crypto/sig_jsonl.hpp"
+#include "host/execution/transaction.hpp"
 #include "host/ingest/frame.hpp"
 #include "host/ledger/workload.hpp"
 #include "host/mempool/mempool.hpp"
@@ -77,6 +78,42 @@ TEST(Mempool, DedupNonceOrderAndBounds) {
   Tx junk = make_tx(a, b.public_key, 9);
   junk.payload[0] = 7;
   EXPECT_EQ(add(p, junk), mempool::AddResult::malformed);
+}
+
+// A validator's governance approval spends its account nonce as a transfer
+// does: the pool takes it (it once called every one malformed, so none ever
+// reached a block), orders it among the sender's transfers and refuses a
+// replay of its nonce.
+TEST(Mempool, TakesGovernanceApprovalsInNonceOrder) {
+  const auto v = crypto::generate_keypair(), newcomer = crypto::generate_keypair();
+  mempool::Mempool p({});
+  const Tx t0 = make_tx(v, newcomer.public_key, 0);
+  execution::GovernanceTx g;
+  g.action = VIGIL_GOV_VALIDATOR_SET;
+  g.epoch = 1;
+  g.nonce = 1;
+  g.keys = {v.public_key, newcomer.public_key};
+  const auto payload = execution::encode_governance(g);
+  const auto frame = execution::make_frame(v, payload);
+  mempool::Sig sig;
+  std::memcpy(sig.data(), frame.data() + offsetof(vigil_tx_frame_ed25519, signature), 64);
+  EXPECT_EQ(p.add(frame, v.public_key, sig, payload, 0), mempool::AddResult::added);
+  EXPECT_EQ(add(p, t0), mempool::AddResult::added);
+  uint32_t n = 0;
+  const auto frames = p.take(100, 1 << 20, &n);
+  ASSERT_EQ(n, 2u);  // the transfer (nonce 0), then the approval (nonce 1)
+  EXPECT_TRUE(std::equal(t0.frame.begin(), t0.frame.end(), frames.begin()));
+  EXPECT_TRUE(std::equal(frame.begin(), frame.end(), frames.begin() + ptrdiff_t(t0.frame.size())));
+  // Another approval for the same nonce, and a payload of neither kind.
+  g.keys = {newcomer.public_key};
+  const auto other = execution::encode_governance(g);
+  const auto frame2 = execution::make_frame(v, other);
+  std::memcpy(sig.data(), frame2.data() + offsetof(vigil_tx_frame_ed25519, signature), 64);
+  EXPECT_EQ(p.add(frame2, v.public_key, sig, other, 0), mempool::AddResult::nonce_taken);
+  auto bad = other;
+  bad[3] = 1;  // a reserved byte
+  sig[0] ^= 1;
+  EXPECT_EQ(p.add(frame2, v.public_key, sig, bad, 0), mempool::AddResult::malformed);
 }
 
 TEST(Mempool, LaterNoncesWaitForAnInFlightOne) {

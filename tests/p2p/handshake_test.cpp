@@ -86,6 +86,29 @@ TEST(Handshake, RefusesWhatAnAttackerSends) {
   EXPECT_EQ(decode_hello(std::span(bytes).first(100), out), Refusal::malformed);
 }
 
+// A new set: a key it dropped is refused as removed (not as a stranger's),
+// the keys it kept have their new indices, and a key that comes back is no
+// longer removed.
+TEST(Handshake, RemovedKeyIsToldFromAStranger) {
+  Pair p;
+  const auto d = crypto::generate_keypair(), stranger = crypto::generate_keypair();
+  Identity id = p.ib;
+  replace_validators(id, {p.c.public_key, p.b.public_key, d.public_key});
+  uint32_t i = 9;
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, p.a.public_key, {}}, &i), Refusal::removed_key);
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, stranger.public_key, {}}, &i), Refusal::unknown_key);
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, p.c.public_key, {}}, &i), Refusal::none);
+  EXPECT_EQ(i, 0u);
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, d.public_key, {}}, &i), Refusal::none);
+  EXPECT_EQ(i, 2u);
+  replace_validators(id, {p.a.public_key, p.b.public_key});
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, p.a.public_key, {}}, &i), Refusal::none);
+  EXPECT_EQ(i, 0u);
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, p.c.public_key, {}}, &i), Refusal::removed_key);
+  EXPECT_EQ(check_hello(id, Hello{id.chain_id, d.public_key, {}}, &i), Refusal::removed_key);
+  EXPECT_EQ(refusal_name(Refusal::removed_key), "removed_key");
+}
+
 TEST(Framing, LengthPrefixBounds) {
   EXPECT_EQ(decode_length(encode_length(5), 10), 5u);
   EXPECT_FALSE(decode_length(encode_length(11), 10));
@@ -125,29 +148,37 @@ bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
   return f();
 }
 
+std::unique_ptr<Network> start_network(const Identity& id, uint16_t port,
+                                       std::vector<std::string> peers, Inbox* box) {
+  NetworkConfig c;
+  c.identity = id;
+  c.listen = "127.0.0.1:" + std::to_string(port);
+  c.peers = std::move(peers);
+  c.max_message = 1 << 16;
+  c.handshake_timeout = 1000ms;
+  auto net = std::make_unique<Network>(
+      c,
+      [box](uint32_t from, std::vector<uint8_t>&& b) {
+        std::lock_guard lk(box->mu);
+        box->got.emplace_back(from, std::move(b));
+      },
+      [](uint32_t, bool, const std::string&) {});
+  std::string err;
+  if (!net->start(&err)) ADD_FAILURE() << err;
+  return net;
+}
+
+std::string loopback(uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
 class NetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ports = {free_port(), free_port()};
-    for (int i = 0; i < 2; ++i) {
-      NetworkConfig c;
-      c.identity = identity(i ? p.b : p.a, p.set);
-      c.listen = "127.0.0.1:" + std::to_string(ports[size_t(i)]);
-      c.peers = {"127.0.0.1:" + std::to_string(ports[0]), "127.0.0.1:" + std::to_string(ports[1]),
-                 ""};
-      c.max_message = 1 << 16;
-      c.handshake_timeout = 1000ms;
-      Inbox* box = &inbox[i];
-      nets[i] = std::make_unique<Network>(
-          c,
-          [box](uint32_t from, std::vector<uint8_t>&& b) {
-            std::lock_guard lk(box->mu);
-            box->got.emplace_back(from, std::move(b));
-          },
-          [](uint32_t, bool, const std::string&) {});
-      std::string err;
-      ASSERT_TRUE(nets[i]->start(&err)) << err;
-    }
+    for (int i = 0; i < 2; ++i)
+      nets[i] = start_network(identity(i ? p.b : p.a, p.set), ports[size_t(i)],
+                              {loopback(ports[0]), loopback(ports[1]), ""}, &inbox[i]);
     ASSERT_TRUE(eventually(
         [&] { return nets[0]->peers_connected() == 1 && nets[1]->peers_connected() == 1; }));
   }
@@ -243,6 +274,60 @@ TEST_F(NetworkTest, OversizedMessageClosesTheSession) {
   EXPECT_EQ(inbox[1].got[0].first, 2u);
   // The real validator a is still connected.
   EXPECT_TRUE(eventually([&] { return nets[1]->peers_connected() == 1; }));
+}
+
+// Governance dropped a: b closes a's session and refuses its redials as
+// removed_key before reading anything from it.
+TEST_F(NetworkTest, RemovedValidatorIsClosedAndRefused) {
+  nets[1]->set_validators({p.b.public_key, p.c.public_key}, {loopback(ports[1]), ""});
+  const auto& c = nets[1]->counters();
+  EXPECT_TRUE(eventually([&] { return c.removed_closed.load() >= 1; }));
+  EXPECT_TRUE(eventually([&] { return c.refused[size_t(Refusal::removed_key)].load() >= 1; }));
+  EXPECT_EQ(nets[1]->peers_connected(), 0u);
+  // a, still on the old set, sends into the void: b reads none of it.
+  nets[0]->send(1, std::make_shared<const std::vector<uint8_t>>(std::vector<uint8_t>{1}));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(inbox[1].size(), 0u);
+  EXPECT_EQ(c.refused[size_t(Refusal::unknown_key)].load(), 0u);
+}
+
+// A new order of the same keys: the sessions stay up, and messages go to
+// and come from the new indices.
+TEST_F(NetworkTest, KeptPeersAreRenumberedWithoutReconnecting) {
+  const std::vector<Key> next{p.c.public_key, p.b.public_key, p.a.public_key};
+  const std::vector<std::string> addrs{"", loopback(ports[1]), loopback(ports[0])};
+  nets[0]->set_validators(next, addrs);
+  nets[1]->set_validators(next, addrs);
+  const auto msg = std::make_shared<const std::vector<uint8_t>>(std::vector<uint8_t>{4, 2});
+  nets[0]->send(1, msg);  // b's new index
+  nets[1]->send(2, msg);  // a's new index
+  ASSERT_TRUE(eventually([&] { return inbox[0].size() == 1 && inbox[1].size() == 1; }));
+  EXPECT_EQ(inbox[1].got[0].first, 2u);  // from a, by its new index
+  EXPECT_EQ(inbox[0].got[0].first, 1u);
+  EXPECT_EQ(nets[0]->counters().sessions_down.load(), 0u);
+  EXPECT_EQ(nets[1]->counters().sessions_down.load(), 0u);
+  EXPECT_EQ(nets[0]->peers_connected(), 1u);
+}
+
+// b is not in a's set yet (a refuses it as a stranger); once a's set adds
+// it, a dials it from the address it was given and they talk.
+TEST(NetworkSet, AddedValidatorIsDialed) {
+  Pair p;
+  const std::vector<uint16_t> ports{free_port(), free_port()};
+  Inbox inbox[2];
+  auto a = start_network(identity(p.a, {p.a.public_key, p.c.public_key}), ports[0],
+                         {loopback(ports[0]), ""}, &inbox[0]);
+  auto b = start_network(identity(p.b, p.set), ports[1],
+                         {loopback(ports[0]), loopback(ports[1]), ""}, &inbox[1]);
+  EXPECT_TRUE(
+      eventually([&] { return a->counters().refused[size_t(Refusal::unknown_key)].load() >= 1; }));
+  EXPECT_EQ(a->peers_connected(), 0u);
+  a->set_validators(p.set, {loopback(ports[0]), loopback(ports[1]), ""});
+  ASSERT_TRUE(eventually([&] { return a->peers_connected() == 1 && b->peers_connected() == 1; }));
+  a->send(1, std::make_shared<const std::vector<uint8_t>>(std::vector<uint8_t>{9}));
+  ASSERT_TRUE(eventually([&] { return inbox[1].size() == 1; }));
+  EXPECT_EQ(inbox[1].got[0].first, 0u);
+  EXPECT_GE(a->counters().sessions_up.load(), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 // `vigil keygen` line each), the genesis file and one vigild.toml per node
 // (loopback ports that do not collide, a data directory beside each config),
 // so that `vigild --config DIR/node-I/vigild.toml` starts node I.
+// --standby K adds K nodes after the validators whose keys are NOT in the
+// genesis set (funded accounts, so they can approve governance once added):
+// they follow the chain until committed governance adds them. Every
+// config's [peers] names the standbys' addresses, so the validators can dial
+// one once it joins the set.
 #include <vigil/fi/consensus.h>
 
 #include <cstdio>
@@ -22,6 +27,7 @@ namespace fs = std::filesystem;
 
 struct Options {
   uint32_t validators = 4;
+  uint32_t standby = 0;
   uint32_t accounts = 64;
   std::string out;
   uint32_t base_port = 17000;
@@ -55,8 +61,9 @@ int run(const Options& o) {
     std::fprintf(stderr, "vigil genesis: --out DIR is required\n");
     return 2;
   }
-  if (o.base_port + 3 * o.validators > 65535) {
-    std::fprintf(stderr, "vigil genesis: --base-port leaves no room for %u nodes\n", o.validators);
+  const uint32_t nodes = o.validators + o.standby;
+  if (o.base_port + 3 * nodes > 65535) {
+    std::fprintf(stderr, "vigil genesis: --base-port leaves no room for %u nodes\n", nodes);
     return 2;
   }
   std::error_code ec;
@@ -73,6 +80,13 @@ int run(const Options& o) {
     vkeys.push_back(crypto::generate_keypair());
     g.validators.push_back({vkeys.back().public_key, addr(o, o.base_port + 3 * i)});
   }
+  std::string peers;  // [peers] of every config: the standbys' addresses
+  for (uint32_t i = o.validators; i < nodes; ++i) {
+    vkeys.push_back(crypto::generate_keypair());
+    g.accounts.push_back({vkeys.back().public_key, o.balance});
+    peers += "\"" + crypto::to_hex(vkeys.back().public_key.data(), 32) + "\" = \"" +
+             addr(o, o.base_port + 3 * i) + "\"\n";
+  }
   std::string accounts;
   for (uint32_t i = 0; i < o.accounts; ++i) {
     const auto k = crypto::generate_keypair();
@@ -81,12 +95,14 @@ int run(const Options& o) {
   }
   bool ok = write(fs::path(o.out) / "genesis.json", config::genesis_json(g)) &&
             write(fs::path(o.out) / "accounts.jsonl", accounts);
-  for (uint32_t i = 0; ok && i < o.validators; ++i) {
+  for (uint32_t i = 0; ok && i < nodes; ++i) {
     const fs::path dir = fs::path(o.out) / ("node-" + std::to_string(i));
     fs::create_directories(dir / "data", ec);
     const uint32_t p = o.base_port + 3 * i;
     std::string toml;
-    toml += "# vigild configuration of node " + std::to_string(i) + " (made by vigil genesis)\n";
+    toml += "# vigild configuration of node " + std::to_string(i) +
+            (i < o.validators ? "" : ", a standby outside the genesis set") +
+            " (made by vigil genesis)\n";
     toml +=
         "data_dir = \"data\"\nkey_file = \"validator.key\"\ngenesis_file = \"../genesis.json\"\n";
     toml += "log_level = \"" + o.log_level + "\"\nidle = \"adaptive\"\n";
@@ -98,14 +114,16 @@ int run(const Options& o) {
             "\ndeadline_us = " + std::to_string(o.deadline_us) + "\n\n";
     toml += "[consensus]\nround_timeout_ms = " + std::to_string(o.round_timeout_ms) +
             "\nblock_max_txs = " + std::to_string(o.block_max_txs) + "\nlog_every = 100\n";
+    if (!peers.empty()) toml += "\n[peers]\n" + peers;
     ok = write(dir / "vigild.toml", toml) && write(dir / "validator.key", key_line(vkeys[i]));
   }
   if (!ok) {
     std::fprintf(stderr, "vigil genesis: cannot write into %s\n", o.out.c_str());
     return 1;
   }
-  std::printf("genesis: %u validators, %u accounts in %s (ports %u..%u)\n", o.validators,
-              o.accounts, o.out.c_str(), o.base_port, o.base_port + 3 * o.validators - 1);
+  std::printf("genesis: %u validators, %u standby, %u accounts in %s (ports %u..%u)\n",
+              o.validators, o.standby, o.accounts, o.out.c_str(), o.base_port,
+              o.base_port + 3 * nodes - 1);
   return 0;
 }
 
@@ -114,6 +132,9 @@ const bool registered = tool::register_command(
      [](CLI::App& app) {
        auto o = std::make_shared<Options>();
        app.add_option("--validators", o->validators, "validators")->check(CLI::Range(1, 128));
+       app.add_option("--standby", o->standby,
+                      "extra nodes whose keys are not in the genesis set (added by governance)")
+           ->check(CLI::Range(0, 128));
        app.add_option("--accounts", o->accounts, "funded accounts")->check(CLI::Range(0, 1 << 20));
        app.add_option("--out", o->out, "output folder")->required();
        app.add_option("--base-port", o->base_port, "first port (3 per node)")

@@ -5,6 +5,8 @@
  *
  *   each side sends   vigil_p2p_hello   (magic, version, chain id, key, challenge)
  *   each side checks  version, chain id, key in the current validator set
+ *                     (that of the epoch the checking side is in: committed
+ *                     governance changes it at an epoch boundary)
  *   each side sends   vigil_p2p_proof   Ed25519 signature over
  *                     VIGIL_DOMAIN_P2P_HANDSHAKE || chain_id || signer key ||
  *                     the other side's key || the other side's challenge
@@ -57,7 +59,9 @@ enum vigil_p2p_refusal {
   VIGIL_P2P_REFUSE_UNKNOWN_KEY = 4, /* key not in the current validator set */
   VIGIL_P2P_REFUSE_BAD_PROOF = 5,   /* signature does not verify */
   VIGIL_P2P_REFUSE_SELF = 6,        /* our own key */
-  VIGIL_P2P_REFUSE_TIMEOUT = 7      /* handshake not done in time */
+  VIGIL_P2P_REFUSE_TIMEOUT = 7,     /* handshake not done in time */
+  VIGIL_P2P_REFUSE_REMOVED_KEY = 8  /* key of an earlier validator set that
+                                       committed governance removed */
 };
 
 /* Client transactions one validator forwards to the others, so that a
