@@ -133,7 +133,9 @@ std::vector<Hash> roots_with_caches(const std::string& dir, size_t accounts, siz
       ADD_FAILURE() << err;
       return roots;
     }
-    if (part == 0) EXPECT_EQ(l->init_genesis(w.genesis()), "");
+    if (part == 0) {
+      EXPECT_EQ(l->init_genesis(w.genesis()), "");
+    }
     w.load_nonces(*l);
     for (int i = 0; i < 3; ++i) {
       auto [b, qc] = w.next_block(*l, w.transfers(l->height() + 1, 30));
