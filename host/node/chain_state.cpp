@@ -175,8 +175,8 @@ std::vector<Applied> ChainState::drain(std::string* error) {
   early_.clear();
   while (!waiting_.empty()) {
     const consensus::Block& b = waiting_.front();
-    if (b.hdr.height <=
-        ledger_->height()) {  // committed before a restart, or ahead of a governance block
+    // Written already: before a restart, or by commit_ancestors.
+    if (b.hdr.height <= ledger_->height()) {
       waiting_.pop_front();
       continue;
     }

@@ -330,14 +330,34 @@ uint16_t slot_level(size_t slot) {
   return level;
 }
 
+// The path bits of `k` from depth `from` down to its own, most significant
+// first: a node's place below the node at `from`.
+size_t bits_below(const NodeKey& k, uint16_t from) {
+  size_t bits = 0;
+  for (uint16_t i = from; i < k.depth; ++i) bits = bits << 1 | size_t(key_bit(k.path, i));
+  return bits;
+}
+
+// Sets the `count` path bits of `k` from depth `from` to `bits` (as
+// bits_below gives them); k.depth is the caller's.
+void set_bits_below(NodeKey& k, uint16_t from, uint16_t count, size_t bits) {
+  for (uint16_t i = 0; i < count; ++i)
+    if ((bits >> (count - 1 - i)) & 1) set_bit(k.path, uint16_t(from + i));
+}
+
+// A packed page's per-node length (u32 LE) at p.
+size_t get_u32_le(const uint8_t* p) {
+  size_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= size_t(p[i]) << (8 * i);
+  return v;
+}
+
 // The slot of node `k` of page `top`, or kPageMaxNodes when it is not one.
 size_t slot_of(const NodeKey& top, const NodeKey& k) {
   if (k.version != top.version || k.depth < top.depth || k.depth >= top.depth + kPageLevels ||
       mask_path(k.path, top.depth) != top.path || mask_path(k.path, k.depth) != k.path)
     return kPageMaxNodes;
-  size_t bits = 0;
-  for (uint16_t i = top.depth; i < k.depth; ++i) bits = bits << 1 | size_t(key_bit(k.path, i));
-  return (size_t(1) << (k.depth - top.depth)) - 1 + bits;
+  return (size_t(1) << (k.depth - top.depth)) - 1 + bits_below(k, top.depth);
 }
 
 NodeKey key_of_slot(const NodeKey& top, size_t slot) {
@@ -345,8 +365,7 @@ NodeKey key_of_slot(const NodeKey& top, size_t slot) {
   const size_t bits = slot + 1 - (size_t(1) << level);
   NodeKey k = top;
   k.depth = uint16_t(top.depth + level);
-  for (uint16_t i = 0; i < level; ++i)
-    if ((bits >> (level - 1 - i)) & 1) set_bit(k.path, uint16_t(top.depth + i));
+  set_bits_below(k, top.depth, level, bits);
   return k;
 }
 
@@ -510,9 +529,7 @@ void pack_page_into(const PageNodes& nodes, Bytes& out) {
   const uint16_t base = nodes.front().first.depth;
   for (const auto& [k, n] : nodes) {
     const uint16_t below = uint16_t(k.depth - base);
-    uint8_t bits = 0;
-    for (uint16_t i = base; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
-    out.push_back(uint8_t(below << 4 | bits));
+    out.push_back(uint8_t(below << 4 | bits_below(k, base)));
     const size_t len_at = out.size();
     out.resize(out.size() + 4);
     append_node(out, n);
@@ -534,16 +551,14 @@ std::optional<PageNodes> unpack_page(const NodeKey& page, ByteView b) {
   while (at < b.size()) {
     if (b.size() - at < 5 || out.size() == kPageMaxNodes) return std::nullopt;
     const uint16_t below = b[at] >> 4, bits = b[at] & 0x0f;
-    size_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    const size_t len = get_u32_le(b.data() + at + 1);
     at += 5;
     if (below >= kPageLevels || bits >> below || page.depth + below > kKeyBits ||
         b.size() - at < len)
       return std::nullopt;
     NodeKey k = page;
     k.depth = uint16_t(page.depth + below);
-    for (uint16_t i = 0; i < below; ++i)
-      if ((bits >> (below - 1 - i)) & 1) set_bit(k.path, uint16_t(page.depth + i));
+    set_bits_below(k, page.depth, below, bits);
     std::optional<Node> n = decode_node(b.subspan(at, len));
     if (!n || (out.empty() ? k != page : !(out.back().first < k))) return std::nullopt;
     out.emplace_back(k, std::move(*n));
@@ -557,12 +572,9 @@ std::optional<Node> node_in_packed_page(const NodeKey& page, ByteView b, const N
   if (k.version != page.version || k.depth < page.depth || k.depth >= page.depth + kPageLevels ||
       page_of(k) != page)
     return std::nullopt;
-  uint8_t bits = 0;
-  for (uint16_t i = page.depth; i < k.depth; ++i) bits = uint8_t(bits << 1 | key_bit(k.path, i));
-  const uint8_t want = uint8_t((k.depth - page.depth) << 4 | bits);
+  const uint8_t want = uint8_t((k.depth - page.depth) << 4 | bits_below(k, page.depth));
   for (size_t at = 0; b.size() - at >= 5;) {
-    size_t len = 0;
-    for (int i = 0; i < 4; ++i) len |= size_t(b[at + 1 + size_t(i)]) << (8 * i);
+    const size_t len = get_u32_le(b.data() + at + 1);
     if (b.size() - at - 5 < len) return std::nullopt;
     if (b[at] == want) return decode_node(b.subspan(at + 5, len));
     at += 5 + len;
