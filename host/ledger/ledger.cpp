@@ -257,7 +257,7 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   std::vector<state::LeafUpdate> ups;
   for (auto& [k, v] : writes) ups.push_back({k, v});
   std::string err;
-  auto tree = state::apply_updates(*this, state::ChildRef{}, 0, ups, &err);
+  auto tree = state::apply_page_updates(*this, state::ChildRef{}, 0, ups, &err);
   if (!tree) return err;
 
   Block b;
@@ -276,7 +276,7 @@ std::string Ledger::init_genesis(const execution::GenesisState& g) {
   batch.Put(cf("receipts"), height_key(0), "");
   for (auto& [k, v] : writes) batch.Put(cf("accounts"), as_sv(k), as_sv(v));
   state::Bytes record;
-  for (auto& [pk, nodes] : state::group_pages(std::move(tree->writes))) {
+  for (const auto& [pk, nodes] : tree->pages) {
     if (!state::encode_page_into(nodes, record)) return "genesis state page not encodable";
     batch.Put(cf("state"), as_sv(state::encode_node_key(pk)), as_sv(record));
   }
@@ -349,6 +349,21 @@ std::optional<state::Node> Ledger::get(const state::NodeKey& k) const {
   return node(k, true);
 }
 
+std::optional<state::PageNodes> Ledger::get_page(const state::NodeKey& page) const {
+  if (const state::Bytes* packed = cached_page(page)) return state::unpack_page(page, *packed);
+  return stored_page(page, true);
+}
+
+// A page read from the store: the whole record checked, its hashes derived.
+std::optional<state::PageNodes> Ledger::stored_page(const state::NodeKey& page,
+                                                    bool fill_cache) const {
+  auto v = read("state", std::string(as_sv(state::encode_node_key(page))));
+  if (!v) return std::nullopt;
+  auto nodes = state::decode_page(page, as_bytes(*v));
+  if (nodes && fill_cache) cache_packed(page, *nodes);
+  return nodes;
+}
+
 // Reads for the tip's tree fill the cache (`fill_cache`); those for older
 // heights (proofs) do not, so that it only ever holds the tip's pages.
 std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache) const {
@@ -361,15 +376,10 @@ std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache
     memo_packed_ = packed;
     return state::node_in_packed_page(pk, *packed, k);
   }
-  auto v = read("state", std::string(as_sv(state::encode_node_key(pk))));
-  if (!v) return std::nullopt;
-  auto nodes = state::decode_page(pk, as_bytes(*v));  // the whole record checked, hashes derived
-  if (!nodes) return std::nullopt;
-  const state::Node* n = state::find_in_page(*nodes, k);
+  auto nodes = stored_page(pk, fill_cache);
+  const state::Node* n = nodes ? state::find_in_page(*nodes, k) : nullptr;
   if (!n) return std::nullopt;
-  state::Node out = *n;
-  if (fill_cache) cache_packed(pk, *nodes);
-  return out;
+  return std::move(*const_cast<state::Node*>(n));
 }
 
 namespace {
@@ -452,6 +462,11 @@ class Ledger::View final : public execution::StateReader, public state::NodeRead
       }
     return l_.get(k);
   }
+  std::optional<state::PageNodes> get_page(const state::NodeKey& page) const override {
+    for (const Overlay* o = top_; o; o = o->up.get())
+      if (const state::PageNodes* nodes = state::find_page(o->ex.pages, page)) return *nodes;
+    return l_.get_page(page);
+  }
 
  private:
   const Ledger& l_;
@@ -490,10 +505,10 @@ std::optional<Ledger::Executed> Ledger::execute_block(const View& v,
   std::vector<state::LeafUpdate> ups;
   ups.reserve(out.writes.size());
   for (auto& [k, val] : out.writes) ups.push_back({k, val});
-  auto tree = state::apply_updates(v, parent_root, b.hdr.height, ups, error);
+  auto tree = state::apply_page_updates(v, parent_root, b.hdr.height, ups, error);
   if (!tree) return std::nullopt;
-  ex.pages = state::group_pages(std::move(tree->writes));
-  ex.stale = state::stale_pages(tree->stale);
+  ex.pages = std::move(tree->pages);
+  ex.stale = std::move(tree->stale);
   uint64_t t3 = now_ns();
   ex.receipts = std::move(out.receipts);
   ex.writes = std::move(out.writes);

@@ -176,6 +176,7 @@ class Ledger final : public consensus::Storage,
   std::optional<execution::Bytes> get(const Hash& key_hash) const override;
   // state::NodeReader.
   std::optional<state::Node> get(const state::NodeKey& k) const override;
+  std::optional<state::PageNodes> get_page(const state::NodeKey& page) const override;
 
   // consensus::Storage
   void put_block(const Block& b) override;
@@ -246,6 +247,7 @@ class Ledger final : public consensus::Storage,
   std::optional<std::string> read(const std::string& cf, const std::string& key) const;
   std::optional<uint64_t> height_of(const BlockId& id) const;
   std::optional<state::Node> node(const state::NodeKey& k, bool fill_cache) const;
+  std::optional<state::PageNodes> stored_page(const state::NodeKey& page, bool fill_cache) const;
   const state::Bytes* cached_page(const state::NodeKey& page) const;
   CachedPage* cache_slot(const state::NodeKey& page) const;
   void cache_page(const state::NodeKey& page, state::Bytes record) const;

@@ -588,12 +588,231 @@ const Node* find_in_page(const PageNodes& nodes, const NodeKey& k) {
   return it != nodes.end() && it->first == k ? &it->second : nullptr;
 }
 
+std::optional<PageNodes> NodeReader::get_page(const NodeKey& page) const {
+  std::optional<Node> top = get(page);
+  if (!top) return std::nullopt;
+  PageNodes out;
+  out.emplace_back(page, std::move(*top));
+  // Breadth first from the page's own node: slot order, which is key order.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i].second.kind != ChildKind::internal) continue;
+    const NodeKey k = out[i].first;
+    if (k.depth + 1 >= page.depth + kPageLevels || k.depth + 1 > kKeyBits) continue;
+    const ChildRef kids[2] = {out[i].second.left, out[i].second.right};
+    for (int c = 0; c < 2; ++c) {
+      if (kids[c].kind == ChildKind::empty || kids[c].version != page.version) continue;
+      NodeKey child{page.version, uint16_t(k.depth + 1), k.path};
+      if (c) set_bit(child.path, k.depth);
+      std::optional<Node> n = get(child);
+      if (n) out.emplace_back(child, std::move(*n));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+namespace {
+
+// apply_page_updates: the Updater's cases, a page at a time. A page being
+// rewritten is built in slots (as the page codec numbers them) from the old
+// page's nodes, read once; children at the page's last level lead to the
+// pages below, rewritten in turn when updates reach them.
+class PageUpdater {
+ public:
+  PageUpdater(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+
+  ChildRef page(const ChildRef& cur, uint16_t depth, const Hash& path,
+                std::span<const LeafUpdate> ups) {
+    Build b;
+    b.top = {version_, depth, path};
+    if (cur.kind != ChildKind::empty) {
+      b.old_key = {cur.version, depth, path};
+      b.old = store_.get_page(b.old_key);
+      if (!b.old) return fail(missing(depth, cur.version));
+      for (const auto& [k, n] : *b.old) {
+        const size_t slot = slot_of(b.old_key, k);
+        if (slot == kPageMaxNodes)
+          return fail("state page corrupt at depth " + std::to_string(depth));
+        b.old_slots[slot] = &n;
+      }
+      stale_.push_back(b.old_key);
+    }
+    const ChildRef r = at(b, 0, cur, depth, path, ups);
+    if (failed_) return r;
+    PageNodes nodes;
+    nodes.reserve(size_t(std::count(b.present.begin(), b.present.end(), true)));
+    for (size_t slot = 0; slot < kPageMaxNodes; ++slot)
+      if (b.present[slot]) nodes.emplace_back(key_of_slot(b.top, slot), std::move(b.nodes[slot]));
+    // Depth first, so the pages of one depth are finished in path order.
+    if (levels_.size() <= depth / kPageLevels) levels_.resize(depth / kPageLevels + 1);
+    levels_[depth / kPageLevels].emplace_back(b.top, std::move(nodes));
+    return r;
+  }
+
+  std::optional<PageUpdate> take(ChildRef root, std::string* error) {
+    if (failed_) {
+      if (error) *error = error_;
+      return std::nullopt;
+    }
+    PageUpdate u;
+    u.root = root;
+    size_t n = 0;
+    for (const PageList& l : levels_) n += l.size();
+    u.pages.reserve(n);
+    for (PageList& l : levels_)
+      for (auto& p : l) u.pages.push_back(std::move(p));
+    std::sort(stale_.begin(), stale_.end());
+    u.stale = std::move(stale_);
+    return u;
+  }
+
+ private:
+  struct Build {
+    NodeKey top, old_key;
+    std::optional<PageNodes> old;
+    std::array<const Node*, kPageMaxNodes> old_slots{};
+    std::array<Node, kPageMaxNodes> nodes{};
+    std::array<bool, kPageMaxNodes> present{};
+  };
+
+  // The subtree at `slot` of the page being built (or, past its last level,
+  // the page below), as Updater::update.
+  ChildRef at(Build& b, size_t slot, const ChildRef& cur, uint16_t depth, const Hash& path,
+              std::span<const LeafUpdate> ups) {
+    if (failed_) return cur;
+    if (slot >= kPageMaxNodes) return ups.empty() ? cur : page(cur, depth, path, ups);
+    if (ups.empty()) return carry(b, slot, cur, depth, path);
+    switch (cur.kind) {
+      case ChildKind::empty:
+        if (ups.size() == 1) return leaf(b, slot, ups[0]);
+        return split(b, slot, {}, {}, depth, path, ups);
+      case ChildKind::leaf: {
+        const Node* old = old_node(b, slot, cur, depth);
+        if (!old) return cur;
+        auto hit =
+            std::lower_bound(ups.begin(), ups.end(), old->key_hash,
+                             [](const LeafUpdate& u, const Hash& k) { return u.key_hash < k; });
+        if (hit != ups.end() && hit->key_hash == old->key_hash) {
+          if (ups.size() == 1) return leaf(b, slot, ups[0]);
+          return split(b, slot, {}, {}, depth, path, ups);
+        }
+        std::vector<LeafUpdate> merged(ups.begin(), hit);
+        merged.push_back({old->key_hash, old->value});
+        merged.insert(merged.end(), hit, ups.end());
+        return split(b, slot, {}, {}, depth, path, merged);
+      }
+      case ChildKind::internal: {
+        const Node* old = old_node(b, slot, cur, depth);
+        if (!old) return cur;
+        return split(b, slot, old->left, old->right, depth, path, ups);
+      }
+    }
+    return cur;
+  }
+
+  ChildRef split(Build& b, size_t slot, const ChildRef& left, const ChildRef& right, uint16_t depth,
+                 const Hash& path, std::span<const LeafUpdate> ups) {
+    if (depth >= kKeyBits) return fail("two updates of one key");
+    auto mid = std::partition_point(ups.begin(), ups.end(), [depth](const LeafUpdate& u) {
+      return !key_bit(u.key_hash, depth);
+    });
+    Hash right_path = path;
+    set_bit(right_path, depth);
+    Node& n = place(b, slot);
+    n.kind = ChildKind::internal;
+    n.left = at(b, 2 * slot + 1, left, uint16_t(depth + 1), path, {ups.begin(), mid});
+    n.right = at(b, 2 * slot + 2, right, uint16_t(depth + 1), right_path, {mid, ups.end()});
+    return {ChildKind::internal, version_, internal_hash(n.left.hash, n.right.hash)};
+  }
+
+  ChildRef leaf(Build& b, size_t slot, const LeafUpdate& u) {
+    Node& n = place(b, slot);
+    n.kind = ChildKind::leaf;
+    n.key_hash = u.key_hash;
+    n.value = u.value;
+    return {ChildKind::leaf, version_, leaf_hash(u.key_hash, u.value)};
+  }
+
+  // An untouched node of a rewritten page moves to this version unchanged.
+  ChildRef carry(Build& b, size_t slot, const ChildRef& cur, uint16_t depth, const Hash& path) {
+    if (cur.kind == ChildKind::empty) return cur;
+    const Node* old = old_node(b, slot, cur, depth);
+    if (!old) return cur;
+    Node& n = place(b, slot);
+    n = *old;
+    if (n.kind == ChildKind::internal && 2 * slot + 1 < kPageMaxNodes) {
+      if (depth >= kKeyBits) return fail("internal node below the last key bit");
+      Hash right_path = path;
+      set_bit(right_path, depth);
+      n.left = carry(b, 2 * slot + 1, n.left, uint16_t(depth + 1), path);
+      n.right = carry(b, 2 * slot + 2, n.right, uint16_t(depth + 1), right_path);
+    }
+    return {cur.kind, version_, cur.hash};
+  }
+
+  // The old page's node at `slot`, which `cur` names; a node another
+  // version names, or missing, or of another kind, fails the update.
+  const Node* old_node(const Build& b, size_t slot, const ChildRef& cur, uint16_t depth) {
+    const Node* n = b.old ? b.old_slots[slot] : nullptr;
+    if (!n || n->kind != cur.kind || cur.version != b.old_key.version) {
+      fail(missing(depth, cur.version));
+      return nullptr;
+    }
+    return n;
+  }
+
+  Node& place(Build& b, size_t slot) {
+    b.present[slot] = true;
+    return b.nodes[slot];
+  }
+
+  static std::string missing(uint16_t depth, uint64_t version) {
+    return "state node missing or of the wrong kind at depth " + std::to_string(depth) +
+           ", version " + std::to_string(version);
+  }
+
+  ChildRef fail(std::string what) {
+    if (!failed_) error_ = std::move(what);
+    failed_ = true;
+    return {};
+  }
+
+  const NodeReader& store_;
+  uint64_t version_;
+  std::vector<PageList> levels_;  // new pages by depth / kPageLevels
+  std::vector<NodeKey> stale_;
+  bool failed_ = false;
+  std::string error_;
+};
+
+bool sorted_and_distinct(std::span<const LeafUpdate> updates, std::string* error) {
+  for (size_t i = 1; i < updates.size(); ++i)
+    if (!(updates[i - 1].key_hash < updates[i].key_hash)) {
+      if (error) *error = "updates not sorted and distinct";
+      return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+std::optional<PageUpdate> apply_page_updates(const NodeReader& store, const ChildRef& root,
+                                             uint64_t version, std::span<const LeafUpdate> updates,
+                                             std::string* error) {
+  if (!sorted_and_distinct(updates, error)) return std::nullopt;
+  PageUpdater u(store, version);
+  const ChildRef r = updates.empty() ? root : u.page(root, 0, Hash{}, updates);
+  return u.take(r, error);
+}
+
 namespace {
 bool by_key(const std::pair<NodeKey, Node>& a, const std::pair<NodeKey, Node>& b) {
   return a.first < b.first;
 }
 
-PageList group_pages_slowly(std::vector<std::pair<NodeKey, Node>> writes) {
+}  // namespace
+
+PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
   std::map<NodeKey, PageNodes> pages;
   for (auto& w : writes) pages[page_of(w.first)].push_back(std::move(w));
   PageList out;
@@ -602,51 +821,6 @@ PageList group_pages_slowly(std::vector<std::pair<NodeKey, Node>> writes) {
     out.emplace_back(pk, std::move(nodes));
   }
   return out;
-}
-}  // namespace
-
-// Post-order: a page's own node comes after all its nodes, and those of a
-// deeper page are taken when that page's own node comes, so the nodes still
-// pending below a page's depth when its own node comes are its nodes.
-PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes) {
-  PageList out;
-  std::vector<std::pair<NodeKey, Node>> pending;
-  bool ordered = true;
-  for (auto& w : writes) {
-    if (w.first.depth % kPageLevels) {
-      pending.push_back(std::move(w));
-      continue;
-    }
-    const NodeKey pk = w.first;
-    size_t from = pending.size();
-    while (from > 0 && pending[from - 1].first.depth > pk.depth) --from;
-    // A node's slot is its rank in the page, so the nodes are put in order
-    // by slot rather than sorted (they are large to move and slow to compare).
-    std::array<size_t, kPageMaxNodes> at;
-    at.fill(pending.size());
-    for (size_t i = from; ordered && i < pending.size(); ++i) {
-      const size_t slot = slot_of(pk, pending[i].first);
-      ordered = slot != 0 && slot < kPageMaxNodes && at[slot] == pending.size();
-      if (ordered) at[slot] = i;
-    }
-    PageNodes nodes;
-    nodes.reserve(pending.size() - from + 1);
-    nodes.push_back(std::move(w));
-    if (ordered) {
-      for (size_t slot = 1; slot < kPageMaxNodes; ++slot)
-        if (at[slot] != pending.size()) nodes.push_back(std::move(pending[at[slot]]));
-    } else {  // regrouped the slow way below
-      for (size_t i = from; i < pending.size(); ++i) nodes.push_back(std::move(pending[i]));
-    }
-    pending.resize(from);
-    out.emplace_back(pk, std::move(nodes));
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (size_t i = 1; ordered && i < out.size(); ++i) ordered = out[i - 1].first < out[i].first;
-  if (ordered && pending.empty()) return out;
-  for (auto& [pk, nodes] : out)
-    for (auto& n : nodes) pending.push_back(std::move(n));
-  return group_pages_slowly(std::move(pending));
 }
 
 const PageNodes* find_page(const PageList& pages, const NodeKey& page) {
@@ -676,11 +850,7 @@ Hash internal_hash(const Hash& left, const Hash& right) {
 std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef& root,
                                         uint64_t version, std::span<const LeafUpdate> updates,
                                         std::string* error) {
-  for (size_t i = 1; i < updates.size(); ++i)
-    if (!(updates[i - 1].key_hash < updates[i].key_hash)) {
-      if (error) *error = "updates not sorted and distinct";
-      return std::nullopt;
-    }
+  if (!sorted_and_distinct(updates, error)) return std::nullopt;
   Updater u(store, version, updates.size());
   ChildRef r = u.update(root, 0, Hash{}, updates);
   if (u.failed()) {

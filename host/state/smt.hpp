@@ -124,9 +124,7 @@ std::optional<Node> node_in_packed_page(const NodeKey& page, ByteView b, const N
 const Node* find_in_page(const PageNodes& nodes, const NodeKey& k);
 // Pages by key, ascending.
 using PageList = std::vector<std::pair<NodeKey, PageNodes>>;
-// An update's new nodes by page (each page's nodes in order), in one pass
-// when they come as apply_updates lists them (children before parents);
-// any other order is grouped the slow way.
+// apply_updates's new nodes by page (each page's nodes in order).
 PageList group_pages(std::vector<std::pair<NodeKey, Node>> writes);
 const PageNodes* find_page(const PageList& pages, const NodeKey& page);
 // The pages an update's stale nodes empty, sorted: as apply_updates lists
@@ -149,6 +147,11 @@ class NodeReader {
  public:
   virtual ~NodeReader() = default;
   virtual std::optional<Node> get(const NodeKey& k) const = 0;
+  // The nodes of the page whose own node is `page` (a page key), in NodeKey
+  // order, or nullopt when that node is missing. The default gathers them
+  // with get(), from the page's own node down its children of the page's
+  // version; a store that keeps pages whole answers with one lookup.
+  virtual std::optional<PageNodes> get_page(const NodeKey& page) const;
 };
 
 struct LeafUpdate {
@@ -168,6 +171,21 @@ struct TreeUpdate {
 std::optional<TreeUpdate> apply_updates(const NodeReader& store, const ChildRef& root,
                                         uint64_t version, std::span<const LeafUpdate> updates,
                                         std::string* error = nullptr);
+
+// The same update as apply_updates (the same root, nodes and stale nodes),
+// made a page at a time: each page it rewrites is read once (get_page) and
+// written whole, and the outcome comes by page, as a store keeps it: the
+// new pages in key order and the pages they replace (their own nodes'
+// keys), sorted. apply_updates, node by node, is its reference (tested
+// equal); the ledger commits with this one.
+struct PageUpdate {
+  ChildRef root;
+  PageList pages;
+  std::vector<NodeKey> stale;
+};
+std::optional<PageUpdate> apply_page_updates(const NodeReader& store, const ChildRef& root,
+                                             uint64_t version, std::span<const LeafUpdate> updates,
+                                             std::string* error = nullptr);
 
 // Looks up one key: its value, or nullopt when absent. Sets *error and
 // returns nullopt when a node is missing.

@@ -129,33 +129,47 @@ TEST(Smt, PagesAreWrittenAndReplacedWhole) {
   }
 }
 
-// group_pages puts each new node in its page, in key order, in one pass as
-// apply_updates lists them, and the slow way in any other order.
-TEST(Smt, NewNodesAreGroupedByPageInKeyOrder) {
+// The ledger's page-at-a-time update gives exactly the node-by-node
+// reference's root, pages and replaced pages: on a store that gathers pages
+// node by node, for inserts, overwrites, single keys, keys that share long
+// prefixes (leaves pushed down across page boundaries) and empty batches.
+TEST(Smt, PageUpdatesEqualTheNodeByNodeReference) {
   Tree t;
   std::mt19937_64 rng(5);
-  for (int batch = 0; batch < 6; ++batch) {
+  for (int batch = 0; batch < 40; ++batch) {
     std::map<Hash, Bytes> ups;
-    for (int i = 0; i < 400; ++i) {
-      uint64_t k = rng() % 5000;
-      ups[key_of(k)] = value_of(k, rng());
+    const int n = batch == 0 ? 3000 : batch % 7 == 3 ? 1 : batch % 11 == 5 ? 0 : int(rng() % 400);
+    for (int i = 0; i < n; ++i) {
+      uint64_t k = rng() % 6000;
+      Hash key = key_of(k);
+      if (k % 5 == 0) key[0] = key[1] = 0x5a, key[2] = uint8_t(key[2] & 0x0f);  // 20 shared bits
+      ups[key] = value_of(k, rng());
     }
+    std::vector<LeafUpdate> v;
+    for (const auto& [k, b] : ups) v.push_back({k, b});
+    std::string err;
+    auto paged = apply_page_updates(t.store, t.root, t.version + 1, v, &err);
+    ASSERT_TRUE(paged) << err;
     TreeUpdate u = t.put(ups);
-    std::map<NodeKey, std::map<NodeKey, Node>> want;
-    for (const auto& [k, n] : u.writes) want[page_of(k)][k] = n;
-    auto reversed = u.writes;
-    std::reverse(reversed.begin(), reversed.end());
-    for (const auto& writes : {u.writes, reversed}) {
-      PageList got = group_pages(writes);
-      ASSERT_EQ(got.size(), want.size());
-      auto w = want.begin();
-      for (const auto& [pk, nodes] : got) {
-        ASSERT_EQ(pk, w->first);
-        ASSERT_EQ(nodes, PageNodes(w->second.begin(), w->second.end()));
-        ++w;
-      }
-    }
+    ASSERT_EQ(paged->root, u.root) << "batch " << batch;
+    ASSERT_EQ(paged->stale, stale_pages(u.stale)) << "batch " << batch;
+    ASSERT_EQ(paged->pages, group_pages(u.writes)) << "batch " << batch;
   }
+}
+
+// A page the root names that the store lacks fails the update, by name.
+TEST(Smt, PageUpdateOfAMissingPageFails) {
+  Tree t;
+  std::map<Hash, Bytes> ups;
+  for (uint64_t i = 0; i < 50; ++i) ups[key_of(i)] = value_of(i, 0);
+  t.put(ups);
+  MemoryNodeStore empty;
+  std::vector<LeafUpdate> one{{key_of(1), value_of(1, 1)}};
+  std::string err;
+  EXPECT_FALSE(apply_page_updates(empty, t.root, 2, one, &err));
+  EXPECT_NE(err.find("missing"), std::string::npos) << err;
+  std::vector<LeafUpdate> twice{{key_of(2), value_of(2, 1)}, {key_of(2), value_of(2, 2)}};
+  EXPECT_FALSE(apply_page_updates(t.store, t.root, 2, twice, &err));
 }
 
 TEST(Smt, PageCodecIsCanonical) {
