@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "host/crypto/sha2.hpp"
 
@@ -623,7 +624,15 @@ class PageUpdater {
 
   ChildRef page(const ChildRef& cur, uint16_t depth, const Hash& path,
                 std::span<const LeafUpdate> ups) {
-    Build b;
+    // One Build a page depth, reused: the recursion holds one page a depth
+    // at a time, and a fresh one would construct 15 nodes each time.
+    const size_t level = depth / kPageLevels;
+    if (builds_.size() <= level) builds_.resize(level + 1);
+    if (!builds_[level]) builds_[level] = std::make_unique<Build>();
+    Build& b = *builds_[level];
+    b.old.reset();
+    b.old_slots.fill(nullptr);
+    b.present.fill(false);
     b.top = {version_, depth, path};
     if (cur.kind != ChildKind::empty) {
       b.old_key = {cur.version, depth, path};
@@ -761,9 +770,14 @@ class PageUpdater {
     return n;
   }
 
+  // A slot of a reused Build: cleared of the page built there before.
   Node& place(Build& b, size_t slot) {
     b.present[slot] = true;
-    return b.nodes[slot];
+    Node& n = b.nodes[slot];
+    n.left = n.right = {};
+    n.key_hash = {};
+    n.value.clear();
+    return n;
   }
 
   static std::string missing(uint16_t depth, uint64_t version) {
@@ -780,6 +794,7 @@ class PageUpdater {
   const NodeReader& store_;
   uint64_t version_;
   std::vector<PageList> levels_;  // new pages by depth / kPageLevels
+  std::vector<std::unique_ptr<Build>> builds_;
   std::vector<NodeKey> stale_;
   bool failed_ = false;
   std::string error_;
