@@ -379,7 +379,7 @@ std::optional<state::Node> Ledger::node(const state::NodeKey& k, bool fill_cache
   auto nodes = stored_page(pk, fill_cache);
   const state::Node* n = nodes ? state::find_in_page(*nodes, k) : nullptr;
   if (!n) return std::nullopt;
-  return std::move(*const_cast<state::Node*>(n));
+  return *n;
 }
 
 namespace {

@@ -49,12 +49,50 @@ Hash leaf_hash_of(const Hash& key_hash, const Hash& value_hash) {
   return hash_pair(0x00, key_hash, value_hash);
 }
 
+std::string missing_node(uint16_t depth, uint64_t version) {
+  return "state node missing or of the wrong kind at depth " + std::to_string(depth) +
+         ", version " + std::to_string(version);
+}
+
+// The updates (sorted) with an old leaf that none of them replaces put in
+// its place among them, or nullopt when one replaces it.
+std::optional<std::vector<LeafUpdate>> beside_old_leaf(std::span<const LeafUpdate> ups,
+                                                       const Node& old) {
+  auto hit = std::lower_bound(ups.begin(), ups.end(), old.key_hash,
+                              [](const LeafUpdate& u, const Hash& k) { return u.key_hash < k; });
+  if (hit != ups.end() && hit->key_hash == old.key_hash) return std::nullopt;
+  std::vector<LeafUpdate> merged(ups.begin(), hit);
+  merged.push_back({old.key_hash, old.value});
+  merged.insert(merged.end(), hit, ups.end());
+  return merged;
+}
+
+// What both updates (node by node, page by page) share: the store they
+// read, the version they write and their first failure.
+class TreeWriter {
+ public:
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+
+ protected:
+  TreeWriter(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+  ChildRef fail(std::string what) {
+    if (!failed_) error_ = std::move(what);
+    failed_ = true;
+    return {};
+  }
+
+  const NodeReader& store_;
+  uint64_t version_;
+  bool failed_ = false;
+  std::string error_;
+};
+
 // One batch update: walks down the old tree where updates land, writes the
 // new nodes bottom-up and lists the replaced ones.
-class Updater {
+class Updater : public TreeWriter {
  public:
-  Updater(const NodeReader& store, uint64_t version, size_t updates)
-      : store_(store), version_(version) {
+  Updater(const NodeReader& store, uint64_t version, size_t updates) : TreeWriter(store, version) {
     // About a page of rewritten nodes per update (fewer near the root, where
     // paths share), so the lists seldom grow by copying.
     out_.writes.reserve(updates * 12);
@@ -73,18 +111,11 @@ class Updater {
         std::optional<Node> old = load(cur, depth, path);
         if (!old) return cur;
         out_.stale.push_back({cur.version, depth, path});
-        auto hit =
-            std::lower_bound(ups.begin(), ups.end(), old->key_hash,
-                             [](const LeafUpdate& u, const Hash& k) { return u.key_hash < k; });
-        if (hit != ups.end() && hit->key_hash == old->key_hash) {
-          if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
-          return split({}, {}, depth, path, ups);
-        }
-        // The old leaf moves down beside the new keys.
-        std::vector<LeafUpdate> merged(ups.begin(), hit);
-        merged.push_back({old->key_hash, std::move(old->value)});
-        merged.insert(merged.end(), hit, ups.end());
-        return split({}, {}, depth, path, merged);
+        // Unless replaced, the old leaf moves down beside the new keys.
+        std::optional<std::vector<LeafUpdate>> merged = beside_old_leaf(ups, *old);
+        if (merged) return split({}, {}, depth, path, *merged);
+        if (ups.size() == 1) return write_leaf(depth, path, ups[0]);
+        return split({}, {}, depth, path, ups);
       }
       case ChildKind::internal: {
         std::optional<Node> old = load(cur, depth, path);
@@ -100,8 +131,6 @@ class Updater {
     out_.root = root;
     return std::move(out_);
   }
-  bool failed() const { return failed_; }
-  const std::string& error() const { return error_; }
 
  private:
   ChildRef split(const ChildRef& left, const ChildRef& right, uint16_t depth, const Hash& path,
@@ -153,24 +182,13 @@ class Updater {
   std::optional<Node> load(const ChildRef& ref, uint16_t depth, const Hash& path) {
     std::optional<Node> n = store_.get({ref.version, depth, path});
     if (!n || n->kind != ref.kind) {
-      fail("state node missing or of the wrong kind at depth " + std::to_string(depth) +
-           ", version " + std::to_string(ref.version));
+      fail(missing_node(depth, ref.version));
       return std::nullopt;
     }
     return n;
   }
 
-  ChildRef fail(std::string what) {
-    if (!failed_) error_ = std::move(what);
-    failed_ = true;
-    return {};
-  }
-
-  const NodeReader& store_;
-  uint64_t version_;
   TreeUpdate out_;
-  bool failed_ = false;
-  std::string error_;
 };
 
 // Walks the key's path; calls on_sibling(depth, hash) for each level passed.
@@ -618,9 +636,9 @@ namespace {
 // rewritten is built in slots (as the page codec numbers them) from the old
 // page's nodes, read once; children at the page's last level lead to the
 // pages below, rewritten in turn when updates reach them.
-class PageUpdater {
+class PageUpdater : public TreeWriter {
  public:
-  PageUpdater(const NodeReader& store, uint64_t version) : store_(store), version_(version) {}
+  PageUpdater(const NodeReader& store, uint64_t version) : TreeWriter(store, version) {}
 
   ChildRef page(const ChildRef& cur, uint16_t depth, const Hash& path,
                 std::span<const LeafUpdate> ups) {
@@ -637,7 +655,7 @@ class PageUpdater {
     if (cur.kind != ChildKind::empty) {
       b.old_key = {cur.version, depth, path};
       b.old = store_.get_page(b.old_key);
-      if (!b.old) return fail(missing(depth, cur.version));
+      if (!b.old) return fail(missing_node(depth, cur.version));
       for (const auto& [k, n] : *b.old) {
         const size_t slot = slot_of(b.old_key, k);
         if (slot == kPageMaxNodes)
@@ -653,8 +671,8 @@ class PageUpdater {
     for (size_t slot = 0; slot < kPageMaxNodes; ++slot)
       if (b.present[slot]) nodes.emplace_back(key_of_slot(b.top, slot), std::move(b.nodes[slot]));
     // Depth first, so the pages of one depth are finished in path order.
-    if (levels_.size() <= depth / kPageLevels) levels_.resize(depth / kPageLevels + 1);
-    levels_[depth / kPageLevels].emplace_back(b.top, std::move(nodes));
+    if (levels_.size() <= level) levels_.resize(level + 1);
+    levels_[level].emplace_back(b.top, std::move(nodes));
     return r;
   }
 
@@ -698,17 +716,10 @@ class PageUpdater {
       case ChildKind::leaf: {
         const Node* old = old_node(b, slot, cur, depth);
         if (!old) return cur;
-        auto hit =
-            std::lower_bound(ups.begin(), ups.end(), old->key_hash,
-                             [](const LeafUpdate& u, const Hash& k) { return u.key_hash < k; });
-        if (hit != ups.end() && hit->key_hash == old->key_hash) {
-          if (ups.size() == 1) return leaf(b, slot, ups[0]);
-          return split(b, slot, {}, {}, depth, path, ups);
-        }
-        std::vector<LeafUpdate> merged(ups.begin(), hit);
-        merged.push_back({old->key_hash, old->value});
-        merged.insert(merged.end(), hit, ups.end());
-        return split(b, slot, {}, {}, depth, path, merged);
+        std::optional<std::vector<LeafUpdate>> merged = beside_old_leaf(ups, *old);
+        if (merged) return split(b, slot, {}, {}, depth, path, *merged);
+        if (ups.size() == 1) return leaf(b, slot, ups[0]);
+        return split(b, slot, {}, {}, depth, path, ups);
       }
       case ChildKind::internal: {
         const Node* old = old_node(b, slot, cur, depth);
@@ -764,7 +775,7 @@ class PageUpdater {
   const Node* old_node(const Build& b, size_t slot, const ChildRef& cur, uint16_t depth) {
     const Node* n = b.old ? b.old_slots[slot] : nullptr;
     if (!n || n->kind != cur.kind || cur.version != b.old_key.version) {
-      fail(missing(depth, cur.version));
+      fail(missing_node(depth, cur.version));
       return nullptr;
     }
     return n;
@@ -780,24 +791,9 @@ class PageUpdater {
     return n;
   }
 
-  static std::string missing(uint16_t depth, uint64_t version) {
-    return "state node missing or of the wrong kind at depth " + std::to_string(depth) +
-           ", version " + std::to_string(version);
-  }
-
-  ChildRef fail(std::string what) {
-    if (!failed_) error_ = std::move(what);
-    failed_ = true;
-    return {};
-  }
-
-  const NodeReader& store_;
-  uint64_t version_;
   std::vector<PageList> levels_;  // new pages by depth / kPageLevels
   std::vector<std::unique_ptr<Build>> builds_;
   std::vector<NodeKey> stale_;
-  bool failed_ = false;
-  std::string error_;
 };
 
 bool sorted_and_distinct(std::span<const LeafUpdate> updates, std::string* error) {
